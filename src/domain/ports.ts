@@ -1,0 +1,124 @@
+import type { Actor, Verdict } from './decision';
+import type { LockboxRequest, SourceKind } from './request';
+import type { TrackedRequest } from './tracked';
+
+/** One lockbox product (Azure or Microsoft 365), reached over its real API. */
+export interface LockboxSource {
+  readonly kind: SourceKind;
+  /** Every Pending request, all pages. Scopes that failed are reported, not thrown, so one bad subscription hides nothing else. */
+  listPending(): Promise<SourceListing>;
+  /** The request as upstream sees it now, or undefined when upstream no longer knows it. */
+  getRequest(request: LockboxRequest): Promise<LockboxRequest | undefined>;
+  /** Throws UpstreamError; an "already decided" answer resolves with the status upstream reports. */
+  submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<{ upstreamStatus: string }>;
+}
+
+export interface SourceListing {
+  requests: LockboxRequest[];
+  failures: { scope: string; error: string }[];
+}
+
+export interface RoleCheck {
+  allowed: boolean;
+  /** Display names of the roles that allow this person to decide. */
+  heldRoles: string[];
+  /** Display names of the roles that would allow it. */
+  requiredRoles: string[];
+}
+
+/** Who holds which role, asked live. Throws DirectoryUnavailable when it cannot answer. */
+export interface Directory {
+  checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck>;
+  /** Object ids of the users who may decide the request. */
+  listApprovers(request: LockboxRequest): Promise<string[]>;
+}
+
+/** A personal chat the bot can post into, saved when the user installs or talks to the bot. */
+export interface Conversation {
+  userId: string;
+  tenantId: string;
+  conversationId: string;
+  name?: string;
+  /** The channel's conversation reference, opaque to the core. */
+  reference: unknown;
+  updatedAt: string;
+}
+
+/** One approver's copy of a request card. */
+export interface CardCopy {
+  requestKey: string;
+  userId: string;
+  conversationId: string;
+  activityId?: string;
+  postedAt?: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  kind:
+    | 'request.detected'
+    | 'request.status-changed'
+    | 'decision.refused'
+    | 'decision.recorded'
+    | 'decision.submitted'
+    | 'decision.adopted'
+    | 'decision.failed'
+    | 'decision.retrying';
+  requestKey?: string;
+  actor?: Actor;
+  detail: Record<string, unknown>;
+}
+
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** Durable state. Writes that race use compare-and-set on the etag, so any backend with conditional writes fits. */
+export interface Store {
+  getRequest(key: string): Promise<Versioned<TrackedRequest> | undefined>;
+  /** Create-if-absent: false when the key exists already. */
+  insertRequest(request: TrackedRequest): Promise<boolean>;
+  /** Compare-and-set: false when someone else wrote since `etag` was read. */
+  replaceRequest(request: TrackedRequest, etag: string): Promise<boolean>;
+  listOpenRequests(): Promise<Versioned<TrackedRequest>[]>;
+
+  saveConversation(conversation: Conversation): Promise<void>;
+  getConversation(userId: string): Promise<Conversation | undefined>;
+  listConversations(): Promise<Conversation[]>;
+
+  /** Create-if-absent claim on posting a card to one user, so a request is never posted twice. */
+  claimCard(copy: CardCopy): Promise<boolean>;
+  completeCard(requestKey: string, userId: string, activityId: string, postedAt: string): Promise<void>;
+  releaseCard(requestKey: string, userId: string): Promise<void>;
+  listCards(requestKey: string): Promise<CardCopy[]>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  listAudit(query: { requestKey?: string; limit: number }): Promise<AuditEntry[]>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Posts and updates request cards in Teams; rendering is the adapter's business. */
+export interface Messenger {
+  postRequestCard(conversation: Conversation, request: TrackedRequest): Promise<string>;
+  updateRequestCard(conversation: Conversation, activityId: string, request: TrackedRequest): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Telemetry {
+  event(name: string, properties?: Record<string, string | number | boolean>): void;
+  exception(error: unknown, properties?: Record<string, string>): void;
+}

@@ -1,0 +1,46 @@
+/** Where a lockbox request comes from: Azure Customer Lockbox or Microsoft 365 Customer Lockbox. */
+export type SourceKind = 'azure' | 'm365';
+
+/** Upstream statuses after which nothing can change any more. */
+const FINAL_STATUSES = new Set(['Approved', 'Denied', 'Expired', 'Revoked', 'Completed', 'Canceled', 'Cancelled', 'Error']);
+
+/** A lockbox request as the domain sees it, whichever product it came from. */
+export interface LockboxRequest {
+  source: SourceKind;
+  requestId: string;
+  /** Azure only: the subscription the request is scoped to; absent for tenant-scoped requests. */
+  subscriptionId?: string;
+  status: string;
+  justification?: string;
+  resourceIds: string[];
+  resourceType?: string;
+  supportRequest?: string;
+  supportCaseUrl?: string;
+  workItemSource?: string;
+  accessLevel?: string;
+  /** Requested access in hours, when upstream gave a number. */
+  durationHours?: number;
+  /** Requested access as upstream worded it, e.g. "Support request lifetime". */
+  durationText?: string;
+  createdAt: string;
+  expiresAt: string;
+  /** The upstream record as received, so nothing a future API adds is lost. */
+  raw: unknown;
+}
+
+export function requestKey(r: Pick<LockboxRequest, 'source' | 'requestId' | 'subscriptionId'>): string {
+  return [r.source, r.subscriptionId ?? 'tenant', r.requestId].join(':');
+}
+
+export function isFinalStatus(status: string): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+export function hasExpired(r: Pick<LockboxRequest, 'status' | 'expiresAt'>, now: Date): boolean {
+  return r.status === 'Expired' || Date.parse(r.expiresAt) <= now.getTime();
+}
+
+/** Milliseconds until the request expires; never negative. */
+export function timeLeft(r: Pick<LockboxRequest, 'expiresAt'>, now: Date): number {
+  return Math.max(0, Date.parse(r.expiresAt) - now.getTime());
+}

@@ -1,0 +1,26 @@
+import type { Decision } from './decision';
+import { isFinalStatus, requestKey, type LockboxRequest } from './request';
+
+/** A request the bot has seen, with what the bot did about it. */
+export interface TrackedRequest {
+  key: string;
+  request: LockboxRequest;
+  decision?: Decision;
+  firstSeenAt: string;
+  updatedAt: string;
+}
+
+export function track(request: LockboxRequest, now: Date): TrackedRequest {
+  const at = now.toISOString();
+  return { key: requestKey(request), request, firstSeenAt: at, updatedAt: at };
+}
+
+/** Still worth watching: upstream may change it, or our own decision has not reached upstream yet. */
+export function isOpen(t: TrackedRequest): boolean {
+  return !isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending';
+}
+
+/** Can a person still decide it from Teams? */
+export function isActionable(t: TrackedRequest, now: Date): boolean {
+  return !t.decision && t.request.status === 'Pending' && Date.parse(t.request.expiresAt) > now.getTime();
+}
