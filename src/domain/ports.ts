@@ -31,6 +31,8 @@ export interface Directory {
   checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck>;
   /** Object ids of the users who may decide the request. */
   listApprovers(request: LockboxRequest): Promise<string[]>;
+  /** Best effort: a name for the audit trail when Teams did not send one. */
+  lookupUser(userId: string): Promise<{ displayName?: string; userPrincipalName?: string } | undefined>;
 }
 
 /** A personal chat the bot can post into, saved when the user installs or talks to the bot. */
@@ -79,8 +81,8 @@ export interface Store {
   getRequest(key: string): Promise<Versioned<TrackedRequest> | undefined>;
   /** Create-if-absent: false when the key exists already. */
   insertRequest(request: TrackedRequest): Promise<boolean>;
-  /** Compare-and-set: false when someone else wrote since `etag` was read. */
-  replaceRequest(request: TrackedRequest, etag: string): Promise<boolean>;
+  /** Compare-and-set: the new etag, or undefined when someone else wrote since `etag` was read. */
+  replaceRequest(request: TrackedRequest, etag: string): Promise<string | undefined>;
   listOpenRequests(): Promise<Versioned<TrackedRequest>[]>;
 
   saveConversation(conversation: Conversation): Promise<void>;

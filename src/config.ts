@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { SourceKind } from './domain/request';
+
+/** Settings for the embedded simulated tenant, used when no real tenant is configured. */
+export const SIMULATED_TENANT_ID = '00000000-0000-4000-8000-000000000001';
+export const SIMULATED_SUBSCRIPTION_ID = '00000000-0000-4000-8000-00000000a2b1';
+
+export interface Endpoints {
+  arm: string;
+  graph: string;
+  exo: string;
+}
+
+export const PUBLIC_CLOUD: Endpoints = { arm: 'https://management.azure.com', graph: 'https://graph.microsoft.com', exo: 'https://outlook.office365.com' };
+
+/** The endpoints to call, once the simulator (if any) is listening at `simulatorUrl`. */
+export function resolveEndpoints(config: Config, simulatorUrl: string | undefined): Endpoints {
+  const base = simulatorUrl ? { arm: simulatorUrl, graph: simulatorUrl, exo: simulatorUrl } : PUBLIC_CLOUD;
+  return { ...base, ...config.endpoints };
+}
+
+export type SimulatorMode = { kind: 'embedded'; port: number } | { kind: 'external'; url: string } | { kind: 'off' };
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  pollIntervalSeconds: number;
+  simulator: SimulatorMode;
+  /** Explicit overrides; unset ones point at the simulator when there is one, else at Microsoft's public cloud. */
+  endpoints: Partial<Endpoints>;
+  playground: { enabled: boolean; port: number };
+  bot: { id: string; password: string; tenantId: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi' };
+  tenantId: string;
+  sources: SourceKind[];
+  azureSubscriptionIds: string[];
+  appInsightsConnectionString?: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, expected: string, got: string | undefined) {
+    super(`Setting ${setting}: expected ${expected}${got === undefined ? ', but it is not set' : `, got "${got}"`}.`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u));
+
+/** Reads one optional setting: blank counts as unset; a bad value stops start-up with the setting's name. */
+function readOptional<T>(env: Env, name: string, expected: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(name, expected, raw);
+  return parsed.data;
+}
+
+/** Reads one setting, falling back to a default; with no default, an unset setting stops start-up. */
+function read<T>(env: Env, name: string, expected: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, fallback?: T): T {
+  const value = readOptional(env, name, expected, schema) ?? fallback;
+  if (value === undefined) throw new ConfigError(name, expected, undefined);
+  return value;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const list = <T>(item: z.ZodType<T>) => z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(item).min(1));
+
+export function loadConfig(env: Env = process.env): Config {
+  const tenantConfigured = Boolean(env.TENANT_ID?.trim());
+  const simulator = readSimulator(env, tenantConfigured);
+  const simulated = simulator.kind !== 'off';
+  const endpoint = (name: string) => readOptional(env, name, 'an http(s) URL', httpUrl.transform((u) => u.replace(/\/+$/, '')));
+
+  const bot = {
+    id: read(env, 'BOT_ID', 'the bot\'s Microsoft app id (a GUID)', guid, ''),
+    password: env.BOT_PASSWORD ?? '',
+    tenantId: read(env, 'BOT_TENANT_ID', 'a tenant id (a GUID)', guid, ''),
+    type: read(env, 'BOT_TYPE', 'MultiTenant, SingleTenant or UserAssignedMsi', z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']), 'MultiTenant'),
+  };
+  if (bot.type === 'UserAssignedMsi' && (!bot.id || !bot.tenantId)) throw new ConfigError(bot.id ? 'BOT_TENANT_ID' : 'BOT_ID', 'a GUID when BOT_TYPE is UserAssignedMsi', undefined);
+  if (bot.type === 'SingleTenant' && bot.id && !bot.tenantId) throw new ConfigError('BOT_TENANT_ID', 'a tenant id when BOT_TYPE is SingleTenant', undefined);
+
+  return {
+    port: read(env, 'PORT', 'a port number (0-65535)', port, 3978),
+    host: read(env, 'HOST', 'a host name or address to listen on', z.string().min(1), simulated ? '127.0.0.1' : '0.0.0.0'),
+    dataDir: path.resolve(read(env, 'DATA_DIR', 'a directory path', z.string().min(1), './.data')),
+    pollIntervalSeconds: read(env, 'POLL_INTERVAL_SECONDS', 'a number of seconds between 1 and 3600', z.coerce.number().min(1).max(3600), simulated ? 5 : 30),
+    simulator,
+    endpoints: definedOnly({ arm: endpoint('ARM_ENDPOINT'), graph: endpoint('GRAPH_ENDPOINT'), exo: endpoint('EXO_ENDPOINT') }),
+    playground: {
+      enabled: read(env, 'PLAYGROUND', 'on or off', z.enum(['on', 'off']), simulated ? 'on' : 'off') === 'on',
+      port: read(env, 'PLAYGROUND_PORT', 'a port number (0-65535)', port, 56150),
+    },
+    bot,
+    tenantId: read(env, 'TENANT_ID', 'your Microsoft Entra tenant id (a GUID)', guid, simulated ? SIMULATED_TENANT_ID : undefined),
+    sources: read(env, 'LOCKBOX_SOURCES', 'a comma-separated list of: azure', list(z.enum(['azure'])), ['azure'] as SourceKind[]),
+    azureSubscriptionIds: read(env, 'AZURE_SUBSCRIPTION_IDS', 'a comma-separated list of subscription ids (GUIDs)', list(guid), simulated ? [SIMULATED_SUBSCRIPTION_ID] : undefined),
+    appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined,
+    logLevel: read(env, 'LOG_LEVEL', 'debug, info, warn or error', z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  };
+}
+
+function readSimulator(env: Env, tenantConfigured: boolean): SimulatorMode {
+  const value = read(env, 'SIMULATOR', 'embedded, off, or the URL of a running simulator',
+    z.union([z.enum(['embedded', 'off']), httpUrl]), tenantConfigured ? 'off' : 'embedded');
+  if (value === 'off') return { kind: 'off' };
+  if (value === 'embedded') return { kind: 'embedded', port: read(env, 'SIMULATOR_PORT', 'a port number (0-65535)', port, 3979) };
+  return { kind: 'external', url: value.replace(/\/+$/, '') };
+}

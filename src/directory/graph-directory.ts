@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { DirectoryUnavailable, UpstreamError } from '../domain/errors';
+import { approverPolicy, roleNames, type Role } from '../domain/policy';
+import type { Directory, RoleCheck } from '../domain/ports';
+import type { LockboxRequest } from '../domain/request';
+import type { JsonClient, JsonRequest } from '../http/json-client';
+
+const RBAC_API_VERSION = '2022-04-01';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const directoryAssignments = z.object({
+  value: z.array(z.object({ principalId: z.string(), roleDefinitionId: z.string(), directoryScopeId: z.string().nullish(), principal: z.object({ '@odata.type': z.string().optional() }).passthrough().nullish() })),
+  '@odata.nextLink': z.string().url().nullish(),
+});
+const rbacAssignments = z.object({
+  value: z.array(z.object({ properties: z.object({ roleDefinitionId: z.string(), principalId: z.string(), principalType: z.string().optional(), scope: z.string() }) })),
+  nextLink: z.string().url().nullish(),
+});
+const user = z.object({ displayName: z.string().nullish(), userPrincipalName: z.string().nullish() });
+
+/** Who may decide, asked live from Microsoft Graph (directory roles) and Azure RBAC (subscription roles). Fails closed. */
+export class GraphDirectory implements Directory {
+  constructor(private readonly graph: JsonClient, private readonly arm: JsonClient) {}
+
+  async checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck> {
+    const policy = approverPolicy(request);
+    const requiredRoles = roleNames(policy, request.subscriptionId);
+    if (!GUID.test(userId)) return { allowed: false, heldRoles: [], requiredRoles };
+    const [directory, subscription] = await Promise.all([
+      Promise.all(policy.directoryRoles.map(async (role) => ((await this.holdsDirectoryRole(userId, role)) ? [role.name] : []))),
+      request.subscriptionId && policy.subscriptionRoles.length ? this.subscriptionRolesOf(userId, request.subscriptionId, policy.subscriptionRoles) : [],
+    ]);
+    const heldRoles = [...directory.flat(), ...subscription];
+    return { allowed: heldRoles.length > 0, heldRoles, requiredRoles };
+  }
+
+  async listApprovers(request: LockboxRequest): Promise<string[]> {
+    const policy = approverPolicy(request);
+    const ids = new Set<string>();
+    for (const role of policy.directoryRoles) {
+      const pages = await this.all({ method: 'GET', url: 'v1.0/roleManagement/directory/roleAssignments', query: { $filter: `roleDefinitionId eq '${role.id}'`, $expand: 'principal' } }, directoryAssignments, '@odata.nextLink');
+      for (const a of pages) if (a.directoryScopeId === '/' && isUser(a.principal?.['@odata.type'])) ids.add(a.principalId);
+    }
+    if (request.subscriptionId && policy.subscriptionRoles.length) {
+      const scope = subscriptionScope(request.subscriptionId);
+      const pages = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: 'atScope()' } }, rbacAssignments, 'nextLink', this.arm);
+      for (const { properties: p } of pages) {
+        if (p.principalType === 'User' && sameScope(p.scope, scope) && matchesRole(p.roleDefinitionId, policy.subscriptionRoles)) ids.add(p.principalId);
+      }
+    }
+    return [...ids];
+  }
+
+  async lookupUser(userId: string) {
+    if (!GUID.test(userId)) return undefined;
+    try {
+      const response = await this.graph.send({ method: 'GET', url: `v1.0/users/${userId}`, query: { $select: 'displayName,userPrincipalName' } });
+      const parsed = user.safeParse(response.body);
+      return response.status === 200 && parsed.success ? { displayName: parsed.data.displayName ?? undefined, userPrincipalName: parsed.data.userPrincipalName ?? undefined } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async holdsDirectoryRole(userId: string, role: Role): Promise<boolean> {
+    const response = await this.call(this.graph, {
+      method: 'GET',
+      url: 'beta/roleManagement/directory/transitiveRoleAssignments',
+      query: { $count: 'true', $filter: `principalId eq '${userId}' and roleDefinitionId eq '${role.id}'` },
+      headers: { ConsistencyLevel: 'eventual' },
+    });
+    const parsed = directoryAssignments.safeParse(response.body);
+    if (!parsed.success) throw new DirectoryUnavailable('Microsoft Graph answered the role query with an unexpected body');
+    return parsed.data.value.some((a) => a.roleDefinitionId === role.id && a.directoryScopeId === '/');
+  }
+
+  private async subscriptionRolesOf(userId: string, subscriptionId: string, roles: Role[]): Promise<string[]> {
+    const scope = subscriptionScope(subscriptionId);
+    const assignments = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: `assignedTo('${userId}')` } }, rbacAssignments, 'nextLink', this.arm);
+    return roles
+      .filter((role) => assignments.some(({ properties: p }) => sameScope(p.scope, scope) && matchesRole(p.roleDefinitionId, [role])))
+      .map((role) => `${role.name} on subscription ${subscriptionId}`);
+  }
+
+  private async all<S extends z.ZodType<{ value: unknown[] }>>(first: JsonRequest, schema: S, nextKey: string, client = this.graph): Promise<z.infer<S>['value']> {
+    const items: unknown[] = [];
+    let request: JsonRequest | undefined = first;
+    for (let pages = 0; request && pages < 50; pages++) {
+      const response = await this.call(client, request);
+      const parsed = schema.safeParse(response.body);
+      if (!parsed.success) throw new DirectoryUnavailable(`${request.url} answered with an unexpected body`);
+      items.push(...parsed.data.value);
+      const next = (parsed.data as Record<string, unknown>)[nextKey];
+      request = typeof next === 'string' ? { method: 'GET', url: next, headers: first.headers } : undefined;
+    }
+    return items as z.infer<S>['value'];
+  }
+
+  private async call(client: JsonClient, request: JsonRequest) {
+    let response;
+    try {
+      response = await client.send(request);
+    } catch (error) {
+      throw new DirectoryUnavailable(error instanceof UpstreamError ? error.message : String(error));
+    }
+    if (response.status !== 200) {
+      const message = (response.body as { error?: { message?: string } } | undefined)?.error?.message;
+      throw new DirectoryUnavailable(`${request.url} answered HTTP ${response.status}${message ? `: ${message}` : ''}`);
+    }
+    return response;
+  }
+}
+
+function subscriptionScope(subscriptionId: string): string {
+  return `/subscriptions/${subscriptionId}`;
+}
+
+function sameScope(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '').toLowerCase() === b.toLowerCase();
+}
+
+function matchesRole(roleDefinitionId: string, roles: Role[]): boolean {
+  const id = roleDefinitionId.split('/').pop()?.toLowerCase();
+  return roles.some((r) => r.id === id);
+}
+
+function isUser(odataType: string | undefined): boolean {
+  return odataType === undefined || odataType === '#microsoft.graph.user';
+}

@@ -1,0 +1,15 @@
+import type { Clock, Directory, LockboxSource, Logger, Messenger, Store, Telemetry } from '../ports';
+import type { SourceKind } from '../request';
+
+/** What the use cases need from the outside world, passed explicitly. */
+export interface CoreDeps {
+  store: Store;
+  sources: ReadonlyMap<SourceKind, LockboxSource>;
+  directory: Directory;
+  messenger: Messenger;
+  clock: Clock;
+  logger: Logger;
+  telemetry: Telemetry;
+  /** The organisation this bot serves: clicks from any other tenant are refused. */
+  tenantId: string;
+}

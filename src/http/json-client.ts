@@ -1,0 +1,111 @@
+import type { TokenCredential } from '@azure/core-auth';
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type HttpMethods,
+  type Pipeline,
+  type PipelinePolicy,
+} from '@azure/core-rest-pipeline';
+import { UpstreamError } from '../domain/errors';
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export interface JsonRequest {
+  method: HttpMethods;
+  /** Absolute URL, or a path joined to the client's base URL. */
+  url: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface JsonClientOptions {
+  baseUrl: string;
+  credential: TokenCredential;
+  scope: string;
+  /** Per attempt; retries come on top. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryDelayMs?: number;
+  /** Injected transport, e.g. for tests; the default is Node's HTTP stack. */
+  httpClient?: HttpClient;
+}
+
+/**
+ * JSON over HTTP with Azure's pipeline: bearer tokens, Retry-After on 429/503, exponential
+ * backoff with jitter on 5xx and connection errors. Non-2xx answers are returned, not thrown,
+ * because each Microsoft API words its errors differently.
+ */
+export class JsonClient {
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient;
+
+  constructor(private readonly options: JsonClientOptions) {
+    this.pipeline = createPipelineFromOptions({
+      retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: options.retryDelayMs ?? 800, maxRetryDelayInMs: 30_000 },
+      userAgentOptions: { userAgentPrefix: 'lockbox-bot' },
+    });
+    // Azure's bearer policy refuses plain HTTP; the simulator on loopback is the one place we allow it.
+    this.pipeline.addPolicy(
+      isLoopbackHttp(options.baseUrl)
+        ? loopbackBearerPolicy(options.credential, options.scope)
+        : bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
+    );
+    this.httpClient = options.httpClient ?? createDefaultHttpClient();
+  }
+
+  async send(request: JsonRequest): Promise<JsonResponse> {
+    const url = new URL(request.url, this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+    for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
+    const headers = createHttpHeaders({ accept: 'application/json', ...request.headers });
+    if (request.body !== undefined) headers.set('content-type', 'application/json; charset=utf-8');
+    const pipelineRequest = createPipelineRequest({
+      url: url.toString(),
+      method: request.method,
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      timeout: this.options.timeoutMs ?? 15_000,
+    });
+    let response;
+    try {
+      response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);
+    } catch (error) {
+      throw new UpstreamError(`${request.method} ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`, true);
+    }
+    return { status: response.status, body: parseBody(response.bodyAsText), headers: response.headers.toJSON() };
+  }
+}
+
+function parseBody(text: string | null | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function isLoopbackHttp(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
+  return {
+    name: 'loopbackBearerPolicy',
+    async sendRequest(request, next) {
+      if (!isLoopbackHttp(request.url)) throw new Error(`Refusing to send a token over plain HTTP to ${new URL(request.url).host}`);
+      const token = await credential.getToken(scope);
+      if (token) request.headers.set('authorization', `Bearer ${token.token}`);
+      return next(request);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Each entry moves the schema from version i to i + 1; append new ones, never edit old ones,
+ * because files already on disk have run them.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE requests (
+    key TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    open INTEGER NOT NULL CHECK (open IN (0, 1)),
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX requests_open ON requests (open) WHERE open = 1;
+
+  CREATE TABLE conversations (
+    user_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+  );
+
+  CREATE TABLE cards (
+    request_key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    activity_id TEXT,
+    posted_at TEXT,
+    PRIMARY KEY (request_key, user_id)
+  );
+
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    request_key TEXT,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX audit_request ON audit (request_key, seq);
+
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+/** The schema version this code writes; stored in the file's user_version pragma. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file up to SCHEMA_VERSION; refuses a file written by newer code rather than guess at it. */
+export function migrate(db: Database.Database): void {
+  const upgrade = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`Database ${db.name} has schema version ${current}, newer than ${SCHEMA_VERSION} which this build knows.`);
+    }
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version]!);
+    }
+    // PRAGMA takes no bound parameters; SCHEMA_VERSION is a number we control.
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  });
+  // IMMEDIATE takes the write lock before reading the version, so two processes opening a fresh file do not both migrate.
+  upgrade.immediate();
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditEntry, CardCopy, Conversation, Store, Versioned } from '../domain/ports';
+import { isOpen, type TrackedRequest } from '../domain/tracked';
+import { CardNotClaimed, CorruptRecord } from './errors';
+import { migrate } from './sqlite-schema';
+
+interface RequestRow { key: string; body: string; etag: string }
+interface BodyRow { key: string; body: string }
+interface AuditRow { seq: number; body: string }
+interface CardRow { request_key: string; user_id: string; conversation_id: string; activity_id: string | null; posted_at: string | null }
+
+const BUSY_TIMEOUT_MS = 5000;
+
+function parse<T>(table: string, row: BodyRow): T {
+  try {
+    return JSON.parse(row.body) as T;
+  } catch (error) {
+    throw new CorruptRecord(table, row.key, error);
+  }
+}
+
+function toVersioned(row: RequestRow): Versioned<TrackedRequest> {
+  return { value: parse<TrackedRequest>('requests', row), etag: row.etag };
+}
+
+function toCard(row: CardRow): CardCopy {
+  const copy: CardCopy = { requestKey: row.request_key, userId: row.user_id, conversationId: row.conversation_id };
+  if (row.activity_id !== null) copy.activityId = row.activity_id;
+  if (row.posted_at !== null) copy.postedAt = row.posted_at;
+  return copy;
+}
+
+/** The Store port on a local SQLite file. Synchronous underneath; async so it is interchangeable with network backends. */
+export class SqliteStore implements Store {
+  private readonly statements;
+
+  private constructor(private readonly db: Database.Database) {
+    this.statements = {
+      getRequest: db.prepare<[string], RequestRow>('SELECT key, body, etag FROM requests WHERE key = ?'),
+      insertRequest: db.prepare(
+        'INSERT INTO requests (key, body, etag, open, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      ),
+      replaceRequest: db.prepare(
+        'UPDATE requests SET body = ?, etag = ?, open = ?, updated_at = ? WHERE key = ? AND etag = ?',
+      ),
+      listOpenRequests: db.prepare<[], RequestRow>('SELECT key, body, etag FROM requests WHERE open = 1 ORDER BY key'),
+      saveConversation: db.prepare(
+        'INSERT INTO conversations (user_id, body) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET body = excluded.body',
+      ),
+      getConversation: db.prepare<[string], BodyRow>('SELECT user_id AS key, body FROM conversations WHERE user_id = ?'),
+      listConversations: db.prepare<[], BodyRow>('SELECT user_id AS key, body FROM conversations ORDER BY user_id'),
+      claimCard: db.prepare(
+        `INSERT INTO cards (request_key, user_id, conversation_id, activity_id, posted_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (request_key, user_id) DO NOTHING`,
+      ),
+      completeCard: db.prepare('UPDATE cards SET activity_id = ?, posted_at = ? WHERE request_key = ? AND user_id = ?'),
+      releaseCard: db.prepare('DELETE FROM cards WHERE request_key = ? AND user_id = ? AND activity_id IS NULL'),
+      listCards: db.prepare<[string], CardRow>('SELECT * FROM cards WHERE request_key = ? ORDER BY user_id'),
+      appendAudit: db.prepare('INSERT INTO audit (at, request_key, kind, body) VALUES (?, ?, ?, ?)'),
+      listAudit: db.prepare<[number], AuditRow>('SELECT seq, body FROM audit ORDER BY seq DESC LIMIT ?'),
+      listAuditFor: db.prepare<[string, number], AuditRow>(
+        'SELECT seq, body FROM audit WHERE request_key = ? ORDER BY seq DESC LIMIT ?',
+      ),
+      ping: db.prepare('SELECT 1'),
+    };
+  }
+
+  /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:', and migrates its schema. */
+  static open(file: string): SqliteStore {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+      return new SqliteStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async getRequest(key: string): Promise<Versioned<TrackedRequest> | undefined> {
+    const row = this.statements.getRequest.get(key);
+    return row && toVersioned(row);
+  }
+
+  async insertRequest(request: TrackedRequest): Promise<boolean> {
+    const { changes } = this.statements.insertRequest.run(
+      request.key, JSON.stringify(request), randomUUID(), isOpen(request) ? 1 : 0, request.updatedAt,
+    );
+    return changes === 1;
+  }
+
+  async replaceRequest(request: TrackedRequest, etag: string): Promise<string | undefined> {
+    const next = randomUUID();
+    const { changes } = this.statements.replaceRequest.run(
+      JSON.stringify(request), next, isOpen(request) ? 1 : 0, request.updatedAt, request.key, etag,
+    );
+    return changes === 1 ? next : undefined;
+  }
+
+  async listOpenRequests(): Promise<Versioned<TrackedRequest>[]> {
+    return this.statements.listOpenRequests.all().map(toVersioned);
+  }
+
+  async saveConversation(conversation: Conversation): Promise<void> {
+    this.statements.saveConversation.run(conversation.userId, JSON.stringify(conversation));
+  }
+
+  async getConversation(userId: string): Promise<Conversation | undefined> {
+    const row = this.statements.getConversation.get(userId);
+    return row && parse<Conversation>('conversations', row);
+  }
+
+  async listConversations(): Promise<Conversation[]> {
+    return this.statements.listConversations.all().map((row) => parse<Conversation>('conversations', row));
+  }
+
+  async claimCard(copy: CardCopy): Promise<boolean> {
+    const { changes } = this.statements.claimCard.run(
+      copy.requestKey, copy.userId, copy.conversationId, copy.activityId ?? null, copy.postedAt ?? null,
+    );
+    return changes === 1;
+  }
+
+  async completeCard(requestKey: string, userId: string, activityId: string, postedAt: string): Promise<void> {
+    const { changes } = this.statements.completeCard.run(activityId, postedAt, requestKey, userId);
+    if (changes === 0) throw new CardNotClaimed(requestKey, userId);
+  }
+
+  async releaseCard(requestKey: string, userId: string): Promise<void> {
+    this.statements.releaseCard.run(requestKey, userId);
+  }
+
+  async listCards(requestKey: string): Promise<CardCopy[]> {
+    return this.statements.listCards.all(requestKey).map(toCard);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    // The whole entry goes in body so fields added to AuditEntry later survive; the columns are for filtering.
+    this.statements.appendAudit.run(entry.at, entry.requestKey ?? null, entry.kind, JSON.stringify(entry));
+  }
+
+  async listAudit(query: { requestKey?: string; limit: number }): Promise<AuditEntry[]> {
+    // SQLite reads a negative LIMIT as "no limit", which would turn a caller's bug into a full scan.
+    if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
+      throw new RangeError(`Audit limit must be a non-negative integer, got ${query.limit}.`);
+    }
+    const rows = query.requestKey === undefined
+      ? this.statements.listAudit.all(query.limit)
+      : this.statements.listAuditFor.all(query.requestKey, query.limit);
+    return rows.map((row) => parse<AuditEntry>('audit', { key: String(row.seq), body: row.body }));
+  }
+
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

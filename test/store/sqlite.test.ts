@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { CorruptRecord } from '../../src/store/errors';
+import { SqliteStore } from '../../src/store/sqlite';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema';
+import { makeAudit, makeClaim, makeConversation, makeRequest } from './fixtures';
+import { storeContract } from './store-contract';
+
+describe('SqliteStore', () => {
+  let dir: string;
+  let files = 0;
+  const freshFile = (): string => join(dir, `store-${++files}.db`);
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lockbox-store-'));
+  });
+
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  storeContract('SqliteStore on a file', async () => SqliteStore.open(freshFile()));
+  storeContract('SqliteStore in memory', async () => SqliteStore.open(':memory:'));
+
+  it('keeps everything across close and reopen of the same file', async () => {
+    const file = freshFile();
+    const request = makeRequest();
+    const first = SqliteStore.open(file);
+    await first.insertRequest(request);
+    await first.saveConversation(makeConversation('user-a'));
+    await first.claimCard(makeClaim(request.key, 'user-a'));
+    await first.appendAudit(makeAudit('request.detected'));
+    const { etag } = (await first.getRequest(request.key))!;
+    await first.close();
+
+    const second = SqliteStore.open(file);
+    try {
+      assert.deepEqual(await second.getRequest(request.key), { value: request, etag });
+      assert.deepEqual(await second.getConversation('user-a'), makeConversation('user-a'));
+      assert.deepEqual(await second.listCards(request.key), [makeClaim(request.key, 'user-a')]);
+      assert.deepEqual(await second.listAudit({ limit: 10 }), [makeAudit('request.detected')]);
+      assert.notEqual(await second.replaceRequest(request, etag), undefined);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('creates missing parent directories and records the schema version, in WAL mode', async () => {
+    const file = join(dir, 'nested', 'deeper', 'store.db');
+    await SqliteStore.open(file).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.equal(SCHEMA_VERSION >= 1, true);
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a file written by a newer schema version', () => {
+    const file = freshFile();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => SqliteStore.open(file), /newer than/);
+  });
+
+  it('lets exactly one of two connections to the same file replace a request from the same etag', async () => {
+    const file = freshFile();
+    const a = SqliteStore.open(file);
+    const b = SqliteStore.open(file);
+    try {
+      await a.insertRequest(makeRequest());
+      const { etag } = (await b.getRequest(makeRequest().key))!;
+      const results = await Promise.all([a.replaceRequest(makeRequest(), etag), b.replaceRequest(makeRequest(), etag)]);
+      assert.equal(results.filter((e) => e !== undefined).length, 1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('refuses a negative audit limit instead of reading it as unlimited', async () => {
+    const store = SqliteStore.open(':memory:');
+    try {
+      await assert.rejects(store.listAudit({ limit: -1 }), RangeError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  describe('with a corrupted row', () => {
+    let file: string;
+    let store: SqliteStore;
+
+    beforeEach(() => {
+      file = freshFile();
+      store = SqliteStore.open(file);
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    function corrupt(sql: string): void {
+      const db = new Database(file);
+      db.prepare(sql).run();
+      db.close();
+    }
+
+    it('names the requests table and key instead of throwing a bare SyntaxError', async () => {
+      const request = makeRequest();
+      await store.insertRequest(request);
+      corrupt(`UPDATE requests SET body = '{"key": truncated' WHERE key = '${request.key}'`);
+      const error = await store.getRequest(request.key).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof CorruptRecord);
+      assert.equal(error.table, 'requests');
+      assert.equal(error.key, request.key);
+      assert.match(error.message, /requests.*azure:sub-1:req-1/);
+      assert.ok(error.cause instanceof SyntaxError);
+      await assert.rejects(store.listOpenRequests(), CorruptRecord);
+    });
+
+    it('names the conversations and audit tables too', async () => {
+      await store.saveConversation(makeConversation('user-a'));
+      await store.appendAudit(makeAudit('request.detected'));
+      corrupt(`UPDATE conversations SET body = 'not json'`);
+      corrupt(`UPDATE audit SET body = ''`);
+      await assert.rejects(store.getConversation('user-a'), { name: 'CorruptRecord', table: 'conversations', key: 'user-a' });
+      await assert.rejects(store.listAudit({ limit: 1 }), { name: 'CorruptRecord', table: 'audit', key: '1' });
+    });
+  });
+});

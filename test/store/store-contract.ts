@@ -1,0 +1,286 @@
+import assert from 'node:assert/strict';
+import type { AuditEntry, Store } from '../../src/domain/ports';
+import { makeAudit, makeClaim, makeConversation, makeDecision, makeRequest } from './fixtures';
+
+const N = 20;
+
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => key(a).localeCompare(key(b));
+}
+
+/**
+ * Every behaviour the Store port promises, for any backend to run.
+ * `open` must return an empty store for each test; `close` defaults to `store.close()`.
+ */
+export function storeContract(name: string, open: () => Promise<Store>, close: (s: Store) => Promise<void> = (s) => s.close()): void {
+  describe(`${name} (Store contract)`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await open();
+    });
+
+    afterEach(async () => {
+      await close(store);
+    });
+
+    describe('requests', () => {
+      it('returns nothing for a request it has never stored', async () => {
+        assert.equal(await store.getRequest('azure:sub-1:unknown'), undefined);
+      });
+
+      it('stores a new request and returns it whole with an etag', async () => {
+        const request = makeRequest({ decision: makeDecision('pending') });
+        assert.equal(await store.insertRequest(request), true);
+        const stored = await store.getRequest(request.key);
+        assert.deepEqual(stored?.value, request);
+        assert.equal(typeof stored?.etag, 'string');
+        assert.notEqual(stored?.etag, '');
+      });
+
+      it('refuses to insert a request whose key exists, keeping the first', async () => {
+        const first = makeRequest();
+        await store.insertRequest(first);
+        assert.equal(await store.insertRequest(makeRequest({ request: { status: 'Approved' } })), false);
+        assert.deepEqual((await store.getRequest(first.key))?.value, first);
+      });
+
+      it(`lets exactly one of ${N} concurrent inserts of the same key succeed`, async () => {
+        const results = await Promise.all(Array.from({ length: N }, () => store.insertRequest(makeRequest())));
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+
+      it('replaces a request when the etag is current and hands out a new etag', async () => {
+        const request = makeRequest();
+        await store.insertRequest(request);
+        const before = (await store.getRequest(request.key))!;
+        const changed = makeRequest({ request: { status: 'Approved' }, updatedAt: '2025-01-02T00:00:00.000Z' });
+        const etag = await store.replaceRequest(changed, before.etag);
+        const after = (await store.getRequest(request.key))!;
+        assert.deepEqual(after.value, changed);
+        assert.notEqual(after.etag, before.etag);
+        assert.equal(etag, after.etag, 'the returned etag is the one now stored');
+      });
+
+      it('refuses a replace with a stale etag, keeping the newer value', async () => {
+        await store.insertRequest(makeRequest());
+        const { etag: stale, value } = (await store.getRequest(makeRequest().key))!;
+        const newer = makeRequest({ decision: makeDecision('pending') });
+        await store.replaceRequest(newer, stale);
+        assert.equal(await store.replaceRequest(makeRequest({ request: { status: 'Denied' } }), stale), undefined);
+        assert.deepEqual((await store.getRequest(value.key))?.value, newer);
+      });
+
+      it('refuses to replace a request that was never stored, and does not create it', async () => {
+        const request = makeRequest();
+        assert.equal(await store.replaceRequest(request, 'any-etag'), undefined);
+        assert.equal(await store.getRequest(request.key), undefined);
+      });
+
+      it('lets exactly one of two writers holding the same etag replace a request', async () => {
+        await store.insertRequest(makeRequest());
+        const { etag } = (await store.getRequest(makeRequest().key))!;
+        const approve = makeRequest({ decision: makeDecision('pending', { verdict: 'approve' }) });
+        const reject = makeRequest({ decision: makeDecision('pending', { verdict: 'reject' }) });
+        const [a, b] = await Promise.all([store.replaceRequest(approve, etag), store.replaceRequest(reject, etag)]);
+        assert.equal([a, b].filter((e) => e !== undefined).length, 1);
+        assert.deepEqual((await store.getRequest(approve.key))?.value, a ? approve : reject);
+      });
+
+      it(`lets exactly one of ${N} concurrent writers holding the same etag replace a request`, async () => {
+        await store.insertRequest(makeRequest());
+        const { etag } = (await store.getRequest(makeRequest().key))!;
+        const results = await Promise.all(
+          Array.from({ length: N }, (_, i) => store.replaceRequest(makeRequest({ updatedAt: `2025-01-02T00:00:${String(i).padStart(2, '0')}.000Z` }), etag)),
+        );
+        assert.equal(results.filter((e) => e !== undefined).length, 1);
+      });
+    });
+
+    describe('open requests', () => {
+      it('lists nothing when nothing is stored', async () => {
+        assert.deepEqual(await store.listOpenRequests(), []);
+      });
+
+      it('lists requests whose upstream status is not final', async () => {
+        const pending = makeRequest({ request: { requestId: 'pending', status: 'Pending' } });
+        const unknownStatus = makeRequest({ request: { requestId: 'unknown', status: 'SomethingNew' } });
+        await store.insertRequest(pending);
+        await store.insertRequest(unknownStatus);
+        const open = (await store.listOpenRequests()).map((v) => v.value).sort(byKey((r) => r.key));
+        assert.deepEqual(open, [pending, unknownStatus].sort(byKey((r) => r.key)));
+      });
+
+      it('counts a final request whose decision is still pending submission as open', async () => {
+        const request = makeRequest({ request: { status: 'Approved' }, decision: makeDecision('pending') });
+        await store.insertRequest(request);
+        assert.deepEqual((await store.listOpenRequests()).map((v) => v.value), [request]);
+      });
+
+      it('leaves out final requests with no decision or a decision that has reached upstream', async () => {
+        await store.insertRequest(makeRequest({ request: { requestId: 'expired', status: 'Expired' } }));
+        await store.insertRequest(makeRequest({ request: { requestId: 'submitted', status: 'Approved' }, decision: makeDecision('submitted') }));
+        await store.insertRequest(makeRequest({ request: { requestId: 'adopted', status: 'Denied' }, decision: makeDecision('adopted') }));
+        await store.insertRequest(makeRequest({ request: { requestId: 'failed', status: 'Expired' }, decision: makeDecision('failed') }));
+        assert.deepEqual(await store.listOpenRequests(), []);
+      });
+
+      it('drops a request from the open list once a replace makes it final, and brings it back if it reopens', async () => {
+        const request = makeRequest();
+        await store.insertRequest(request);
+        const [open] = await store.listOpenRequests();
+        assert.notEqual(await store.replaceRequest(makeRequest({ request: { status: 'Expired' } }), open!.etag), undefined);
+        assert.deepEqual(await store.listOpenRequests(), []);
+
+        const closed = (await store.getRequest(request.key))!;
+        const reopened = makeRequest({ request: { status: 'Expired' }, decision: makeDecision('pending') });
+        assert.notEqual(await store.replaceRequest(reopened, closed.etag), undefined);
+        assert.deepEqual((await store.listOpenRequests()).map((v) => v.value), [reopened]);
+      });
+
+      it('hands out open requests with etags that a replace accepts', async () => {
+        await store.insertRequest(makeRequest());
+        const [open] = await store.listOpenRequests();
+        assert.notEqual(await store.replaceRequest(makeRequest({ decision: makeDecision('pending') }), open!.etag), undefined);
+      });
+    });
+
+    describe('conversations', () => {
+      it('returns nothing for a user it has never seen', async () => {
+        assert.equal(await store.getConversation('nobody'), undefined);
+      });
+
+      it('saves a conversation and reads it back with its opaque reference intact', async () => {
+        const conversation = makeConversation('user-a');
+        await store.saveConversation(conversation);
+        assert.deepEqual(await store.getConversation('user-a'), conversation);
+      });
+
+      it('replaces the conversation when the same user saves again', async () => {
+        await store.saveConversation(makeConversation('user-a'));
+        const newer = makeConversation('user-a', { conversationId: 'conv-new', updatedAt: '2025-02-01T00:00:00.000Z' });
+        await store.saveConversation(newer);
+        assert.deepEqual(await store.getConversation('user-a'), newer);
+        assert.deepEqual(await store.listConversations(), [newer]);
+      });
+
+      it('lists every saved conversation once', async () => {
+        const users = ['user-c', 'user-a', 'user-b'];
+        for (const user of users) await store.saveConversation(makeConversation(user));
+        const listed = (await store.listConversations()).sort(byKey((c) => c.userId));
+        assert.deepEqual(listed, users.sort().map((user) => makeConversation(user)));
+      });
+    });
+
+    describe('cards', () => {
+      const key = makeRequest().key;
+
+      it('grants the first claim on a card and refuses the next', async () => {
+        assert.equal(await store.claimCard(makeClaim(key, 'user-a')), true);
+        assert.equal(await store.claimCard(makeClaim(key, 'user-a')), false);
+      });
+
+      it(`grants exactly one of ${N} concurrent claims on the same card`, async () => {
+        const results = await Promise.all(Array.from({ length: N }, () => store.claimCard(makeClaim(key, 'user-a'))));
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.equal((await store.listCards(key)).length, 1);
+      });
+
+      it('claims each user of a request, and each request of a user, separately', async () => {
+        assert.equal(await store.claimCard(makeClaim(key, 'user-a')), true);
+        assert.equal(await store.claimCard(makeClaim(key, 'user-b')), true);
+        assert.equal(await store.claimCard(makeClaim('azure:sub-1:other', 'user-a')), true);
+      });
+
+      it('lists a fresh claim without an activity', async () => {
+        await store.claimCard(makeClaim(key, 'user-a'));
+        assert.deepEqual(await store.listCards(key), [makeClaim(key, 'user-a')]);
+      });
+
+      it('records the activity and time once a card is completed', async () => {
+        await store.claimCard(makeClaim(key, 'user-a'));
+        await store.completeCard(key, 'user-a', 'activity-1', '2025-01-01T10:02:00.000Z');
+        assert.deepEqual(await store.listCards(key), [
+          { ...makeClaim(key, 'user-a'), activityId: 'activity-1', postedAt: '2025-01-01T10:02:00.000Z' },
+        ]);
+      });
+
+      it('refuses to complete a card nobody claimed', async () => {
+        await assert.rejects(store.completeCard(key, 'user-a', 'activity-1', '2025-01-01T10:02:00.000Z'));
+        assert.deepEqual(await store.listCards(key), []);
+      });
+
+      it('releases a claim that was never completed, so the card can be claimed again', async () => {
+        await store.claimCard(makeClaim(key, 'user-a'));
+        await store.releaseCard(key, 'user-a');
+        assert.deepEqual(await store.listCards(key), []);
+        assert.equal(await store.claimCard(makeClaim(key, 'user-a')), true);
+      });
+
+      it('keeps a completed card when asked to release it', async () => {
+        await store.claimCard(makeClaim(key, 'user-a'));
+        await store.completeCard(key, 'user-a', 'activity-1', '2025-01-01T10:02:00.000Z');
+        await store.releaseCard(key, 'user-a');
+        assert.equal((await store.listCards(key))[0]?.activityId, 'activity-1');
+        assert.equal(await store.claimCard(makeClaim(key, 'user-a')), false);
+      });
+
+      it('ignores a release of a card nobody claimed', async () => {
+        await store.releaseCard(key, 'user-a');
+        assert.deepEqual(await store.listCards(key), []);
+      });
+
+      it('lists only the cards of the request asked for', async () => {
+        await store.claimCard(makeClaim(key, 'user-b'));
+        await store.claimCard(makeClaim(key, 'user-a'));
+        await store.claimCard(makeClaim('azure:sub-1:other', 'user-a'));
+        const listed = (await store.listCards(key)).sort(byKey((c) => c.userId));
+        assert.deepEqual(listed, [makeClaim(key, 'user-a'), makeClaim(key, 'user-b')]);
+        assert.deepEqual(await store.listCards('azure:sub-1:none'), []);
+      });
+    });
+
+    describe('audit', () => {
+      const entries = [
+        makeAudit('request.detected', { at: '2025-01-01T10:00:00.000Z', requestKey: 'r1' }),
+        makeAudit('request.detected', { at: '2025-01-01T10:01:00.000Z', requestKey: 'r2' }),
+        makeAudit('decision.recorded', {
+          at: '2025-01-01T10:02:00.000Z',
+          requestKey: 'r1',
+          actor: { aadObjectId: 'user-a', tenantId: 'tenant-1', name: 'Ada', userPrincipalName: 'ada@example.com' },
+          detail: { verdict: 'approve', roles: ['Approver'], nested: { n: 1 } },
+        }),
+        { at: '2025-01-01T10:03:00.000Z', kind: 'decision.refused', detail: { reason: 'no-role' } } satisfies AuditEntry,
+        makeAudit('decision.submitted', { at: '2025-01-01T10:04:00.000Z', requestKey: 'r1' }),
+      ];
+
+      async function appendAll(): Promise<void> {
+        for (const entry of entries) await store.appendAudit(entry);
+      }
+
+      it('lists nothing before anything is appended', async () => {
+        assert.deepEqual(await store.listAudit({ limit: 10 }), []);
+      });
+
+      it('lists entries newest first, whole', async () => {
+        await appendAll();
+        assert.deepEqual(await store.listAudit({ limit: 10 }), [...entries].reverse());
+      });
+
+      it('lists only the entries of the request asked for', async () => {
+        await appendAll();
+        assert.deepEqual(await store.listAudit({ requestKey: 'r1', limit: 10 }), [entries[4], entries[2], entries[0]]);
+      });
+
+      it('returns at most `limit` entries, the newest', async () => {
+        await appendAll();
+        assert.deepEqual(await store.listAudit({ limit: 2 }), [entries[4], entries[3]]);
+        assert.deepEqual(await store.listAudit({ requestKey: 'r1', limit: 2 }), [entries[4], entries[2]]);
+      });
+    });
+
+    it('answers a ping', async () => {
+      await store.ping();
+    });
+  });
+}
