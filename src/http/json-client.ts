@@ -73,6 +73,7 @@ export class JsonClient {
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       timeout: this.options.timeoutMs ?? 15_000,
+      allowInsecureConnection: isLoopbackHttp(url.toString()),
     });
     let response;
     try {

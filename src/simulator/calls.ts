@@ -1,0 +1,27 @@
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  at: string;
+  status: number;
+}
+
+/** Keeps the newest upstream calls; bounded because the embedded simulator runs as long as the bot. */
+export class CallRecorder {
+  private calls: RecordedCall[] = [];
+
+  constructor(private readonly limit = 5000) {}
+
+  record(call: RecordedCall): void {
+    this.calls.push(call);
+    if (this.calls.length > this.limit) this.calls.splice(0, this.calls.length - this.limit);
+  }
+
+  list(): RecordedCall[] {
+    return this.calls.map((c) => ({ ...c, query: { ...c.query } }));
+  }
+
+  clear(): void {
+    this.calls = [];
+  }
+}

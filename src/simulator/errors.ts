@@ -1,0 +1,70 @@
+import type { Reply, RequestContext } from './router';
+
+/** Which wire conventions a path follows: ARM (management plane), Microsoft Graph, or our own admin API. */
+export type ApiStyle = 'arm' | 'graph' | 'admin';
+
+export function styleOf(pathname: string): ApiStyle {
+  if (/^\/_simulator(\/|$)/i.test(pathname)) return 'admin';
+  if (/^\/(v1\.0|beta)(\/|$)/i.test(pathname)) return 'graph';
+  return 'arm';
+}
+
+export interface ErrorAdditionalInfo {
+  type: string;
+  info: Record<string, unknown>;
+}
+
+export function armError(
+  status: number,
+  code: string,
+  message: string,
+  extra: { target?: string; additionalInfo?: ErrorAdditionalInfo[] } = {},
+): Reply {
+  return { status, body: { error: { code, message, ...extra } } };
+}
+
+export function graphError(ctx: Pick<RequestContext, 'requestId' | 'headers'>, status: number, code: string, message: string): Reply {
+  const clientRequestId = ctx.headers['client-request-id'];
+  return {
+    status,
+    body: {
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date().toISOString().slice(0, 19),
+          'request-id': ctx.requestId,
+          'client-request-id': typeof clientRequestId === 'string' ? clientRequestId : ctx.requestId,
+        },
+      },
+    },
+  };
+}
+
+export function adminError(status: number, code: string, message: string, details?: unknown): Reply {
+  return { status, body: { error: { code, message, ...(details === undefined ? {} : { details }) } } };
+}
+
+export function errorInStyle(style: ApiStyle, ctx: Pick<RequestContext, 'requestId' | 'headers'>, status: number, code: string, message: string): Reply {
+  if (style === 'graph') return graphError(ctx, status, code, message);
+  if (style === 'admin') return adminError(status, code, message);
+  return armError(status, code, message);
+}
+
+const CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'AuthenticationFailed',
+  403: 'AuthorizationFailed',
+  404: 'NotFound',
+  409: 'Conflict',
+  412: 'PreconditionFailed',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+export function defaultCodeFor(status: number): string {
+  return CODES[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequest');
+}

@@ -1,0 +1,56 @@
+export interface FaultSpec {
+  /** Only this HTTP method; any when absent. */
+  method?: string;
+  /** Regular expression source, tested against the request path (no query). */
+  path: string;
+  /** Status to answer; when absent the fault only delays and the route answers as usual. */
+  status?: number;
+  /** How many matching calls it hits before it is spent. */
+  times: number;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  /** Response body; the API's usual error body when absent. */
+  body?: unknown;
+}
+
+export interface ActiveFault extends FaultSpec {
+  id: number;
+  remaining: number;
+}
+
+/** Faults injected on upstream routes, consumed first-added first. */
+export class FaultInjector {
+  private faults: (ActiveFault & { regex: RegExp })[] = [];
+  private nextId = 1;
+
+  /** Throws SyntaxError when `path` is not a valid regular expression. */
+  add(spec: FaultSpec): ActiveFault {
+    const fault = { ...spec, id: this.nextId++, remaining: spec.times, regex: new RegExp(spec.path) };
+    this.faults.push(fault);
+    return describe(fault);
+  }
+
+  list(): ActiveFault[] {
+    return this.faults.map(describe);
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The fault this call triggers, if any, counting it as used. */
+  take(method: string, pathname: string): ActiveFault | undefined {
+    const fault = this.faults.find(
+      (f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) && f.regex.test(pathname),
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+    return describe(fault);
+  }
+}
+
+function describe(fault: ActiveFault & { regex: RegExp }): ActiveFault {
+  const { regex: _regex, ...rest } = fault;
+  return rest;
+}

@@ -1,0 +1,105 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallRecorder } from './calls';
+import { FaultInjector } from './faults';
+import { silentLogger, type SimulatorLogger } from './logger';
+import { Router } from './router';
+import { registerAdminRoutes } from './routes/admin';
+import { registerAzureLockboxRoutes } from './routes/azure-lockbox';
+import type { RouteDeps } from './routes/deps';
+import { registerGraphRoutes } from './routes/graph';
+import { registerRbacRoutes } from './routes/rbac';
+import { DEFAULT_SEED, type TenantSeed } from './seed';
+import { createRequestListener } from './server';
+import { SimulatedTenant } from './tenant';
+
+export { DEFAULT_SEED, SimulatedTenant };
+export type { TenantSeed, SimulatorLogger };
+export type { SeedUser } from './seed';
+export type { ArmLockboxRequest, LockboxRequestRecord, LockboxStatus, RecordedDecision } from './lockbox-model';
+export type { RecordedCall } from './calls';
+export type { FaultSpec, ActiveFault } from './faults';
+
+export interface SimulatorOptions {
+  /** 0 picks a free port. Default 0. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  seed?: TenantSeed;
+  /** Creates one Pending request this long after start; never when undefined. */
+  autoCreateAfterMs?: number;
+  /** Items per list page before a next link. Default 50. */
+  pageSize?: number;
+  clock?: () => Date;
+  logger?: SimulatorLogger;
+}
+
+export interface RunningSimulator {
+  /** e.g. http://127.0.0.1:54321 */
+  url: string;
+  port: number;
+  /** Direct access to the state, for tests. */
+  tenant: SimulatedTenant;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const pageSize = options.pageSize ?? 50;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
+  const logger = options.logger ?? silentLogger;
+  const tenant = new SimulatedTenant(options.seed ?? DEFAULT_SEED, options.clock);
+  const shutdown = new AbortController();
+  const deps: RouteDeps = { tenant, pageSize, faults: new FaultInjector(), calls: new CallRecorder(), logger, shutdown: shutdown.signal };
+
+  const upstream = new Router();
+  registerAzureLockboxRoutes(upstream, deps);
+  registerRbacRoutes(upstream, deps);
+  registerGraphRoutes(upstream, deps);
+  const admin = new Router();
+  registerAdminRoutes(admin, deps);
+
+  let origin = '';
+  const server = createServer(createRequestListener({ upstream, admin }, deps, () => origin));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info('simulator: listening', { url: origin, tenantId: tenant.tenantId });
+
+  let autoCreate: NodeJS.Timeout | undefined;
+  if (options.autoCreateAfterMs !== undefined) {
+    autoCreate = setTimeout(() => {
+      if (!tenant.isLockboxEnabled()) return logger.info('simulator: lockbox is disabled, no request created');
+      try {
+        const record = tenant.createRequest();
+        logger.info('simulator: lockbox request created', { requestId: record.requestId, subscriptionId: record.subscriptionId });
+      } catch (err) {
+        logger.warn('simulator: could not create a request', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }, options.autoCreateAfterMs);
+    autoCreate.unref();
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: origin,
+    port,
+    tenant,
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        clearTimeout(autoCreate);
+        shutdown.abort();
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Keep-alive connections (fetch keeps them) would otherwise hold close() open.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

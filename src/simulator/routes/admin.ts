@@ -1,0 +1,193 @@
+/*
+ * Admin API of the simulated tenant: drives the scenarios that, in the real cloud, a Microsoft
+ * engineer or a person in the portal would cause. Never authenticated, never recorded as a call.
+ * JSON in, JSON out; malformed input answers 400 {error:{code,message,details?}}.
+ *
+ *   GET    /_simulator/healthz                         → 200 {ok:true}
+ *   POST   /_simulator/lockbox/requests                body optional: any request property
+ *          (requestId, subscriptionId, justification, status, createdDateTime, expirationDateTime, duration,
+ *          resourceIds (string or array), resourceType, supportRequest, supportCaseUrl, workitemsource, accessLevel)
+ *                                                     → 201 the ARM-shaped request (unset properties are generated)
+ *   GET    /_simulator/lockbox/requests                → 200 {value:[ARM-shaped request…]} across subscriptions
+ *   GET    /_simulator/lockbox/requests/{requestId}    → 200 {request, decisions:[{status, reason, at}]}
+ *   POST   /_simulator/lockbox/requests/{requestId}/status  body {status}  → 200 as GET; a change made
+ *          in the portal, so it records no decision
+ *   PUT    /_simulator/directory/users/{userId}/roles/{roleTemplateId}  → 200 {userId, roleDefinitionId, assigned:true}
+ *   DELETE /_simulator/directory/users/{userId}/roles/{roleTemplateId}  → 200 {…, assigned:false, wasAssigned}
+ *   PUT    /_simulator/azure/subscriptions/{sub}/users/{userId}/roles/{roleDefinitionId}  → the same, for Azure RBAC
+ *   DELETE /_simulator/azure/subscriptions/{sub}/users/{userId}/roles/{roleDefinitionId}
+ *   GET    /_simulator/calls                           → 200 [{method, path, query, at, status}] upstream calls, oldest first
+ *   DELETE /_simulator/calls                           → 204
+ *   POST   /_simulator/faults  body {method?, path (regex source, tested on the path without query), status?,
+ *          times? (default 1), retryAfterSeconds?, delayMs?, body?}  → 201 the fault; status may be left out
+ *          when delayMs is set, to slow calls down without failing them
+ *   GET    /_simulator/faults                          → 200 the faults not yet spent
+ *   DELETE /_simulator/faults                          → 204
+ */
+import { z } from 'zod';
+import { adminError } from '../errors';
+import { LOCKBOX_STATUSES, toArmRequest, type LockboxRequestRecord } from '../lockbox-model';
+import { ReplyError, type Reply, type RequestContext, type Router } from '../router';
+import type { RouteDeps } from './deps';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const text = z.string().min(1);
+const dateTime = z.string().datetime({ offset: true });
+
+const createRequestSchema = z
+  .object({
+    requestId: text,
+    subscriptionId: text,
+    justification: text,
+    status: z.enum(LOCKBOX_STATUSES),
+    createdDateTime: dateTime,
+    expirationDateTime: dateTime,
+    duration: z.union([text, z.number().positive()]).transform(String),
+    resourceIds: z.union([text, z.array(text).min(1)]).transform((v) => (Array.isArray(v) ? v.join(',') : v)),
+    resourceType: text,
+    supportRequest: text,
+    supportCaseUrl: text,
+    workitemsource: text,
+    accessLevel: text,
+  })
+  .partial()
+  .strict();
+
+const statusSchema = z.object({ status: z.enum(LOCKBOX_STATUSES) }).strict();
+
+const faultSchema = z
+  .object({
+    method: z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method').transform((m) => m.toUpperCase()).optional(),
+    path: z.string().min(1).refine(isRegExp, 'must be a valid regular expression source'),
+    status: z.number().int().min(100).max(599).optional(),
+    times: z.number().int().positive().default(1),
+    retryAfterSeconds: z.number().int().nonnegative().optional(),
+    delayMs: z.number().int().nonnegative().max(120_000).optional(),
+    body: z.unknown().optional(),
+  })
+  .strict()
+  .refine((f) => f.status !== undefined || f.delayMs !== undefined, 'give a status, a delayMs, or both');
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function parseBody<T extends z.ZodTypeAny>(ctx: RequestContext, schema: T, emptyAs?: unknown): Promise<z.output<T>> {
+  const raw = await ctx.readBody();
+  let json: unknown = emptyAs;
+  if (raw.trim() !== '') {
+    try {
+      json = JSON.parse(raw);
+    } catch (err) {
+      throw new ReplyError(adminError(400, 'InvalidJson', `The body is not JSON: ${(err as Error).message}`));
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+    throw new ReplyError(adminError(400, 'InvalidInput', `Invalid input: ${details.join('; ')}`, details));
+  }
+  return parsed.data as z.output<T>;
+}
+
+function guidParam(ctx: RequestContext, name: string): string {
+  const value = ctx.params[name] ?? '';
+  if (!GUID.test(value)) throw new ReplyError(adminError(400, 'InvalidInput', `${name} must be a GUID, got '${value}'.`));
+  return value;
+}
+
+function requestView(record: LockboxRequestRecord): Reply {
+  return { status: 200, body: { request: toArmRequest(record), decisions: record.decisions } };
+}
+
+export function registerAdminRoutes(router: Router, { tenant, calls, faults, logger }: RouteDeps): void {
+  const requireUser = (ctx: RequestContext): string => {
+    const user = tenant.findUser(ctx.params.userId ?? '');
+    if (!user) throw new ReplyError(adminError(404, 'UserNotFound', `No user '${ctx.params.userId}' in the simulated tenant.`));
+    return user.id;
+  };
+
+  router.on('GET', '/_simulator/healthz', () => ({ status: 200, body: { ok: true } }));
+
+  router.on('POST', '/_simulator/lockbox/requests', async (ctx) => {
+    const input = await parseBody(ctx, createRequestSchema, {});
+    if (input.subscriptionId !== undefined && tenant.findSubscription(input.subscriptionId) === undefined) {
+      return adminError(400, 'UnknownSubscription',
+        `Subscription '${input.subscriptionId}' is not in the simulated tenant; known: ${tenant.listSubscriptions().join(', ')}.`);
+    }
+    if (input.requestId !== undefined && tenant.getRequest(input.requestId)) {
+      return adminError(409, 'RequestExists', `A request with id '${input.requestId}' exists already.`);
+    }
+    const record = tenant.createRequest(input);
+    logger.info('simulator: lockbox request created', { requestId: record.requestId, status: record.status });
+    return { status: 201, body: toArmRequest(record) };
+  });
+
+  router.on('GET', '/_simulator/lockbox/requests', () => ({ status: 200, body: { value: tenant.listRequests().map(toArmRequest) } }));
+
+  router.on('GET', '/_simulator/lockbox/requests/:requestId', (ctx) => {
+    const record = tenant.getRequest(ctx.params.requestId ?? '');
+    return record ? requestView(record) : adminError(404, 'RequestNotFound', `No request '${ctx.params.requestId}'.`);
+  });
+
+  router.on('POST', '/_simulator/lockbox/requests/:requestId/status', async (ctx) => {
+    const { status } = await parseBody(ctx, statusSchema);
+    const record = tenant.setRequestStatus(ctx.params.requestId ?? '', status);
+    return record ? requestView(record) : adminError(404, 'RequestNotFound', `No request '${ctx.params.requestId}'.`);
+  });
+
+  router.on('PUT', '/_simulator/directory/users/:userId/roles/:roleTemplateId', (ctx) => {
+    const roleDefinitionId = guidParam(ctx, 'roleTemplateId');
+    const userId = requireUser(ctx);
+    tenant.grantDirectoryRole(userId, roleDefinitionId);
+    return { status: 200, body: { userId, roleDefinitionId, assigned: true } };
+  });
+
+  router.on('DELETE', '/_simulator/directory/users/:userId/roles/:roleTemplateId', (ctx) => {
+    const roleDefinitionId = guidParam(ctx, 'roleTemplateId');
+    const userId = requireUser(ctx);
+    const wasAssigned = tenant.revokeDirectoryRole(userId, roleDefinitionId);
+    return { status: 200, body: { userId, roleDefinitionId, assigned: false, wasAssigned } };
+  });
+
+  const azureRole = '/_simulator/azure/subscriptions/:subscriptionId/users/:userId/roles/:roleDefinitionId';
+  const azureTarget = (ctx: RequestContext): { subscriptionId: string; userId: string; roleDefinitionId: string } => {
+    const roleDefinitionId = guidParam(ctx, 'roleDefinitionId');
+    const subscriptionId = tenant.findSubscription(ctx.params.subscriptionId ?? '');
+    if (subscriptionId === undefined) throw new ReplyError(adminError(404, 'UnknownSubscription', `No subscription '${ctx.params.subscriptionId}'.`));
+    return { subscriptionId, userId: requireUser(ctx), roleDefinitionId };
+  };
+
+  router.on('PUT', azureRole, (ctx) => {
+    const target = azureTarget(ctx);
+    tenant.grantAzureRole(target.subscriptionId, target.userId, target.roleDefinitionId);
+    return { status: 200, body: { ...target, assigned: true } };
+  });
+
+  router.on('DELETE', azureRole, (ctx) => {
+    const target = azureTarget(ctx);
+    const wasAssigned = tenant.revokeAzureRole(target.subscriptionId, target.userId, target.roleDefinitionId);
+    return { status: 200, body: { ...target, assigned: false, wasAssigned } };
+  });
+
+  router.on('GET', '/_simulator/calls', () => ({ status: 200, body: calls.list() }));
+  router.on('DELETE', '/_simulator/calls', () => {
+    calls.clear();
+    return { status: 204 };
+  });
+
+  router.on('POST', '/_simulator/faults', async (ctx) => {
+    const spec = await parseBody(ctx, faultSchema);
+    return { status: 201, body: faults.add(spec) };
+  });
+  router.on('GET', '/_simulator/faults', () => ({ status: 200, body: faults.list() }));
+  router.on('DELETE', '/_simulator/faults', () => {
+    faults.clear();
+    return { status: 204 };
+  });
+}

@@ -1,0 +1,14 @@
+import type { CallRecorder } from '../calls';
+import type { FaultInjector } from '../faults';
+import type { SimulatorLogger } from '../logger';
+import type { SimulatedTenant } from '../tenant';
+
+export interface RouteDeps {
+  tenant: SimulatedTenant;
+  pageSize: number;
+  faults: FaultInjector;
+  calls: CallRecorder;
+  logger: SimulatorLogger;
+  /** Aborted on close, so injected delays do not hold the process open. */
+  shutdown: AbortSignal;
+}

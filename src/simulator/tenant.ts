@@ -1,0 +1,231 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ApprovalDecision, LockboxRequestRecord, LockboxStatus } from './lockbox-model';
+import { generateRequest, type NewRequestInput } from './request-generator';
+import type { TenantSeed } from './seed';
+
+export interface DirectoryUser {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+}
+
+export interface DirectoryRoleAssignment {
+  seq: number;
+  id: string;
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId: '/';
+}
+
+export interface AzureRoleAssignment {
+  seq: number;
+  /** The assignment's name (a GUID), the last segment of its ARM id. */
+  name: string;
+  subscriptionId: string;
+  principalId: string;
+  roleDefinitionId: string;
+  createdOn: string;
+}
+
+export type DecideOutcome =
+  | { outcome: 'decided'; request: LockboxRequestRecord }
+  | { outcome: 'not-found' }
+  | { outcome: 'not-pending'; currentStatus: LockboxStatus };
+
+export type CreateRequestInput = Omit<NewRequestInput, 'subscriptionId'> & { subscriptionId?: string };
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** In-memory state of one simulated tenant. No I/O: the HTTP routes only translate to and from it. */
+export class SimulatedTenant {
+  readonly tenantId: string;
+  private lockboxEnabled: boolean;
+  private readonly subscriptions: string[];
+  private readonly users: DirectoryUser[];
+  private readonly requests = new Map<string, LockboxRequestRecord>();
+  private directoryAssignments: DirectoryRoleAssignment[] = [];
+  private azureAssignments: AzureRoleAssignment[] = [];
+  private nextSeq = 1;
+
+  constructor(seed: TenantSeed, private readonly clock: () => Date = () => new Date()) {
+    this.tenantId = seed.tenantId;
+    this.lockboxEnabled = seed.lockboxEnabled ?? true;
+    this.subscriptions = [...seed.subscriptions];
+    this.users = seed.users.map(({ id, displayName, userPrincipalName }) => ({ id, displayName, userPrincipalName }));
+    for (const user of seed.users) {
+      for (const role of user.directoryRoles) this.grantDirectoryRole(user.id, role);
+      for (const role of user.azureRoles ?? []) this.grantAzureRole(role.subscriptionId, user.id, role.roleDefinitionId);
+    }
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  // --- tenant ---------------------------------------------------------------
+
+  isLockboxEnabled(): boolean {
+    return this.lockboxEnabled;
+  }
+
+  setLockboxEnabled(enabled: boolean): void {
+    this.lockboxEnabled = enabled;
+  }
+
+  listSubscriptions(): string[] {
+    return [...this.subscriptions];
+  }
+
+  /** ARM ids are case-insensitive; answers the canonical spelling. */
+  findSubscription(subscriptionId: string): string | undefined {
+    return this.subscriptions.find((s) => same(s, subscriptionId));
+  }
+
+  // --- lockbox requests -----------------------------------------------------
+
+  createRequest(input: CreateRequestInput = {}): LockboxRequestRecord {
+    const subscriptionId = input.subscriptionId === undefined ? this.subscriptions[0] : this.findSubscription(input.subscriptionId);
+    if (subscriptionId === undefined) throw new Error(`Unknown subscription ${input.subscriptionId ?? '(none seeded)'}`);
+    const generated = generateRequest({ ...input, subscriptionId }, this.clock());
+    if (this.findRequest(generated.requestId)) throw new Error(`Request ${generated.requestId} exists already`);
+    const record: LockboxRequestRecord = { ...generated, seq: this.nextSeq++, decisions: [] };
+    this.requests.set(record.requestId.toLowerCase(), record);
+    this.expireDue();
+    return structuredClone(record);
+  }
+
+  /** Requests of one subscription (or all) in creation order, optionally of one status. */
+  listRequests(filter: { subscriptionId?: string; status?: LockboxStatus } = {}): LockboxRequestRecord[] {
+    this.expireDue();
+    return [...this.requests.values()]
+      .filter((r) => filter.subscriptionId === undefined || same(r.subscriptionId, filter.subscriptionId))
+      .filter((r) => filter.status === undefined || r.status === filter.status)
+      .sort((a, b) => a.seq - b.seq)
+      .map((r) => structuredClone(r));
+  }
+
+  getRequest(requestId: string, subscriptionId?: string): LockboxRequestRecord | undefined {
+    this.expireDue();
+    const record = this.findRequest(requestId, subscriptionId);
+    return record && structuredClone(record);
+  }
+
+  decide(subscriptionId: string, requestId: string, status: ApprovalDecision, reason: string): DecideOutcome {
+    this.expireDue();
+    const record = this.findRequest(requestId, subscriptionId);
+    if (!record) return { outcome: 'not-found' };
+    if (record.status !== 'Pending') return { outcome: 'not-pending', currentStatus: record.status };
+    record.status = status === 'Approve' ? 'Approved' : 'Denied';
+    record.decisions.push({ status, reason, at: this.clock().toISOString() });
+    return { outcome: 'decided', request: structuredClone(record) };
+  }
+
+  /** A change made outside the API, e.g. an approval in the portal. */
+  setRequestStatus(requestId: string, status: LockboxStatus): LockboxRequestRecord | undefined {
+    const record = this.findRequest(requestId);
+    if (!record) return undefined;
+    record.status = status;
+    return structuredClone(record);
+  }
+
+  private findRequest(requestId: string, subscriptionId?: string): LockboxRequestRecord | undefined {
+    const record = this.requests.get(requestId.toLowerCase());
+    if (!record || (subscriptionId !== undefined && !same(record.subscriptionId, subscriptionId))) return undefined;
+    return record;
+  }
+
+  /** Nobody acted within the lifetime: upstream reports such a request as Expired. */
+  private expireDue(): void {
+    const now = this.clock().getTime();
+    for (const record of this.requests.values()) {
+      if (record.status === 'Pending' && Date.parse(record.expirationDateTime) <= now) record.status = 'Expired';
+    }
+  }
+
+  // --- directory ------------------------------------------------------------
+
+  listUsers(): DirectoryUser[] {
+    return this.users.map((u) => ({ ...u }));
+  }
+
+  /** Graph resolves a user by object id or by userPrincipalName. */
+  findUser(idOrUpn: string): DirectoryUser | undefined {
+    const user = this.users.find((u) => same(u.id, idOrUpn) || same(u.userPrincipalName, idOrUpn));
+    return user && { ...user };
+  }
+
+  listDirectoryRoleAssignments(filter: { principalId?: string; roleDefinitionId?: string } = {}): DirectoryRoleAssignment[] {
+    return this.directoryAssignments
+      .filter((a) => filter.principalId === undefined || same(a.principalId, filter.principalId))
+      .filter((a) => filter.roleDefinitionId === undefined || same(a.roleDefinitionId, filter.roleDefinitionId))
+      .map((a) => ({ ...a }));
+  }
+
+  /** Idempotent; throws for an unknown user. */
+  grantDirectoryRole(userId: string, roleTemplateId: string): DirectoryRoleAssignment {
+    const user = this.requireUser(userId);
+    const existing = this.directoryAssignments.find((a) => a.principalId === user.id && same(a.roleDefinitionId, roleTemplateId));
+    if (existing) return { ...existing };
+    const assignment: DirectoryRoleAssignment = {
+      seq: this.nextSeq++,
+      id: `${randomBytes(24).toString('base64url')}-1`,
+      principalId: user.id,
+      roleDefinitionId: roleTemplateId.toLowerCase(),
+      directoryScopeId: '/',
+    };
+    this.directoryAssignments.push(assignment);
+    return { ...assignment };
+  }
+
+  /** Answers whether the user held the role. */
+  revokeDirectoryRole(userId: string, roleTemplateId: string): boolean {
+    const user = this.requireUser(userId);
+    const before = this.directoryAssignments.length;
+    this.directoryAssignments = this.directoryAssignments.filter((a) => !(a.principalId === user.id && same(a.roleDefinitionId, roleTemplateId)));
+    return this.directoryAssignments.length < before;
+  }
+
+  // --- Azure RBAC -----------------------------------------------------------
+
+  listAzureRoleAssignments(subscriptionId: string, principalId?: string): AzureRoleAssignment[] {
+    return this.azureAssignments
+      .filter((a) => same(a.subscriptionId, subscriptionId))
+      .filter((a) => principalId === undefined || same(a.principalId, principalId))
+      .map((a) => ({ ...a }));
+  }
+
+  grantAzureRole(subscriptionId: string, userId: string, roleDefinitionId: string): AzureRoleAssignment {
+    const user = this.requireUser(userId);
+    const subscription = this.findSubscription(subscriptionId);
+    if (subscription === undefined) throw new Error(`Unknown subscription ${subscriptionId}`);
+    const existing = this.azureAssignments.find(
+      (a) => a.subscriptionId === subscription && a.principalId === user.id && same(a.roleDefinitionId, roleDefinitionId),
+    );
+    if (existing) return { ...existing };
+    const assignment: AzureRoleAssignment = {
+      seq: this.nextSeq++,
+      name: randomUUID(),
+      subscriptionId: subscription,
+      principalId: user.id,
+      roleDefinitionId: roleDefinitionId.toLowerCase(),
+      createdOn: this.clock().toISOString(),
+    };
+    this.azureAssignments.push(assignment);
+    return { ...assignment };
+  }
+
+  revokeAzureRole(subscriptionId: string, userId: string, roleDefinitionId: string): boolean {
+    const user = this.requireUser(userId);
+    const before = this.azureAssignments.length;
+    this.azureAssignments = this.azureAssignments.filter(
+      (a) => !(same(a.subscriptionId, subscriptionId) && a.principalId === user.id && same(a.roleDefinitionId, roleDefinitionId)),
+    );
+    return this.azureAssignments.length < before;
+  }
+
+  private requireUser(userId: string): DirectoryUser {
+    const user = this.users.find((u) => same(u.id, userId));
+    if (!user) throw new Error(`Unknown user ${userId}`);
+    return user;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Teams renders a markdown subset in TextBlocks, and expands {{DATE()}}-style functions; text that
+ * people or Microsoft wrote must show as written, never as links, formatting or functions.
+ */
+export function plain(text: string): string {
+  return text
+    .replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`)
+    .replace(/\{\{/g, '{\u200B{')
+    .replace(/^(\s*)([-+#]|\d+\.)/gm, '$1\u200B$2')
+    .replace(/\r?\n/g, '\n\n');
+}
+
+/** Adaptive Cards' DATE()/TIME() functions need RFC 3339 without fractions, and show it in the reader's own time zone. */
+export function localTime(iso: string): string {
+  const stamp = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${stamp}, SHORT)}} {{TIME(${stamp})}}`;
+}
+
+export function duration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts = [days && `${days} d`, hours && `${hours} h`, !days && mins && `${mins} min`].filter(Boolean);
+  return parts.join(' ');
+}

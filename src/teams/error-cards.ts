@@ -1,0 +1,39 @@
+import type { Actor } from '../domain/decision';
+import { AlreadyDecided, DirectoryUnavailable, LockboxError, NotAnApprover, RequestClosed, RequestNotFound } from '../domain/errors';
+import type { Store } from '../domain/ports';
+import { noticeCard, requestCard, type AdaptiveCard } from './cards/render';
+import { localTime, plain } from './cards/text';
+
+/** Maps each failure the core reports to the card the clicker sees; unknown errors get a generic apology. */
+export async function cardForError(error: unknown, context: { store: Store; now: Date; actor: Actor; requestKey: string }): Promise<AdaptiveCard> {
+  const tracked = (await context.store.getRequest(context.requestKey))?.value;
+  const withNotice = (text: string, style: 'attention' | 'warning' | 'good' | 'accent') =>
+    tracked ? requestCard(tracked, context.now, { text, style }) : noticeCard('Customer Lockbox', text, style);
+
+  if (error instanceof AlreadyDecided) {
+    const d = error.decision;
+    // The same person's retry (or Teams re-sending the invoke) gets the very card the first click got.
+    if (tracked && d.actor.aadObjectId === context.actor.aadObjectId) return requestCard(tracked, context.now);
+    const who = plain(d.actor.name ?? d.actor.userPrincipalName ?? d.actor.aadObjectId);
+    return withNotice(`Already ${d.verdict === 'approve' ? 'approved' : 'rejected'} by ${who} at ${localTime(d.decidedAt)}. Nothing more to do.`, 'accent');
+  }
+  if (error instanceof NotAnApprover) {
+    return withNotice(
+      error.reason === 'wrong-tenant'
+        ? 'You are signed in to another organisation, so you cannot decide this request.'
+        : `You can't decide this request: it needs an active ${error.requiredRoles.join(' or ')} role. If you just activated one in Privileged Identity Management, try again in a minute.`,
+      'attention',
+    );
+  }
+  if (error instanceof DirectoryUnavailable) {
+    return withNotice("Can't verify your role right now, so nothing was decided. Please try again in a minute.", 'warning');
+  }
+  if (error instanceof RequestClosed) {
+    return withNotice(`This request is ${plain(error.status)} and can no longer be decided.`, 'warning');
+  }
+  if (error instanceof RequestNotFound) {
+    return noticeCard('Request not found', 'This card refers to a lockbox request the bot does not know. Nothing was decided.', 'attention');
+  }
+  const code = error instanceof LockboxError ? ` (${error.code})` : '';
+  return withNotice(`Something went wrong on our side${code}, and nothing was decided. Please try again.`, 'attention');
+}

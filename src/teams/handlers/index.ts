@@ -1,0 +1,22 @@
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { TeamsDeps } from '../deps';
+import { decideHandler, VERBS } from './decide';
+import { helpMessage } from './help-message';
+import { saveConversation } from './save-conversation';
+import { welcome } from './welcome';
+
+/**
+ * Every route the bot answers, in one place. teams-ai runs the first route that matches,
+ * so the order below is the order of precedence.
+ */
+export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): { verbs: string[] } {
+  app.turn('beforeTurn', saveConversation(deps));
+
+  app.adaptiveCards.actionExecute(VERBS.approve, decideHandler(deps, 'approve'));
+  app.adaptiveCards.actionExecute(VERBS.reject, decideHandler(deps, 'reject'));
+
+  app.conversationUpdate('membersAdded', welcome(deps));
+  app.message(/.*/s, helpMessage(deps));
+
+  return { verbs: Object.values(VERBS) };
+}

@@ -1,0 +1,34 @@
+import { TurnContext } from 'botbuilder';
+import type { TeamsDeps } from '../deps';
+import { actorOf } from '../identity';
+
+/**
+ * Runs before every turn, so no route can shadow it: remembers each user's personal chat with the
+ * bot, which is where their cards go. Returning true lets the turn continue.
+ */
+export function saveConversation(deps: TeamsDeps) {
+  return async (context: TurnContext): Promise<boolean> => {
+    const activity = context.activity;
+    const actor = actorOf(activity);
+    const type = activity.conversation?.conversationType;
+    if (!actor || !activity.conversation?.id || (type && type !== 'personal')) return true;
+    const known = await deps.store.getConversation(actor.aadObjectId);
+    const reference = TurnContext.getConversationReference(activity);
+    if (known?.conversationId === activity.conversation.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl)) return true;
+    await deps.store.saveConversation({
+      userId: actor.aadObjectId,
+      tenantId: actor.tenantId,
+      conversationId: activity.conversation.id,
+      name: actor.name,
+      reference,
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    deps.logger.info('Saved a personal chat with the bot', { userId: actor.aadObjectId });
+    deps.kickWatcher();
+    return true;
+  };
+}
+
+function sameServiceUrl(reference: unknown, serviceUrl: string | undefined): boolean {
+  return (reference as { serviceUrl?: string }).serviceUrl === serviceUrl;
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig, PUBLIC_CLOUD, resolveEndpoints, SIMULATED_TENANT_ID } from '../src/config';
+
+const REAL_TENANT = { TENANT_ID: '11111111-2222-4333-8444-555555555555', AZURE_SUBSCRIPTION_IDS: '22222222-2222-4333-8444-555555555555' };
+
+describe('configuration', () => {
+  it('runs on the embedded simulator with the Playground when no tenant is configured', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.simulator, { kind: 'embedded', port: 3979 });
+    assert.equal(config.playground.enabled, true);
+    assert.equal(config.tenantId, SIMULATED_TENANT_ID);
+    assert.equal(config.port, 3978);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.pollIntervalSeconds, 5);
+  });
+
+  it("talks to Microsoft's public cloud once a tenant is configured, and nothing else changes", () => {
+    const config = loadConfig(REAL_TENANT);
+    assert.deepEqual(config.simulator, { kind: 'off' });
+    assert.equal(config.playground.enabled, false);
+    assert.equal(config.pollIntervalSeconds, 30);
+    assert.deepEqual(resolveEndpoints(config, undefined), PUBLIC_CLOUD);
+  });
+
+  it('points every endpoint at a simulator running as its own process, unless one is overridden', () => {
+    const config = loadConfig({ SIMULATOR: 'http://127.0.0.1:4000/', GRAPH_ENDPOINT: 'http://127.0.0.1:5000' });
+    assert.deepEqual(resolveEndpoints(config, 'http://127.0.0.1:4000'), { arm: 'http://127.0.0.1:4000', graph: 'http://127.0.0.1:5000', exo: 'http://127.0.0.1:4000' });
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['a port that is not a number', { PORT: 'eighty' }, /^Setting PORT: expected a port number \(0-65535\), got "eighty"\.$/],
+    ['an unknown simulator mode', { SIMULATOR: 'maybe' }, /^Setting SIMULATOR: expected embedded, off, or the URL/],
+    ['a tenant id that is not a GUID', { TENANT_ID: 'contoso' }, /^Setting TENANT_ID: expected your Microsoft Entra tenant id \(a GUID\), got "contoso"\.$/],
+    ['a real tenant without subscriptions', { TENANT_ID: REAL_TENANT.TENANT_ID }, /^Setting AZURE_SUBSCRIPTION_IDS: expected .*, but it is not set\.$/],
+    ['the simulator switched off without a tenant', { SIMULATOR: 'off' }, /^Setting TENANT_ID: .* but it is not set\.$/],
+    ['an unknown lockbox source', { LOCKBOX_SOURCES: 'azure,exchange' }, /^Setting LOCKBOX_SOURCES: /],
+    ['a malformed subscription list', { ...REAL_TENANT, AZURE_SUBSCRIPTION_IDS: 'abc, def' }, /^Setting AZURE_SUBSCRIPTION_IDS: /],
+    ['a managed identity without its client id', { BOT_TYPE: 'UserAssignedMsi' }, /^Setting BOT_ID: /],
+    ['a poll interval of zero', { POLL_INTERVAL_SECONDS: '0' }, /^Setting POLL_INTERVAL_SECONDS: /],
+    ['an endpoint that is not a URL', { ARM_ENDPOINT: 'management' }, /^Setting ARM_ENDPOINT: expected an http\(s\) URL/],
+  ];
+  for (const [what, env, message] of bad) {
+    it(`stops with one line naming the setting for ${what}`, () => {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message) && !error.message.includes('\n'));
+    });
+  }
+
+  it('never puts the bot password in an error message', () => {
+    assert.throws(() => loadConfig({ BOT_PASSWORD: 's3cret-value', BOT_TYPE: 'Nope' }), (error: Error) => !error.message.includes('s3cret-value'));
+  });
+});

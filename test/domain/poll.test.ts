@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import type { Actor } from '../../src/domain/decision';
+import { requestKey } from '../../src/domain/request';
+import { recordDecision } from '../../src/domain/usecases/decide';
+import { pollOnce } from '../../src/domain/usecases/poll';
+import { coreWithFakes, TENANT } from '../support/core';
+import { conversationOf, pendingRequest, transientFailure } from '../support/fakes';
+
+const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
+
+describe('one watcher cycle', () => {
+  let core: ReturnType<typeof coreWithFakes>;
+  const request = pendingRequest();
+  const key = requestKey(request);
+
+  beforeEach(async () => {
+    core = coreWithFakes();
+    core.directory.approvers = new Set(['alex', 'megan', 'isaiah']);
+    await core.store.saveConversation(conversationOf('alex'));
+    await core.store.saveConversation(conversationOf('megan'));
+    await core.store.saveConversation(conversationOf('adele'));
+  });
+
+  it('stores a new Pending request, audits it, and posts one card to each reachable approver', async () => {
+    core.source.add(request);
+    const report = await pollOnce(core.deps);
+    assert.equal(report.detected, 1);
+    assert.equal(report.posted, 2);
+    assert.deepEqual(core.messenger.posts.map((p) => p.userId).sort(), ['alex', 'megan']);
+    assert.equal((await core.store.listAudit({ requestKey: key, limit: 10 }))[0]?.kind, 'request.detected');
+    assert.deepEqual((await core.store.listCards(key)).map((c) => c.activityId).sort(), ['activity-1', 'activity-2']);
+  });
+
+  it('never posts the same request twice, however often it polls', async () => {
+    core.source.add(request);
+    for (let i = 0; i < 3; i++) await pollOnce(core.deps);
+    assert.equal(core.messenger.posts.length, 2);
+    assert.equal((await core.store.listAudit({ requestKey: key, limit: 10 })).filter((a) => a.kind === 'request.detected').length, 1);
+  });
+
+  it('tries a failed post again on the next cycle, and only that one', async () => {
+    core.source.add(request);
+    core.messenger.failPostsFor.add('megan');
+    await pollOnce(core.deps);
+    core.messenger.failPostsFor.clear();
+    await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.posts.map((p) => p.userId).sort(), ['alex', 'megan']);
+  });
+
+  it('notices a request decided in the portal and updates every copy of its card', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.add({ ...request, status: 'Approved' });
+    await pollOnce(core.deps);
+    const stored = await core.store.getRequest(key);
+    assert.equal(stored?.value.request.status, 'Approved');
+    assert.equal(core.messenger.updates.length, 2);
+    assert.ok(core.messenger.updates.every((u) => u.state.request.status === 'Approved'));
+    assert.deepEqual(await core.store.listOpenRequests(), []);
+  });
+
+  it('reports a failing source without losing what it already tracks, and recovers', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.listError = new Error('HTTP 503 from ARM');
+    const failing = await pollOnce(core.deps);
+    assert.equal(failing.ok, false);
+    assert.match(failing.sources[0]?.error ?? '', /503/);
+    assert.equal((await core.store.listOpenRequests()).length, 1);
+    core.source.listError = undefined;
+    assert.equal((await pollOnce(core.deps)).ok, true);
+  });
+
+  it('finishes a decision that did not reach upstream, exactly once', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.submitErrors.push(transientFailure());
+    await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: alex });
+    await pollOnce(core.deps);
+    await pollOnce(core.deps);
+    await pollOnce(core.deps);
+    assert.equal(core.source.submissions.length, 1);
+    assert.equal((await core.store.getRequest(key))?.value.decision?.submission.state, 'submitted');
+  });
+});

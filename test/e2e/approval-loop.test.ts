@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { cardAction, installUpdate, message, type TeamsUser } from '../support/activities';
+import { cardOf } from '../support/fake-connector';
+import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+
+const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
+
+describe('the approval loop, end to end over HTTP', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const install = async (user: TeamsUser) => assert.equal((await h.post(installUpdate(h.connector.url, TENANT_ID, user))).status, 200);
+  const click = (user: TeamsUser, verb: string, data: unknown, replyToId?: string) => h.post(cardAction(h.connector.url, TENANT_ID, user, verb, data, replyToId));
+  const newRequest = async (justification = 'Investigating a failed VM start for case 123') => {
+    const record = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, justification });
+    await h.bot.watcher.runOnce();
+    return { requestId: record.requestId, key: `azure:${SUBSCRIPTION_ID}:${record.requestId}` };
+  };
+  const cardFor = (user: TeamsUser) => {
+    const [posted, ...more] = h.connector.postedCards(`a:personal-${user.aadObjectId}`);
+    assert.equal(more.length, 0, `one card for ${user.name}`);
+    return posted!;
+  };
+  const texts = (card: Record<string, unknown>) => JSON.stringify(card);
+
+  it('posts one card per approver who has a chat with the bot, and none to anyone else', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan), install(USERS.adele)]);
+    const { requestId, key } = await newRequest();
+
+    for (const approver of [USERS.alex, USERS.megan]) {
+      const card = cardOf(cardFor(approver).body);
+      assert.equal(card.version, '1.5');
+      assert.match(texts(card), new RegExp(requestId));
+      assert.match(texts(card), /Investigating a failed VM start/);
+      const verbs = (card.actions as { verb?: string }[]).map((a) => a.verb).filter(Boolean);
+      assert.deepEqual(verbs, ['lockbox.approve', 'lockbox.reject']);
+      assert.deepEqual((card.actions as { data?: unknown }[])[0]!.data, { requestKey: key });
+    }
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.adele.aadObjectId}`).length, 0);
+  });
+
+  it('approves from the card: the clicker gets the decided card, Microsoft gets the decision, every copy is updated', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    const { requestId, key } = await newRequest();
+    const alexCard = cardFor(USERS.alex);
+    const meganCard = cardFor(USERS.megan);
+
+    const answer = await click(USERS.alex, 'lockbox.approve', { requestKey: key, comment: 'Approved for case 123' }, alexCard.body.id as string);
+
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.type, ADAPTIVE);
+    assert.match(texts(answer.body.value), /Approved by \*\*Alex Wilber\*\*/);
+    assert.equal(JSON.stringify(answer.body.value.actions).includes('lockbox.approve'), false, 'the decided card has no buttons');
+
+    const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
+    assert.equal(upstream.request.properties.status, 'Approved');
+    assert.deepEqual(upstream.decisions.map((d: { status: string; reason: string }) => [d.status, d.reason]), [['Approve', 'Approved for case 123']]);
+
+    const meganUpdates = h.connector.updates(meganCard.body.id as string);
+    assert.ok(meganUpdates.length >= 1, "Megan's copy was updated");
+    assert.match(texts(cardOf(meganUpdates.at(-1)!.body)), /Approved by \*\*Alex Wilber\*\*/);
+  });
+
+  it('rejects with a comment and sends Deny upstream with that reason', async () => {
+    await install(USERS.megan);
+    const { requestId, key } = await newRequest();
+    const answer = await click(USERS.megan, 'lockbox.reject', { requestKey: key, comment: 'No open case for this' });
+    assert.match(texts(answer.body.value), /Rejected by \*\*Megan Bowen\*\*/);
+    const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
+    assert.equal(upstream.request.properties.status, 'Denied');
+    assert.equal(upstream.decisions[0].reason, 'No open case for this');
+  });
+
+  it('refuses a person without an approver role, records the attempt, and decides nothing', async () => {
+    await install(USERS.alex);
+    const { requestId, key } = await newRequest();
+
+    const answer = await click(USERS.adele, 'lockbox.approve', { requestKey: key });
+
+    assert.equal(answer.status, 200);
+    assert.match(texts(answer.body.value), /You can't decide this request/);
+    assert.match(texts(answer.body.value), /lockbox\.approve/, 'the refusal leaves the buttons for someone who may decide');
+    const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
+    assert.equal(upstream.request.properties.status, 'Pending');
+    assert.deepEqual(upstream.decisions, []);
+    assert.equal(h.connector.updates().length, 0);
+  });
+
+  it('refuses a click from another tenant even if the person holds the role at home', async () => {
+    await install(USERS.alex);
+    const { key } = await newRequest();
+    const answer = await h.post(cardAction(h.connector.url, '99999999-0000-4000-8000-000000000000', USERS.alex, 'lockbox.approve', { requestKey: key }));
+    assert.match(texts(answer.body.value), /another organisation/);
+  });
+
+  it('answers a retried invoke with the same card and submits upstream only once', async () => {
+    await install(USERS.alex);
+    const { key } = await newRequest();
+    const activity = cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key, comment: 'ok' });
+
+    const first = await h.post(activity);
+    const again = await h.post(activity);
+    const doubleTap = await click(USERS.alex, 'lockbox.reject', { requestKey: key });
+
+    assert.deepEqual(again.body, first.body);
+    assert.match(texts(doubleTap.body.value), /Approved by \*\*Alex Wilber\*\*/);
+    const calls = await h.admin('/_simulator/calls');
+    assert.equal(calls.filter((c: { path: string }) => c.path.endsWith('/updateApproval')).length, 1);
+  });
+
+  it('tells a second approver who already decided', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    const { key } = await newRequest();
+    await click(USERS.alex, 'lockbox.approve', { requestKey: key });
+    const late = await click(USERS.megan, 'lockbox.reject', { requestKey: key });
+    assert.match(texts(late.body.value), /Already approved by Alex Wilber/);
+  });
+
+  it('answers tampered card data with a clear card and decides nothing', async () => {
+    await install(USERS.alex);
+    const { requestId } = await newRequest();
+    for (const data of [{}, { requestKey: 42 }, { requestKey: 'azure:tenant:not-a-request' }, { requestKey: 'x'.repeat(5000) }]) {
+      const answer = await click(USERS.alex, 'lockbox.approve', data);
+      assert.equal(answer.status, 200);
+      assert.match(texts(answer.body.value), /nothing was decided/i);
+    }
+    const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
+    assert.deepEqual(upstream.decisions, []);
+  });
+
+  it('survives a restart without posting anything twice, and the decided card stays decided', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    const { key } = await newRequest();
+    await click(USERS.alex, 'lockbox.approve', { requestKey: key });
+    const postedBefore = h.connector.postedCards().length;
+
+    await h.restartBot();
+    await h.bot.watcher.runOnce();
+    await h.bot.watcher.runOnce();
+
+    assert.equal(h.connector.postedCards().length, postedBefore);
+    const again = await click(USERS.alex, 'lockbox.approve', { requestKey: key });
+    assert.match(texts(again.body.value), /Approved by \*\*Alex Wilber\*\*/);
+  });
+
+  it('posts a pending request to an approver who installs the bot later', async () => {
+    await newRequest();
+    await install(USERS.alex);
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 1);
+  });
+
+  it('welcomes a new user and answers any message with help', async () => {
+    await install(USERS.alex);
+    const welcome = h.connector.calls.find((c) => c.method === 'POST' && /Lockbox Bot/.test(String(c.body.text)));
+    assert.ok(welcome, 'a welcome message was sent');
+    await h.post(message(h.connector.url, TENANT_ID, USERS.alex, 'hello?'));
+    assert.ok(h.connector.calls.some((c) => /Approve and Reject buttons/.test(String(c.body.text))));
+  });
+
+  it('reports its health, including the last poll', async () => {
+    await h.bot.watcher.runOnce();
+    const response = await fetch(`${h.bot.url}/healthz`);
+    const body = (await response.json()) as { store: string; lastPoll: { ok: boolean } };
+    assert.equal(response.status, 200);
+    assert.equal(body.store, 'ok');
+    assert.equal(body.lastPoll.ok, true);
+  });
+});

@@ -1,0 +1,71 @@
+import { strict as assert } from 'node:assert';
+import { AZURE_ROLES } from '../../src/domain/roles';
+import { call, SUBSCRIPTION, upstream, USERS, useSimulator } from './helpers';
+
+const ASSIGNMENTS = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments`;
+const VERSION = 'api-version=2022-04-01';
+
+function assignedTo(userId: string): string {
+  return `${ASSIGNMENTS}?${VERSION}&$filter=${encodeURIComponent(`assignedTo('${userId}')`)}`;
+}
+
+describe('the simulated Azure RBAC role assignments', () => {
+  const sim = useSimulator();
+
+  it('lists the Owner assignment of the seeded subscription owner in the ARM shape', async () => {
+    const res = await upstream(sim(), 'GET', assignedTo(USERS.isaiah));
+
+    assert.equal(res.status, 200);
+    assert.equal(res.body.value.length, 1);
+    const [assignment] = res.body.value;
+    assert.match(assignment.name, /^[0-9a-f-]{36}$/);
+    assert.equal(assignment.id, `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments/${assignment.name}`);
+    assert.equal(assignment.type, 'Microsoft.Authorization/roleAssignments');
+    assert.equal(assignment.properties.roleDefinitionId, `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${AZURE_ROLES.owner.id}`);
+    assert.equal(assignment.properties.principalId, USERS.isaiah);
+    assert.equal(assignment.properties.principalType, 'User');
+    assert.equal(assignment.properties.scope, `/subscriptions/${SUBSCRIPTION}`);
+  });
+
+  it('lists nothing for a user with no Azure role, even a Global Administrator', async () => {
+    const res = await upstream(sim(), 'GET', assignedTo(USERS.megan));
+
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.value, []);
+  });
+
+  it('lists every assignment at the subscription with atScope()', async () => {
+    sim().tenant.grantAzureRole(SUBSCRIPTION, USERS.patti, AZURE_ROLES.lockboxApproverForSubscription.id);
+
+    const res = await upstream(sim(), 'GET', `${ASSIGNMENTS}?${VERSION}&$filter=atScope()`);
+
+    assert.deepEqual(res.body.value.map((a: { properties: { principalId: string } }) => a.properties.principalId), [USERS.alex, USERS.isaiah, USERS.patti]);
+  });
+
+  it('follows grants and revokes made through the admin API', async () => {
+    const role = AZURE_ROLES.lockboxApproverForSubscription.id;
+    const grant = await call(sim(), 'PUT', `/_simulator/azure/subscriptions/${SUBSCRIPTION}/users/${USERS.adele}/roles/${role}`);
+    assert.equal(grant.status, 200);
+    assert.equal((await upstream(sim(), 'GET', assignedTo(USERS.adele))).body.value.length, 1);
+
+    await call(sim(), 'DELETE', `/_simulator/azure/subscriptions/${SUBSCRIPTION}/users/${USERS.adele}/roles/${role}`);
+
+    assert.deepEqual((await upstream(sim(), 'GET', assignedTo(USERS.adele))).body.value, []);
+  });
+
+  it('requires api-version and a known subscription, with ARM error bodies', async () => {
+    const noVersion = await upstream(sim(), 'GET', ASSIGNMENTS);
+    const unknown = await upstream(sim(), 'GET', `/subscriptions/11111111-1111-4111-8111-111111111111/providers/Microsoft.Authorization/roleAssignments?${VERSION}`);
+
+    assert.equal(noVersion.status, 400);
+    assert.equal(noVersion.body.error.code, 'MissingApiVersionParameter');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'SubscriptionNotFound');
+  });
+
+  it('rejects a filter it does not understand', async () => {
+    const res = await upstream(sim(), 'GET', `${ASSIGNMENTS}?${VERSION}&$filter=${encodeURIComponent("roleName eq 'Owner'")}`);
+
+    assert.equal(res.status, 400);
+  });
+});

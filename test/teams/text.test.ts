@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { duration, localTime, plain } from '../../src/teams/cards/text';
+
+describe('card text', () => {
+  const cases: [string, string, string][] = [
+    ['bold and italics', 'a *b* _c_', 'a \\*b\\* \\_c\\_'],
+    ['a link', '[click](https://evil.example)', '\\[click\\](https://evil.example)'],
+    ['HTML', '<b>hi</b>', '\\<b\\>hi\\</b\\>'],
+    ['a card function', '{{DATE(2020-01-01T00:00:00Z)}}', '{\u200B{DATE(2020-01-01T00:00:00Z)}}'],
+    ['a list marker at the start of a line', '- item\n1. first', '\u200B- item\n\n\u200B1. first'],
+    ['ordinary words', 'Troubleshooting VM-42 (case 7).', 'Troubleshooting VM-42 (case 7).'],
+  ];
+  for (const [what, input, expected] of cases) {
+    it(`shows ${what} as written`, () => assert.equal(plain(input), expected));
+  }
+
+  it('shows times in the reader\'s time zone through the card functions, without fractions', () => {
+    assert.equal(localTime('2026-11-28T09:00:00.123Z'), '{{DATE(2026-11-28T09:00:00Z, SHORT)}} {{TIME(2026-11-28T09:00:00Z)}}');
+  });
+
+  const spans: [number, string][] = [[30_000, 'less than a minute'], [5 * 60_000, '5 min'], [(2 * 60 + 5) * 60_000, '2 h 5 min'], [(3 * 24 + 4) * 3600_000, '3 d 4 h']];
+  for (const [ms, words] of spans) it(`words ${ms} ms as "${words}"`, () => assert.equal(duration(ms), words));
+});
