@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const bot = await startLockboxBot(config, { logger });
-  const playground = config.playground.enabled ? startPlayground(bot.url, config.playground.port, logger) : undefined;
+  const playground = config.playground.enabled ? startPlayground(bot.url, config.playground.port, config.dataDir, logger) : undefined;
 
   const lines = ['', 'Lockbox Bot is running.', `  Bot endpoint:      ${bot.url}/api/messages   (health: ${bot.url}/healthz)`];
   if (playground) lines.push(`  Teams client:      http://localhost:${config.playground.port}   (Microsoft 365 Agents Playground: open it in a browser)`);

@@ -2,7 +2,7 @@ import type { Logger } from '../domain/ports';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const SECRET_KEY = /pass(word)?|secret|token|authorization|connectionstring|cookie|key$/i;
+const SECRET_KEY = /pass(word)?|secret|token|authorization|connection_?string|cookie|^(api|access|account|instrumentation)?_?key$/i;
 
 /** Values under secret-looking keys are never written, however deep. */
 export function redact(value: unknown, depth = 0): unknown {

@@ -57,5 +57,11 @@ export const DEFAULT_SEED: TenantSeed = {
       userPrincipalName: 'pattif@contoso.example',
       directoryRoles: [],
     },
+    {
+      id: '00000000-0000-4000-8000-000000000025',
+      displayName: 'Lynne Robbins',
+      userPrincipalName: 'lynner@contoso.example',
+      directoryRoles: [],
+    },
   ],
 };

@@ -36,6 +36,8 @@ export function useSimulator(options: SimulatorOptions = {}): () => RunningSimul
 export interface JsonResponse {
   status: number;
   headers: Headers;
+  /** Wire JSON, asserted field by field. */
+  body: any;
 }
 
 export async function call(sim: RunningSimulator, method: string, pathAndQuery: string, init: { headers?: Record<string, string>; body?: unknown } = {}): Promise<JsonResponse> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { describeResource } from '../../src/teams/cards/resource';
 import { duration, localTime, plain } from '../../src/teams/cards/text';
 
 describe('card text', () => {
@@ -20,4 +21,16 @@ describe('card text', () => {
 
   const spans: [number, string][] = [[30_000, 'less than a minute'], [5 * 60_000, '5 min'], [(2 * 60 + 5) * 60_000, '2 h 5 min'], [(3 * 24 + 4) * 3600_000, '3 d 4 h']];
   for (const [ms, words] of spans) it(`words ${ms} ms as "${words}"`, () => assert.equal(duration(ms), words));
+});
+
+describe('resource names on cards', () => {
+  const cases: [string, string][] = [
+    ['SUBSCRIPTIONS/0000/RESOURCEGROUPS/RG-PAY/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES/VM-JUMPBOX', 'VM-JUMPBOX (resource group RG-PAY)'],
+    ['/subscriptions/0000/resourceGroups/demo/providers/Microsoft.Storage/storageAccounts/logs', 'logs (resource group demo)'],
+    ['/subscriptions/0000/resourceGroups/demo', 'Resource group demo'],
+    ['xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx', 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'],
+    ['00000000-0000-4000-8000-00000000a2b1', 'The whole subscription'],
+    ['something else', 'something else'],
+  ];
+  for (const [id, words] of cases) it(`names ${id} as "${words}"`, () => assert.equal(describeResource(id), words));
 });

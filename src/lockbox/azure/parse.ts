@@ -6,7 +6,9 @@ const text = z.string().optional().catch(undefined);
 /** Lenient on purpose: the API's examples disagree on field names and types across versions. */
 const properties = z
   .object({
-    requestId: z.string().min(1),
+    requestId: z.string().min(1).optional().catch(undefined),
+    /** The 2019 draft named the request id `id`. */
+    id: z.string().min(1).optional().catch(undefined),
     status: z.string().min(1),
     justification: text,
     createdDateTime: z.string().datetime({ offset: true }),
@@ -14,6 +16,7 @@ const properties = z
     duration: z.union([z.number(), z.string()]).optional().catch(undefined),
     resourceIds: z.string().optional().catch(undefined),
     requestedResourceIds: z.array(z.string()).optional().catch(undefined),
+    resourceId: z.string().optional().catch(undefined),
     resourceType: text,
     supportRequest: text,
     supportCaseUrl: text,
@@ -34,16 +37,18 @@ export function parseAzureRequest(raw: unknown, subscriptionId?: string): ParseR
     return { ok: false, id: guessId(raw), error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
   const p = parsed.data.properties;
+  const requestId = p.requestId ?? p.id ?? lastSegment(parsed.data.id);
+  if (!requestId) return { ok: false, id: guessId(raw), error: 'properties.requestId: Required' };
   const duration = parseDuration(p.duration);
   return {
     ok: true,
     request: {
       source: 'azure',
-      requestId: p.requestId,
+      requestId,
       subscriptionId: p.subscriptionId ?? subscriptionId,
       status: p.status,
       justification: p.justification,
-      resourceIds: p.requestedResourceIds ?? splitIds(p.resourceIds),
+      resourceIds: p.requestedResourceIds ?? splitIds(p.resourceIds ?? p.resourceId),
       resourceType: p.resourceType,
       supportRequest: p.supportRequest,
       supportCaseUrl: p.supportCaseUrl?.startsWith('https://') ? p.supportCaseUrl : undefined,
@@ -65,6 +70,10 @@ function parseDuration(value: number | string | undefined): { durationHours?: nu
 
 function splitIds(ids: string | undefined): string[] {
   return (ids ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function lastSegment(armId: string | undefined): string | undefined {
+  return armId?.split('/').filter(Boolean).pop();
 }
 
 function guessId(raw: unknown): string {

@@ -1,6 +1,7 @@
 import type { TrackedRequest } from '../../domain/tracked';
 import { isActionable } from '../../domain/tracked';
 import { hasExpired, timeLeft } from '../../domain/request';
+import { describeResource } from './resource';
 import { duration, localTime, plain } from './text';
 
 export type NoticeStyle = 'attention' | 'warning' | 'good' | 'accent';
@@ -21,7 +22,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice)
     { label: 'Request', value: plain(r.requestId) },
     { label: 'Source', value: SOURCE_NAMES[r.source] },
     r.subscriptionId && { label: 'Subscription', value: plain(r.subscriptionId) },
-    { label: r.resourceIds.length > 1 ? 'Resources' : 'Resource', value: r.resourceIds.length ? r.resourceIds.map(plain).join('\n\n') : 'Not stated' },
+    { label: r.resourceIds.length > 1 ? 'Resources' : 'Resource', value: r.resourceIds.length ? r.resourceIds.map((id) => plain(describeResource(id))).join('\n\n') : 'Not stated' },
     r.resourceType && { label: 'Resource type', value: plain(r.resourceType) },
     r.supportRequest && { label: 'Support case', value: r.supportCaseUrl ? `[${plain(r.supportRequest)}](${r.supportCaseUrl})` : plain(r.supportRequest) },
     { label: 'Access for', value: r.durationHours !== undefined ? `${r.durationHours} hours` : plain(r.durationText ?? 'Not stated') },

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { GraphDirectory } from '../../src/directory/graph-directory';
+import { DirectoryUnavailable } from '../../src/domain/errors';
+import type { LockboxRequest } from '../../src/domain/request';
+import { DIRECTORY_ROLES } from '../../src/domain/roles';
+import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../../src/simulator';
+import { clientFor, injectFault } from '../support/clients';
+import { pendingRequest } from '../support/fakes';
+
+const SUBSCRIPTION = DEFAULT_SEED.subscriptions[0]!;
+const OTHER = '00000000-0000-4000-8000-00000000b0b0';
+const PEOPLE = { alex: '00000000-0000-4000-8000-000000000020', megan: '00000000-0000-4000-8000-000000000021', adele: '00000000-0000-4000-8000-000000000022', isaiah: '00000000-0000-4000-8000-000000000023' };
+
+describe('who may decide, asked live from the simulated Graph and Azure RBAC', () => {
+  let sim: RunningSimulator;
+  let directory: GraphDirectory;
+  const azure: LockboxRequest = pendingRequest({ subscriptionId: SUBSCRIPTION });
+  const otherSubscription: LockboxRequest = pendingRequest({ subscriptionId: OTHER });
+  const tenantScoped: LockboxRequest = pendingRequest({ subscriptionId: undefined });
+
+  beforeEach(async () => {
+    sim = await startSimulator({ port: 0, seed: { ...DEFAULT_SEED, subscriptions: [SUBSCRIPTION, OTHER] } });
+    directory = new GraphDirectory(clientFor(sim.url, 'https://graph.microsoft.com/.default'), clientFor(sim.url));
+  });
+  afterEach(() => sim.close());
+
+  const cases: [string, string, LockboxRequest, boolean][] = [
+    ['a Global Administrator', PEOPLE.megan, azure, true],
+    ['the subscription\'s lockbox approver', PEOPLE.alex, azure, true],
+    ['the subscription\'s Owner', PEOPLE.isaiah, azure, true],
+    ['an Owner of the subscription for a request on another subscription', PEOPLE.isaiah, otherSubscription, false],
+    ['someone with no role', PEOPLE.adele, azure, false],
+    ['a Customer LockBox Access Approver for a tenant-scoped Azure request (Global Administrator only)', PEOPLE.alex, tenantScoped, false],
+    ['a Global Administrator for a tenant-scoped Azure request', PEOPLE.megan, tenantScoped, true],
+    ['an id that is not a GUID', 'not-a-guid', azure, false],
+  ];
+  for (const [who, userId, request, allowed] of cases) {
+    it(`${allowed ? 'allows' : 'refuses'} ${who}`, async () => {
+      assert.equal((await directory.checkApprover(userId, request)).allowed, allowed);
+    });
+  }
+
+  it('names the roles held and the roles that would do', async () => {
+    const check = await directory.checkApprover(PEOPLE.alex, azure);
+    assert.deepEqual(check.heldRoles, [`Azure Customer Lockbox Approver for Subscription on subscription ${SUBSCRIPTION}`]);
+    assert.ok(check.requiredRoles.includes('Global Administrator'));
+  });
+
+  it('stops allowing a person the moment the role is revoked', async () => {
+    assert.equal((await directory.checkApprover(PEOPLE.megan, azure)).allowed, true);
+    sim.tenant.revokeDirectoryRole(PEOPLE.megan, DIRECTORY_ROLES.globalAdministrator.id);
+    assert.equal((await directory.checkApprover(PEOPLE.megan, azure)).allowed, false);
+  });
+
+  it('fails closed when Graph cannot answer', async () => {
+    await injectFault(sim.url, { path: 'transitiveRoleAssignments', status: 503, times: 10 });
+    await assert.rejects(directory.checkApprover(PEOPLE.megan, azure), DirectoryUnavailable);
+  });
+
+  it('fails closed when Graph refuses the bot (403)', async () => {
+    await injectFault(sim.url, { path: 'transitiveRoleAssignments', status: 403, times: 10 });
+    await assert.rejects(directory.checkApprover(PEOPLE.megan, azure), DirectoryUnavailable);
+  });
+
+  it('lists the approvers of a subscription request: Global Administrators and the subscription\'s approvers and Owners', async () => {
+    assert.deepEqual((await directory.listApprovers(azure)).sort(), [PEOPLE.alex, PEOPLE.megan, PEOPLE.isaiah].sort());
+  });
+
+  it('looks up a display name for the audit trail, and shrugs when it cannot', async () => {
+    assert.deepEqual(await directory.lookupUser(PEOPLE.alex), { displayName: 'Alex Wilber', userPrincipalName: 'alexw@contoso.example' });
+    assert.equal(await directory.lookupUser('00000000-0000-4000-8000-0000000000ff'), undefined);
+  });
+});

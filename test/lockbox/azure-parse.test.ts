@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { parseAzureRequest } from '../../src/lockbox/azure/parse';
+import { readExample } from '../support/reference';
+
+describe('reading Azure lockbox requests as the official examples show them', () => {
+  const listed: [string, (body: any) => unknown[]][] = [
+    ['examples/Requests_List.json', (b) => b.value],
+    ['examples/Requests_List_FilterByStatus.json', (b) => b.value],
+    ['examples/Requests_Get_InSubscription.json', (b) => [b]],
+    ['superseded-examples/Get_Request.json', (b) => [b]],
+    ['superseded-examples/Get_RequestByResourceGroup.json', (b) => [b]],
+    ['2018-10-11-preview-draft/examples/Requests_List_Expand_FilterByStatus.json', (b) => b.value],
+  ];
+  for (const [file, items] of listed) {
+    it(`parses every request in ${file}`, () => {
+      const body = readExample(file).responses['200'].body;
+      for (const raw of items(body)) {
+        const parsed = parseAzureRequest(raw);
+        assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+        assert.equal(parsed.request.source, 'azure');
+        assert.ok(parsed.request.requestId);
+        assert.ok(parsed.request.resourceIds.length > 0);
+        assert.deepEqual(parsed.request.raw, raw, 'the raw record is kept');
+      }
+    });
+  }
+
+  it('reads the newer shape: duration as a string of hours, resource ids comma-separated, workitemsource', () => {
+    const [first, , third] = readExample('examples/Requests_List.json').responses['200'].body.value.map((r: unknown) => parseAzureRequest(r));
+    assert.equal(first.request.durationHours, 8);
+    assert.equal(first.request.workItemSource, 'Other');
+    assert.equal(third.request.durationHours, undefined);
+    assert.equal(third.request.durationText, 'Support request lifetime');
+  });
+
+  it('reads the older shape: numeric duration and a requestedResourceIds array', () => {
+    const [first] = readExample('examples/Requests_List_FilterByStatus.json').responses['200'].body.value.map((r: unknown) => parseAzureRequest(r));
+    assert.equal(first.request.durationHours, 8);
+    assert.equal(first.request.resourceIds.length, 2);
+    assert.equal(first.request.status, 'Pending');
+  });
+
+  it('splits comma-separated resource ids', () => {
+    const parsed = parseAzureRequest({ properties: { requestId: 'r', status: 'Pending', createdDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2026-01-05T00:00:00Z', resourceIds: 'a, b,c' } });
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.request.resourceIds, ['a', 'b', 'c']);
+  });
+
+  it('drops a support case link that is not https, so a card never carries a script or plain-HTTP link', () => {
+    const parsed = parseAzureRequest({ properties: { requestId: 'r', status: 'Pending', createdDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2026-01-05T00:00:00Z', supportCaseUrl: 'javascript:alert(1)' } });
+    assert.ok(parsed.ok);
+    assert.equal(parsed.request.supportCaseUrl, undefined);
+  });
+
+  const broken: [string, unknown][] = [
+    ['no properties', { id: 'x' }],
+    ['no request id', { properties: { status: 'Pending', createdDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2026-01-05T00:00:00Z' } }],
+    ['a date that is not a date', { properties: { requestId: 'r1', status: 'Pending', createdDateTime: 'yesterday', expirationDateTime: '2026-01-05T00:00:00Z' } }],
+    ['not an object at all', 'oops'],
+  ];
+  for (const [what, raw] of broken) {
+    it(`reports a record with ${what} instead of throwing`, () => {
+      const parsed = parseAzureRequest(raw);
+      assert.equal(parsed.ok, false);
+    });
+  }
+});

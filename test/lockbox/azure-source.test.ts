@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { UpstreamError } from '../../src/domain/errors';
+import { AzureLockboxSource } from '../../src/lockbox/azure/source';
+import { silentLogger } from '../../src/runtime/logger';
+import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../../src/simulator';
+import { clientFor, injectFault } from '../support/clients';
+
+const SUBSCRIPTION = DEFAULT_SEED.subscriptions[0]!;
+const OTHER = '00000000-0000-4000-8000-00000000b0b0';
+
+describe('the Azure lockbox client, against the simulated tenant over HTTP', () => {
+  let sim: RunningSimulator;
+  let source: AzureLockboxSource;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ port: 0, pageSize: 2, seed: { ...DEFAULT_SEED, subscriptions: [SUBSCRIPTION, OTHER] } });
+    source = new AzureLockboxSource({ client: clientFor(sim.url), subscriptionIds: [SUBSCRIPTION, OTHER], tenantId: DEFAULT_SEED.tenantId, logger: silentLogger });
+  });
+  afterEach(() => sim.close());
+
+  it('lists every Pending request of every subscription, across pages, and nothing else', async () => {
+    const ids = [1, 2, 3, 4, 5].map(() => sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION }).requestId);
+    ids.push(sim.tenant.createRequest({ subscriptionId: OTHER }).requestId);
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION, status: 'Approved' });
+    const listing = await source.listPending();
+    assert.deepEqual(listing.requests.map((r) => r.requestId).sort(), ids.sort());
+    assert.deepEqual(listing.failures, []);
+    const calls = await (await fetch(`${sim.url}/_simulator/calls`)).json() as { path: string; query: Record<string, string> }[];
+    assert.ok(calls.every((c) => c.query['api-version'] === '2018-02-28-preview'), 'every call names the api-version');
+  });
+
+  it('reports a failing subscription and still lists the others', async () => {
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    await injectFault(sim.url, { path: OTHER, status: 403, times: 10 });
+    const listing = await source.listPending();
+    assert.equal(listing.requests.length, 1);
+    assert.equal(listing.failures.length, 1);
+    assert.match(listing.failures[0]!.error, /Azure Customer Lockbox Approver for Subscription/);
+  });
+
+  it('throws when every subscription fails, so the poll shows as failed', async () => {
+    await injectFault(sim.url, { path: 'Microsoft.CustomerLockbox', status: 404, times: 10 });
+    await assert.rejects(source.listPending(), UpstreamError);
+  });
+
+  it('rides out a 429 with Retry-After and a 500', async () => {
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    await injectFault(sim.url, { path: SUBSCRIPTION, status: 429, retryAfterSeconds: 0, times: 1 });
+    await injectFault(sim.url, { path: SUBSCRIPTION, status: 500, times: 1 });
+    const listing = await source.listPending();
+    assert.equal(listing.requests.length, 1);
+    assert.deepEqual(listing.failures, []);
+  });
+
+  it('approves with updateApproval and the reason, and reads the result back', async () => {
+    const record = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const [request] = (await source.listPending()).requests;
+    assert.deepEqual(await source.submitDecision(request!, 'approve', 'case 42'), { upstreamStatus: 'Approved' });
+    assert.equal((await source.getRequest(request!))?.status, 'Approved');
+    assert.deepEqual(sim.tenant.getRequest(record.requestId)?.decisions.map((d) => [d.status, d.reason]), [['Approve', 'case 42']]);
+  });
+
+  it('adopts the status upstream reports when the request was decided elsewhere', async () => {
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const [request] = (await source.listPending()).requests;
+    sim.tenant.setRequestStatus(request!.requestId, 'Denied');
+    assert.deepEqual(await source.submitDecision(request!, 'approve', 'late'), { upstreamStatus: 'Denied' });
+  });
+
+  it('says a 403 on a decision is final and names what to fix', async () => {
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const [request] = (await source.listPending()).requests;
+    await injectFault(sim.url, { path: 'updateApproval', status: 403 });
+    const error = await source.submitDecision(request!, 'approve', '').catch((e) => e);
+    assert.ok(error instanceof UpstreamError);
+    assert.equal(error.transient, false);
+    assert.match(error.message, /Owner/);
+  });
+
+  it('answers undefined for a request upstream no longer knows', async () => {
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const [request] = (await source.listPending()).requests;
+    assert.equal(await source.getRequest({ ...request!, requestId: '00000000-0000-4000-8000-0000000dead0' }), undefined);
+  });
+});
