@@ -25,6 +25,8 @@ export interface StartOptions {
   /** Passed to the embedded simulator, e.g. a seed or when to create the first request. */
   simulator?: Omit<SimulatorOptions, 'port' | 'host'>;
   answerBudgetMs?: number;
+  /** Tests drive polls themselves with `watcher.runOnce()`; installs still kick one. */
+  autoPoll?: boolean;
 }
 
 export interface RunningBot {
@@ -91,7 +93,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  watcher.start();
+  if (options.autoPoll !== false) watcher.start();
 
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,

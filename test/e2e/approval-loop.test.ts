@@ -164,6 +164,18 @@ describe('the approval loop, end to end over HTTP', () => {
     assert.ok(h.connector.calls.some((c) => /Approve and Reject buttons/.test(String(c.body.text))));
   });
 
+  it('shows a failing poll in its health, then recovers on the next interval', async () => {
+    await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'Microsoft.CustomerLockbox', status: 403, times: 1 }) });
+    await h.bot.watcher.runOnce();
+    const failing = await fetch(`${h.bot.url}/healthz`);
+    const body = (await failing.json()) as { lastPoll: { ok: boolean; sources: { error?: string }[] } };
+    assert.equal(failing.status, 503);
+    assert.equal(body.lastPoll.ok, false);
+    assert.match(body.lastPoll.sources[0]?.error ?? '', /403/);
+    await h.bot.watcher.runOnce();
+    assert.equal((await fetch(`${h.bot.url}/healthz`)).status, 200);
+  });
+
   it('reports its health, including the last poll', async () => {
     await h.bot.watcher.runOnce();
     const response = await fetch(`${h.bot.url}/healthz`);

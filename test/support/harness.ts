@@ -48,7 +48,7 @@ export async function startHarness(options: { simulator?: SimulatorOptions; env?
     POLL_INTERVAL_SECONDS: '3600',
     ...options.env,
   });
-  const start = () => startLockboxBot(config, { logger: silentLogger, answerBudgetMs: 2000, ...options.bot });
+  const start = () => startLockboxBot(config, { logger: silentLogger, answerBudgetMs: 2000, autoPoll: false, ...options.bot });
   const harness: Harness = {
     bot: await start(),
     simulator,

@@ -21,7 +21,7 @@ export function armFailure(what: string, response: JsonResponse): UpstreamError 
   const parsed = armError.safeParse(response.body);
   const error = parsed.success ? parsed.data.error : undefined;
   const currentStatus = error?.additionalInfo?.map((a) => a.info?.currentStatus).find(Boolean);
-  const detail = [error?.code, error?.message].filter(Boolean).join(': ') || `HTTP ${response.status}`;
+  const detail = [`HTTP ${response.status}`, error?.code, error?.message].filter(Boolean).join(': ');
   const advice = ADVICE[response.status];
   const transient = response.status === 408 || response.status === 429 || response.status >= 500;
   return new UpstreamError(`${what} failed (${detail})${advice ? `; ${advice}` : ''}`, transient, response.status, currentStatus);
