@@ -187,7 +187,7 @@ describe('Teams app package (appPackage/)', () => {
     it('takes the app id, bot id, name suffix and bot domain from placeholders', () => {
       assert.equal(manifest.id, '${{TEAMS_APP_ID}}');
       assert.equal(manifest.bots[0]?.botId, '${{BOT_ID}}');
-      assert.equal(manifest.name.short, 'Lockbox Bot${{APP_NAME_SUFFIX}}');
+      assert.equal(manifest.name.short, 'Lockbox Bot ${{APP_NAME_SUFFIX}}');
       assert.deepEqual(manifest.validDomains, ['${{BOT_DOMAIN}}']);
     });
 
