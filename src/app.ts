@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
-import { resolveEndpoints, type Config } from './config';
+import { ConfigError, resolveEndpoints, type Config } from './config';
 import { GraphDirectory } from './directory/graph-directory';
 import type { Clock, LockboxSource, Logger } from './domain/ports';
 import type { SourceKind } from './domain/request';
@@ -55,20 +55,27 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const simulatorUrl = simulator?.url ?? (config.simulator.kind === 'external' ? config.simulator.url : undefined);
   const endpoints = resolveEndpoints(config, simulatorUrl);
   const credential: TokenCredential = simulatorUrl ? new SimulatorCredential() : new DefaultAzureCredential();
-  const arm = new JsonClient({ baseUrl: endpoints.arm, credential, scope: 'https://management.azure.com/.default' });
-  const graph = new JsonClient({ baseUrl: endpoints.graph, credential, scope: 'https://graph.microsoft.com/.default' });
+  const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
+    new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), ...tuning });
+  const ARM = 'https://management.azure.com/.default';
+  const GRAPH = 'https://graph.microsoft.com/.default';
+  const arm = client(endpoints.arm, ARM);
+  // Role checks happen while a person waits on a click: short timeouts, one retry, then fail closed.
+  const quick = { timeoutMs: 2000, maxRetries: 1, retryDelayMs: 200 };
+  const directory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick));
 
-  const store = SqliteStore.open(path.join(config.dataDir, 'lockbox.sqlite'));
+  const store = openStore(config.dataDir);
   const sources = new Map<SourceKind, LockboxSource>();
   if (config.sources.includes('azure')) {
-    sources.set('azure', new AzureLockboxSource({ client: arm, subscriptionIds: config.azureSubscriptionIds, tenantId: config.tenantId, logger }));
+    const decisionClient = client(endpoints.arm, ARM, { maxRetries: 0, timeoutMs: 20_000 });
+    sources.set('azure', new AzureLockboxSource({ client: arm, decisionClient, subscriptionIds: config.azureSubscriptionIds, tenantId: config.tenantId, logger }));
   }
 
   const adapter = createAdapter(config.bot, logger);
   const deps: TeamsDeps = {
     store,
     sources,
-    directory: new GraphDirectory(graph, arm),
+    directory,
     messenger: new TeamsMessenger(adapter, config.bot.id, clock),
     clock,
     logger,
@@ -84,7 +91,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     async check() {
       const storeOk = await store.ping().then(() => true, () => false);
       const last = watcher.lastReport;
-      return { ok: storeOk && (last?.ok ?? true), store: storeOk ? 'ok' : 'unreachable', lastPoll: last ?? null };
+      // Only a broken store makes this instance useless; a failing upstream shows in lastPoll without
+      // App Service's health check recycling an instance that cannot fix Microsoft's answer.
+      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', pollOk: last?.ok ?? null, lastPoll: last ?? null };
     },
   };
   const server = createServer(adapter, app, health, logger);
@@ -109,4 +118,12 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       await store.close();
     },
   };
+}
+
+function openStore(dataDir: string): SqliteStore {
+  try {
+    return SqliteStore.open(path.join(dataDir, 'lockbox.sqlite'));
+  } catch (error) {
+    throw new ConfigError('DATA_DIR', `a directory the bot can write its state to (${error instanceof Error ? error.message : String(error)})`, dataDir);
+  }
 }

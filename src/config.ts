@@ -47,6 +47,7 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u));
 
@@ -88,7 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (bot.type === 'UserAssignedMsi' && (!bot.id || !bot.tenantId)) throw new ConfigError(bot.id ? 'BOT_TENANT_ID' : 'BOT_ID', 'a GUID when BOT_TYPE is UserAssignedMsi', undefined);
   if (bot.type === 'SingleTenant' && bot.id && !bot.tenantId) throw new ConfigError('BOT_TENANT_ID', 'a tenant id when BOT_TYPE is SingleTenant', undefined);
 
-  return {
+  const config: Config = {
     port: read(env, 'PORT', 'a port number (0-65535)', port, 3978),
     host: read(env, 'HOST', 'a host name or address to listen on', z.string().min(1), simulated ? '127.0.0.1' : '0.0.0.0'),
     dataDir: path.resolve(read(env, 'DATA_DIR', 'a directory path', z.string().min(1), './.data')),
@@ -103,9 +104,14 @@ export function loadConfig(env: Env = process.env): Config {
     tenantId: read(env, 'TENANT_ID', 'your Microsoft Entra tenant id (a GUID)', guid, simulated ? SIMULATED_TENANT_ID : undefined),
     sources: read(env, 'LOCKBOX_SOURCES', 'a comma-separated list of: azure', list(z.enum(['azure'])), ['azure'] as SourceKind[]),
     azureSubscriptionIds: read(env, 'AZURE_SUBSCRIPTION_IDS', 'a comma-separated list of subscription ids (GUIDs)', list(guid), simulated ? [SIMULATED_SUBSCRIPTION_ID] : undefined),
-    appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined,
+    appInsightsConnectionString: readOptional(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)', z.string().regex(/(^|;)\s*InstrumentationKey=[0-9a-f-]{36}\s*(;|$)/i)),
     logLevel: read(env, 'LOG_LEVEL', 'debug, info, warn or error', z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   };
+  // Without an app id the adapter accepts unsigned activities: fine on loopback, never on a network.
+  if (!bot.id && !simulated && !LOOPBACK.has(config.host)) {
+    throw new ConfigError('BOT_ID', "the bot's Microsoft app id when serving a real tenant on a network address (HOST)", undefined);
+  }
+  return config;
 }
 
 function readSimulator(env: Env, tenantConfigured: boolean): SimulatorMode {

@@ -4,14 +4,7 @@ import { startPlayground } from './local/playground';
 import { createLogger } from './runtime/logger';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`Lockbox Bot cannot start. ${error.message}\n`);
-    process.exit(2);
-  }
+  const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const bot = await startLockboxBot(config, { logger });
   const playground = config.playground.enabled ? startPlayground(bot.url, config.playground.port, config.dataDir, logger) : undefined;
@@ -35,6 +28,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Lockbox Bot cannot start. ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`Lockbox Bot stopped: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

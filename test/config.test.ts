@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig, PUBLIC_CLOUD, resolveEndpoints, SIMULATED_TENANT_ID } from '../src/config';
 
-const REAL_TENANT = { TENANT_ID: '11111111-2222-4333-8444-555555555555', AZURE_SUBSCRIPTION_IDS: '22222222-2222-4333-8444-555555555555' };
+const REAL_TENANT = { TENANT_ID: '11111111-2222-4333-8444-555555555555', AZURE_SUBSCRIPTION_IDS: '22222222-2222-4333-8444-555555555555', BOT_ID: '33333333-2222-4333-8444-555555555555' };
 
 describe('configuration', () => {
   it('runs on the embedded simulator with the Playground when no tenant is configured', () => {
@@ -44,6 +44,18 @@ describe('configuration', () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message) && !error.message.includes('\n'));
     });
   }
+
+  it('refuses to listen on a network for a real tenant without a bot app id, since nothing would check tokens', () => {
+    const { BOT_ID: _ignored, ...withoutBot } = REAL_TENANT;
+    assert.throws(() => loadConfig(withoutBot), (e: Error) => e instanceof ConfigError && /^Setting BOT_ID: /.test(e.message));
+    assert.equal(loadConfig({ ...withoutBot, HOST: '127.0.0.1' }).host, '127.0.0.1');
+  });
+
+  it('accepts an Application Insights connection string and refuses something else', () => {
+    const good = 'InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://example.invalid/';
+    assert.equal(loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: good }).appInsightsConnectionString, good);
+    assert.throws(() => loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'yes please' }), (e: Error) => /^Setting APPLICATIONINSIGHTS_CONNECTION_STRING: /.test(e.message));
+  });
 
   it('never puts the bot password in an error message', () => {
     assert.throws(() => loadConfig({ BOT_PASSWORD: 's3cret-value', BOT_TYPE: 'Nope' }), (error: Error) => !error.message.includes('s3cret-value'));

@@ -38,3 +38,22 @@ export function upstreamVerb(verdict: Verdict): 'Approve' | 'Deny' {
 export function expectedStatus(verdict: Verdict): 'Approved' | 'Denied' {
   return verdict === 'approve' ? 'Approved' : 'Denied';
 }
+
+/** Does an upstream status show this verdict, finished or on its way ("Approving")? */
+export function statusShows(status: string, verdict: Verdict): boolean {
+  return verdict === 'approve' ? status === 'Approved' || status === 'Approving' : status === 'Denied' || status === 'Denying';
+}
+
+/** "approved" or "rejected", as people say it. */
+export function verdictWord(verdict: Verdict): 'approved' | 'rejected' {
+  return verdict === 'approve' ? 'approved' : 'rejected';
+}
+
+export function actorName(actor: Actor): string {
+  return actor.name ?? actor.userPrincipalName ?? actor.aadObjectId;
+}
+
+/** Object ids and tenant ids are GUIDs, which Microsoft writes in either case. */
+export function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

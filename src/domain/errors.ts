@@ -1,4 +1,4 @@
-import type { Decision } from './decision';
+import { actorName, verdictWord, type Decision } from './decision';
 
 /** Every failure the core reports to a person has a code; the Teams edge maps each to a card. */
 export abstract class LockboxError extends Error {
@@ -15,7 +15,7 @@ export class RequestNotFound extends LockboxError {
 export class AlreadyDecided extends LockboxError {
   readonly code = 'REQUEST.ALREADY_DECIDED';
   constructor(readonly decision: Decision) {
-    super(`Already ${decision.verdict === 'approve' ? 'approved' : 'rejected'} by ${decision.actor.name ?? decision.actor.aadObjectId}.`);
+    super(`Already ${verdictWord(decision.verdict)} by ${actorName(decision.actor)}.`);
   }
 }
 
@@ -37,6 +37,33 @@ export class DirectoryUnavailable extends LockboxError {
   readonly code = 'AUTH.DIRECTORY_UNAVAILABLE';
   constructor(readonly detail: string) {
     super(`Could not verify roles: ${detail}`);
+  }
+}
+
+/** The request changed under us more often than it is reasonable to retry. */
+export class ConcurrentUpdate extends LockboxError {
+  readonly code = 'STORE.CONCURRENT_UPDATE';
+  constructor(readonly requestKey: string) {
+    super(`Request ${requestKey} kept changing while it was being written`);
+  }
+}
+
+/** A request came from a source this instance has not been configured to reach. */
+export class SourceNotConfigured extends LockboxError {
+  readonly code = 'CONFIG.SOURCE_NOT_CONFIGURED';
+  constructor(readonly source: string) {
+    super(`No lockbox source "${source}" is configured (LOCKBOX_SOURCES)`);
+  }
+}
+
+/**
+ * Posting or updating a Teams message failed. `delivered` is 'no' when Teams answered that it did
+ * not take the message, 'unknown' when the call timed out or the connection dropped.
+ */
+export class DeliveryFailed extends LockboxError {
+  readonly code = 'TEAMS.DELIVERY_FAILED';
+  constructor(message: string, readonly delivered: 'no' | 'unknown', readonly status?: number) {
+    super(message);
   }
 }
 

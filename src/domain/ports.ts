@@ -15,7 +15,8 @@ export interface LockboxSource {
 
 export interface SourceListing {
   requests: LockboxRequest[];
-  failures: { scope: string; error: string }[];
+  /** Scopes that could not be listed; their requests are left as they were. */
+  failures: { scope: string; error: string; subscriptionId?: string }[];
 }
 
 export interface RoleCheck {

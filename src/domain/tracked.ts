@@ -20,7 +20,8 @@ export function isOpen(t: TrackedRequest): boolean {
   return !isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending';
 }
 
-/** Can a person still decide it from Teams? */
+/** Can a person still decide it from Teams? A decision Microsoft refused for good can be made again. */
 export function isActionable(t: TrackedRequest, now: Date): boolean {
-  return !t.decision && t.request.status === 'Pending' && Date.parse(t.request.expiresAt) > now.getTime();
+  const open = !t.decision || t.decision.submission.state === 'failed';
+  return open && t.request.status === 'Pending' && Date.parse(t.request.expiresAt) > now.getTime();
 }

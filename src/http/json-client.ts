@@ -37,6 +37,8 @@ export interface JsonClientOptions {
   retryDelayMs?: number;
   /** Injected transport, e.g. for tests; the default is Node's HTTP stack. */
   httpClient?: HttpClient;
+  /** Send tokens over plain HTTP to loopback: only for the simulated tenant. */
+  allowLoopbackHttp?: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export class JsonClient {
     });
     // Azure's bearer policy refuses plain HTTP; the simulator on loopback is the one place we allow it.
     this.pipeline.addPolicy(
-      isLoopbackHttp(options.baseUrl)
+      options.allowLoopbackHttp && isLoopbackHttp(options.baseUrl)
         ? loopbackBearerPolicy(options.credential, options.scope)
         : bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
     );
@@ -63,7 +65,10 @@ export class JsonClient {
   }
 
   async send(request: JsonRequest): Promise<JsonResponse> {
-    const url = new URL(request.url, this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+    const base = new URL(this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+    const url = new URL(request.url, base);
+    // Next-page links come from the answer; a token must never follow one to another host.
+    if (url.origin !== base.origin) throw new UpstreamError(`Refusing to follow a link to ${url.origin}, outside ${base.origin}`, false);
     for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
     const headers = createHttpHeaders({ accept: 'application/json', ...request.headers });
     if (request.body !== undefined) headers.set('content-type', 'application/json; charset=utf-8');
@@ -73,7 +78,7 @@ export class JsonClient {
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       timeout: this.options.timeoutMs ?? 15_000,
-      allowInsecureConnection: isLoopbackHttp(url.toString()),
+      allowInsecureConnection: Boolean(this.options.allowLoopbackHttp) && isLoopbackHttp(url.toString()),
     });
     let response;
     try {

@@ -43,6 +43,10 @@ export class WatcherLoop {
   }
 
   private tick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
     this.running = (async () => {
       try {
         this.lastReport = await this.poll();

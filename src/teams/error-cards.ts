@@ -1,4 +1,4 @@
-import type { Actor } from '../domain/decision';
+import { actorName, verdictWord, type Actor } from '../domain/decision';
 import { AlreadyDecided, DirectoryUnavailable, LockboxError, NotAnApprover, RequestClosed, RequestNotFound } from '../domain/errors';
 import type { Store } from '../domain/ports';
 import { noticeCard, requestCard, type AdaptiveCard } from './cards/render';
@@ -14,14 +14,13 @@ export async function cardForError(error: unknown, context: { store: Store; now:
     const d = error.decision;
     // The same person's retry (or Teams re-sending the invoke) gets the very card the first click got.
     if (tracked && d.actor.aadObjectId === context.actor.aadObjectId) return requestCard(tracked, context.now);
-    const who = plain(d.actor.name ?? d.actor.userPrincipalName ?? d.actor.aadObjectId);
-    return withNotice(`Already ${d.verdict === 'approve' ? 'approved' : 'rejected'} by ${who} at ${localTime(d.decidedAt)}. Nothing more to do.`, 'accent');
+    return withNotice(`Already ${verdictWord(d.verdict)} by ${plain(actorName(d.actor))} at ${localTime(d.decidedAt)}. Nothing more to do.`, 'accent');
   }
   if (error instanceof NotAnApprover) {
     return withNotice(
       error.reason === 'wrong-tenant'
         ? 'You are signed in to another organisation, so you cannot decide this request.'
-        : `You can't decide this request: it needs an active ${error.requiredRoles.join(' or ')} role. If you just activated one in Privileged Identity Management, try again in a minute.`,
+        : `You can't decide this request: it needs an active ${error.requiredRoles.join(' or ')} role. Nothing was decided.`,
       'attention',
     );
   }

@@ -1,4 +1,5 @@
 import { CardFactory, MessageFactory, teamsNotifyUser, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { DeliveryFailed } from '../domain/errors';
 import type { Clock, Conversation, Messenger } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
 import { requestCard } from './cards/render';
@@ -9,20 +10,28 @@ export class TeamsMessenger implements Messenger {
 
   async postRequestCard(conversation: Conversation, tracked: TrackedRequest): Promise<string> {
     let id: string | undefined;
-    await this.adapter.continueConversationAsync(this.botAppId, conversation.reference as Partial<ConversationReference>, async (context) => {
+    await this.inConversation(conversation, 'post', async (context) => {
       const activity = this.cardActivity(tracked);
       teamsNotifyUser(activity);
-      const sent = await context.sendActivity(activity);
-      id = sent?.id;
+      id = (await context.sendActivity(activity))?.id;
     });
-    if (!id) throw new Error('Teams accepted the card but returned no activity id');
+    if (!id) throw new DeliveryFailed('Teams accepted the card but returned no activity id', 'unknown');
     return id;
   }
 
   async updateRequestCard(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void> {
-    await this.adapter.continueConversationAsync(this.botAppId, conversation.reference as Partial<ConversationReference>, async (context) => {
-      await context.updateActivity({ ...this.cardActivity(tracked), id: activityId });
-    });
+    await this.inConversation(conversation, 'update', (context) => context.updateActivity({ ...this.cardActivity(tracked), id: activityId }).then(() => undefined));
+  }
+
+  private async inConversation(conversation: Conversation, what: string, logic: Parameters<CloudAdapter['continueConversationAsync']>[2]): Promise<void> {
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, conversation.reference as Partial<ConversationReference>, logic);
+    } catch (error) {
+      // The connector answered with a status: it did not take the message. Without one, we cannot know.
+      const status = (error as { statusCode?: unknown }).statusCode;
+      const message = `Could not ${what} a card in ${conversation.userId}'s chat: ${error instanceof Error ? error.message : String(error)}`;
+      throw new DeliveryFailed(message, typeof status === 'number' ? 'no' : 'unknown', typeof status === 'number' ? status : undefined);
+    }
   }
 
   private cardActivity(tracked: TrackedRequest) {

@@ -4,6 +4,7 @@ import { requestKey } from '../../src/domain/request';
 import { recordDecision } from '../../src/domain/usecases/decide';
 import { pollOnce } from '../../src/domain/usecases/poll';
 import { coreWithFakes, TENANT } from '../support/core';
+import { DeliveryFailed } from '../../src/domain/errors';
 import { conversationOf, pendingRequest, transientFailure } from '../support/fakes';
 
 const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
@@ -69,6 +70,66 @@ describe('one watcher cycle', () => {
     assert.equal((await core.store.listOpenRequests()).length, 1);
     core.source.listError = undefined;
     assert.equal((await pollOnce(core.deps)).ok, true);
+  });
+
+  it('never moves a decided request back to Pending when a stale list still shows it', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.add({ ...request, status: 'Approved' });
+    await pollOnce(core.deps);
+    core.source.listPending = async () => ({ requests: [{ ...request, status: 'Pending' }], failures: [] });
+    await pollOnce(core.deps);
+    assert.equal((await core.store.getRequest(key))?.value.request.status, 'Approved');
+  });
+
+  it('concludes nothing about requests in a subscription that could not be listed', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.requests.clear();
+    core.source.listPending = async () => ({ requests: [], failures: [{ scope: 'subscription sub-1', subscriptionId: 'sub-1', error: 'HTTP 503' }] });
+    const report = await pollOnce(core.deps);
+    assert.deepEqual(report.sources[0]?.failures, [{ scope: 'subscription sub-1', error: 'HTTP 503' }]);
+    assert.equal((await core.store.getRequest(key))?.value.request.status, 'Pending');
+  });
+
+  it('does not call a request expired just because upstream no longer knows it, until its expiry passes', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.requests.clear();
+    await pollOnce(core.deps);
+    assert.equal((await core.store.getRequest(key))?.value.request.status, 'Pending');
+    core.clock.advance(5 * 24 * 3600_000);
+    await pollOnce(core.deps);
+    assert.equal((await core.store.getRequest(key))?.value.request.status, 'Expired');
+  });
+
+  it('does not post again to someone whose earlier post may have arrived (a timeout), but does after a clear refusal', async () => {
+    core.source.add(request);
+    const failures = new Map([
+      ['alex', [new DeliveryFailed('socket hang up', 'unknown')]],
+      ['megan', [new DeliveryFailed('HTTP 502', 'no', 502)]],
+    ]);
+    const post = core.messenger.postRequestCard.bind(core.messenger);
+    core.messenger.postRequestCard = async (conversation, tracked) => {
+      const failure = failures.get(conversation.userId)?.shift();
+      if (failure) throw failure;
+      return post(conversation, tracked);
+    };
+    await pollOnce(core.deps);
+    await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.posts.map((p) => p.userId), ['megan']);
+  });
+
+  it('asks the directory for approvers once per cycle, however many requests are open', async () => {
+    for (let i = 0; i < 5; i++) core.source.add(pendingRequest({ requestId: `b1f2c3d4-0000-4000-8000-00000000010${i}` }));
+    let asked = 0;
+    const list = core.directory.listApprovers.bind(core.directory);
+    core.directory.listApprovers = async () => {
+      asked++;
+      return list();
+    };
+    await pollOnce(core.deps);
+    assert.equal(asked, 1);
   });
 
   it('finishes a decision that did not reach upstream, exactly once', async () => {

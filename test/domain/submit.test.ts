@@ -84,6 +84,25 @@ describe('submitting a recorded decision upstream', () => {
     assert.equal((await core.store.listAudit({ limit: 1 }))[0]?.kind, 'decision.failed');
   });
 
+  it('counts an upstream "Approving" as our own approval on its way, not as a decision made elsewhere', async () => {
+    core.source.add({ ...request, status: 'Approving' });
+    core.source.submitErrors.push(transientFailure());
+    await submitDecision(core.deps, key);
+    const after = await submitDecision(core.deps, key);
+    assert.equal(after?.decision?.submission.state, 'submitted');
+  });
+
+  it('lets an approver decide again once Microsoft refused the first decision for good', async () => {
+    core.source.submitErrors.push(permanentFailure());
+    await submitDecision(core.deps, key);
+    const again = await recordDecision(core.deps, { requestKey: key, verdict: 'reject', comment: 'second try', actor: alex });
+    assert.equal(again.decision?.verdict, 'reject');
+    assert.equal(again.decision?.submission.state, 'pending');
+    const after = await submitDecision(core.deps, key);
+    assert.equal(after?.decision?.submission.state, 'submitted');
+    assert.deepEqual(core.source.submissions.map((s) => s.verdict), ['reject']);
+  });
+
   it('lets only one of several workers call upstream at a time', async () => {
     let release!: () => void;
     core.source.submitGate = new Promise((resolve) => (release = resolve));

@@ -5,6 +5,14 @@ import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '.
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
+async function waitUntil(condition: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('the condition never came true');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 describe('the approval loop, end to end over HTTP', () => {
   let h: Harness;
 
@@ -90,6 +98,10 @@ describe('the approval loop, end to end over HTTP', () => {
     assert.equal(upstream.request.properties.status, 'Pending');
     assert.deepEqual(upstream.decisions, []);
     assert.equal(h.connector.updates().length, 0);
+    const audit = await h.audit(key);
+    assert.deepEqual(audit.map((a) => a.kind), ['decision.refused', 'request.detected']);
+    assert.equal(audit[0]!.actor?.aadObjectId, USERS.adele.aadObjectId);
+    assert.equal(audit[0]!.detail.reason, 'no-role');
   });
 
   it('refuses a click from another tenant even if the person holds the role at home', async () => {
@@ -109,7 +121,18 @@ describe('the approval loop, end to end over HTTP', () => {
     const doubleTap = await click(USERS.alex, 'lockbox.reject', { requestKey: key });
 
     assert.deepEqual(again.body, first.body);
+    assert.equal(again.status, 200);
     assert.match(texts(doubleTap.body.value), /Approved by \*\*Alex Wilber\*\*/);
+    const calls = await h.admin('/_simulator/calls');
+    assert.equal(calls.filter((c: { path: string }) => c.path.endsWith('/updateApproval')).length, 1);
+  });
+
+  it('decides once when Teams sends the same invoke twice at the same moment', async () => {
+    await install(USERS.alex);
+    const { key } = await newRequest();
+    const activity = cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key });
+    const answers = await Promise.all([h.post(activity), h.post(activity), h.post(activity)]);
+    assert.ok(answers.every((a) => a.status === 200 && /Approved by \*\*Alex Wilber\*\*/.test(texts(a.body.value))));
     const calls = await h.admin('/_simulator/calls');
     assert.equal(calls.filter((c: { path: string }) => c.path.endsWith('/updateApproval')).length, 1);
   });
@@ -119,7 +142,7 @@ describe('the approval loop, end to end over HTTP', () => {
     const { key } = await newRequest();
     await click(USERS.alex, 'lockbox.approve', { requestKey: key });
     const late = await click(USERS.megan, 'lockbox.reject', { requestKey: key });
-    assert.match(texts(late.body.value), /Already approved by Alex Wilber/);
+    assert.match(texts(late.body.value), /Already approved by Alex Wilber at \{\{DATE\(\d{4}-\d\d-\d\dT[\d:]+Z, SHORT\)\}\}/);
   });
 
   it('answers tampered card data with a clear card and decides nothing', async () => {
@@ -132,6 +155,44 @@ describe('the approval loop, end to end over HTTP', () => {
     }
     const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
     assert.deepEqual(upstream.decisions, []);
+  });
+
+  it('restarts in the middle of a pending request without posting its cards again', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await newRequest();
+    assert.equal(h.connector.postedCards().length, 2);
+
+    await h.restartBot();
+    await h.bot.watcher.runOnce();
+    await install(USERS.alex);
+    await h.bot.watcher.runOnce();
+
+    assert.equal(h.connector.postedCards().length, 2);
+  });
+
+  it('answers "sending" when Microsoft is slow, then updates every copy once it answers', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    const { requestId, key } = await newRequest();
+    await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'updateApproval', delayMs: 3000 }) });
+
+    const answer = await click(USERS.alex, 'lockbox.approve', { requestKey: key });
+
+    assert.match(texts(answer.body.value), /Sending it to Microsoft/);
+    assert.equal(JSON.stringify(answer.body.value).includes('lockbox.approve'), false, 'no second decision while the first is on its way');
+    const meganCard = cardFor(USERS.megan).body.id as string;
+    await waitUntil(() => h.connector.updates(meganCard).some((u) => /Approved\. Microsoft may access/.test(texts(cardOf(u.body)))));
+    assert.equal((await h.admin(`/_simulator/lockbox/requests/${requestId}`)).request.properties.status, 'Approved');
+    const last = h.connector.updates(meganCard).at(-1)!;
+    assert.match(texts(cardOf(last.body)), /Approved\. Microsoft may access/, 'the last update shows the final state');
+  });
+
+  it('takes the other approvers\' buttons away as soon as a decision is recorded', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    const { key } = await newRequest();
+    const meganCard = cardFor(USERS.megan).body.id as string;
+    await click(USERS.alex, 'lockbox.reject', { requestKey: key, comment: 'no case' });
+    await waitUntil(() => h.connector.updates(meganCard).length > 0);
+    assert.ok(h.connector.updates(meganCard).every((u) => !JSON.stringify(cardOf(u.body)).includes('lockbox.approve')));
   });
 
   it('survives a restart without posting anything twice, and the decided card stays decided', async () => {
@@ -156,6 +217,12 @@ describe('the approval loop, end to end over HTTP', () => {
     assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 1);
   });
 
+  it('keeps no chat with someone from another organisation, so no card ever goes there', async () => {
+    await h.post(installUpdate(h.connector.url, '99999999-0000-4000-8000-000000000000', USERS.megan));
+    await newRequest();
+    assert.equal(h.connector.postedCards().length, 0);
+  });
+
   it('welcomes a new user and answers any message with help', async () => {
     await install(USERS.alex);
     const welcome = h.connector.calls.find((c) => c.method === 'POST' && /Lockbox Bot/.test(String(c.body.text)));
@@ -168,12 +235,12 @@ describe('the approval loop, end to end over HTTP', () => {
     await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'Microsoft.CustomerLockbox', status: 403, times: 1 }) });
     await h.bot.watcher.runOnce();
     const failing = await fetch(`${h.bot.url}/healthz`);
-    const body = (await failing.json()) as { lastPoll: { ok: boolean; sources: { error?: string }[] } };
-    assert.equal(failing.status, 503);
-    assert.equal(body.lastPoll.ok, false);
+    const body = (await failing.json()) as { pollOk: boolean; lastPoll: { ok: boolean; sources: { error?: string }[] } };
+    assert.equal(failing.status, 200, 'a failing upstream is reported, not a reason to recycle the instance');
+    assert.equal(body.pollOk, false);
     assert.match(body.lastPoll.sources[0]?.error ?? '', /403/);
     await h.bot.watcher.runOnce();
-    assert.equal((await fetch(`${h.bot.url}/healthz`)).status, 200);
+    assert.equal(((await (await fetch(`${h.bot.url}/healthz`)).json()) as { pollOk: boolean }).pollOk, true);
   });
 
   it('reports its health, including the last poll', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseAzureRequest } from '../../src/lockbox/azure/parse';
+import { safeLink } from '../../src/lockbox/links';
 import { readExample } from '../support/reference';
 
 describe('reading Azure lockbox requests as the official examples show them', () => {
@@ -64,4 +65,16 @@ describe('reading Azure lockbox requests as the official examples show them', ()
       assert.equal(parsed.ok, false);
     });
   }
+});
+
+describe('links from upstream', () => {
+  const cases: [string, string | undefined][] = [
+    ['https://portal.azure.com/#resource/subscriptions/x/providers/microsoft.support/supporttickets/1', 'https://portal.azure.com/#resource/subscriptions/x/providers/microsoft.support/supporttickets/1'],
+    ['https://portal.azure.com/a)[evil](https://evil.example', 'https://portal.azure.com/a%29%5Bevil%5D%28https://evil.example'],
+    ['http://portal.azure.com/x', undefined],
+    ['javascript:alert(1)', undefined],
+    ['https://user:pass@portal.azure.com/', undefined],
+    ['not a url', undefined],
+  ];
+  for (const [input, expected] of cases) it(`turns ${input} into ${expected ?? 'no link'}`, () => assert.equal(safeLink(input), expected));
 });

@@ -3,7 +3,7 @@ import { JsonClient } from '../../src/http/json-client';
 
 /** The bot's real HTTP client aimed at the simulator, with quick retries so fault tests stay fast. */
 export function clientFor(baseUrl: string, scope = 'https://management.azure.com/.default'): JsonClient {
-  return new JsonClient({ baseUrl, credential: new SimulatorCredential(), scope, retryDelayMs: 10, timeoutMs: 2000 });
+  return new JsonClient({ baseUrl, credential: new SimulatorCredential(), scope, retryDelayMs: 10, timeoutMs: 2000, allowLoopbackHttp: true });
 }
 
 export async function injectFault(simulatorUrl: string, fault: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Verdict } from '../../src/domain/decision';
-import { DirectoryUnavailable, UpstreamError } from '../../src/domain/errors';
+import { DeliveryFailed, DirectoryUnavailable, UpstreamError } from '../../src/domain/errors';
 import type { Clock, Conversation, Directory, LockboxSource, Messenger, RoleCheck, SourceListing } from '../../src/domain/ports';
 import type { LockboxRequest } from '../../src/domain/request';
 import type { TrackedRequest } from '../../src/domain/tracked';
@@ -90,7 +90,7 @@ export class RecordingMessenger implements Messenger {
   private next = 1;
 
   async postRequestCard(conversation: Conversation, request: TrackedRequest): Promise<string> {
-    if (this.failPostsFor.has(conversation.userId)) throw new UpstreamError('403 ConversationBlockedByUser', false, 403);
+    if (this.failPostsFor.has(conversation.userId)) throw new DeliveryFailed('502 from the connector', 'no', 502);
     const activityId = `activity-${this.next++}`;
     this.posts.push({ userId: conversation.userId, key: request.key, activityId });
     return activityId;

@@ -5,6 +5,8 @@ import { startLockboxBot, type RunningBot, type StartOptions } from '../../src/a
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/runtime/logger';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
+import type { AuditEntry } from '../../src/domain/ports';
+import { SqliteStore } from '../../src/store/sqlite';
 import { startFakeConnector, type FakeConnector } from './fake-connector';
 import type { TeamsUser } from './activities';
 
@@ -27,6 +29,8 @@ export interface Harness {
   /** Reads the simulator's admin API, e.g. `/_simulator/lockbox/requests/{id}`. */
   admin(path: string): Promise<any>;
   restartBot(): Promise<void>;
+  /** The audit trail the bot keeps, read from its SQLite file, newest first. */
+  audit(requestKey?: string): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
 
@@ -63,6 +67,14 @@ export async function startHarness(options: { simulator?: SimulatorOptions; env?
       const response = await fetch(`${simulator.url}${path}`);
       if (!response.ok) throw new Error(`${path} answered ${response.status}`);
       return response.json();
+    },
+    async audit(requestKey) {
+      const reader = SqliteStore.open(path.join(dataDir, 'lockbox.sqlite'));
+      try {
+        return await reader.listAudit({ requestKey, limit: 1000 });
+      } finally {
+        await reader.close();
+      }
     },
     async restartBot() {
       await harness.bot.close();

@@ -1,7 +1,8 @@
-import type { Actor, Decision, Verdict } from '../decision';
-import { AlreadyDecided, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound } from '../errors';
+import { sameId, type Actor, type Decision, type Verdict } from '../decision';
+import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound } from '../errors';
+import type { RoleCheck } from '../ports';
 import { hasExpired } from '../request';
-import type { TrackedRequest } from '../tracked';
+import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
 export interface DecideCommand {
@@ -20,73 +21,78 @@ type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemet
  * The upstream submission happens afterwards (see submitDecision), so a click is answered fast
  * and a crash between recording and submitting loses nothing.
  */
-export async function recordDecision(deps: Deps, command: DecideCommand, conflicts = 0): Promise<TrackedRequest> {
-  const found = await deps.store.getRequest(command.requestKey);
-  if (!found) throw new RequestNotFound(command.requestKey);
-  const tracked = found.value;
-  if (tracked.decision) throw new AlreadyDecided(tracked.decision);
-
-  const now = deps.clock.now();
-  if (tracked.request.status !== 'Pending' || hasExpired(tracked.request, now)) {
-    throw new RequestClosed(hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
-  }
-
-  const roles = await authorize(deps, command, tracked);
-
-  const decision: Decision = {
-    verdict: command.verdict,
-    actor: command.actor,
-    comment: command.comment,
-    decidedAt: now.toISOString(),
-    roles,
-    submission: { state: 'pending', attempts: 0 },
-  };
-  const next: TrackedRequest = { ...tracked, decision, updatedAt: now.toISOString() };
-  if (!(await deps.store.replaceRequest(next, found.etag))) {
-    // Someone else wrote first; whatever they recorded wins.
-    const winner = await deps.store.getRequest(command.requestKey);
-    if (winner?.value.decision) throw new AlreadyDecided(winner.value.decision);
-    if (conflicts >= MAX_CONFLICTS) throw new Error(`Request ${command.requestKey} kept changing while recording a decision`);
-    return recordDecision(deps, command, conflicts + 1);
-  }
-  await deps.store.appendAudit({
-    at: decision.decidedAt,
-    kind: 'decision.recorded',
-    requestKey: tracked.key,
-    actor: command.actor,
-    detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request },
-  });
-  deps.telemetry.event('DecisionRecorded', { source: tracked.request.source, verdict: command.verdict });
-  return next;
-}
-
-async function authorize(deps: Deps, command: DecideCommand, tracked: TrackedRequest): Promise<string[]> {
-  const refuse = async (reason: string, detail: Record<string, unknown>) => {
-    deps.logger.warn('Refused a lockbox decision', { requestKey: tracked.key, userId: command.actor.aadObjectId, reason });
-    await deps.store.appendAudit({
-      at: deps.clock.now().toISOString(),
-      kind: 'decision.refused',
-      requestKey: tracked.key,
-      actor: command.actor,
-      detail: { reason, verdict: command.verdict, ...detail },
-    });
-  };
-
-  if (command.actor.tenantId !== deps.tenantId) {
-    await refuse('wrong-tenant', { tenantId: command.actor.tenantId });
+export async function recordDecision(deps: Deps, command: DecideCommand): Promise<TrackedRequest> {
+  // Someone from another organisation learns nothing about ours, not even whether a request exists.
+  if (!sameId(command.actor.tenantId, deps.tenantId)) {
+    await refuse(deps, command, 'wrong-tenant', { tenantId: command.actor.tenantId });
     throw new NotAnApprover([], 'wrong-tenant');
   }
-  let check;
+  let actor = command.actor;
+  for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
+    const found = await deps.store.getRequest(command.requestKey);
+    if (!found) throw new RequestNotFound(command.requestKey);
+    const tracked = found.value;
+    const now = deps.clock.now();
+    if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
+    if (!isActionable(tracked, now)) throw new RequestClosed(hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
+
+    let roles: string[];
+    ({ roles, actor } = await authorize(deps, { ...command, actor }, tracked));
+    const decision: Decision = {
+      verdict: command.verdict,
+      actor,
+      comment: command.comment,
+      decidedAt: now.toISOString(),
+      roles,
+      submission: { state: 'pending', attempts: 0 },
+    };
+    const next: TrackedRequest = { ...tracked, decision, updatedAt: now.toISOString() };
+    if (await deps.store.replaceRequest(next, found.etag)) {
+      await deps.store.appendAudit({
+        at: decision.decidedAt,
+        kind: 'decision.recorded',
+        requestKey: tracked.key,
+        actor,
+        detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request, replaces: tracked.decision ?? null },
+      });
+      deps.telemetry.event('DecisionRecorded', { source: tracked.request.source, verdict: command.verdict });
+      return next;
+    }
+    // Someone else wrote first: loop to see what they wrote (a decision wins; a status refresh does not).
+  }
+  throw new ConcurrentUpdate(command.requestKey);
+}
+
+/** Asks the directory, live, whether the person may decide; also fills in their name for the audit trail. */
+async function authorize(deps: Deps, command: DecideCommand, tracked: TrackedRequest): Promise<{ roles: string[]; actor: Actor }> {
+  const actor = command.actor;
+  let check: RoleCheck;
+  let names: { displayName?: string; userPrincipalName?: string } | undefined;
   try {
-    check = await deps.directory.checkApprover(command.actor.aadObjectId, tracked.request);
+    [check, names] = await Promise.all([
+      deps.directory.checkApprover(actor.aadObjectId, tracked.request),
+      actor.name ? undefined : deps.directory.lookupUser(actor.aadObjectId).catch(() => undefined),
+    ]);
   } catch (error) {
     const detail = error instanceof DirectoryUnavailable ? error.detail : String(error);
-    await refuse('directory-unavailable', { error: detail });
+    await refuse(deps, command, 'directory-unavailable', { error: detail });
     throw error instanceof DirectoryUnavailable ? error : new DirectoryUnavailable(detail);
   }
+  const named: Actor = { ...actor, ...(names?.displayName ? { name: names.displayName } : {}), ...(names?.userPrincipalName ? { userPrincipalName: names.userPrincipalName } : {}) };
   if (!check.allowed) {
-    await refuse('no-role', { requiredRoles: check.requiredRoles });
+    await refuse(deps, { ...command, actor: named }, 'no-role', { requiredRoles: check.requiredRoles });
     throw new NotAnApprover(check.requiredRoles, 'no-role');
   }
-  return check.heldRoles;
+  return { roles: check.heldRoles, actor: named };
+}
+
+async function refuse(deps: Deps, command: DecideCommand, reason: string, detail: Record<string, unknown>): Promise<void> {
+  deps.logger.warn('Refused a lockbox decision', { requestKey: command.requestKey, userId: command.actor.aadObjectId, reason });
+  await deps.store.appendAudit({
+    at: deps.clock.now().toISOString(),
+    kind: 'decision.refused',
+    requestKey: command.requestKey,
+    actor: command.actor,
+    detail: { reason, verdict: command.verdict, ...detail },
+  });
 }

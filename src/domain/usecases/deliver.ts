@@ -1,3 +1,4 @@
+import { DeliveryFailed } from '../errors';
 import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
@@ -25,15 +26,31 @@ export async function deliverCards(deps: Deps, tracked: TrackedRequest): Promise
     }
     const claimed = await deps.store.claimCard({ requestKey: tracked.key, userId, conversationId: conversation.conversationId });
     if (!claimed) continue;
+    let activityId: string;
     try {
-      const activityId = await deps.messenger.postRequestCard(conversation, tracked);
-      await deps.store.completeCard(tracked.key, userId, activityId, deps.clock.now().toISOString());
-      report.posted++;
+      activityId = await deps.messenger.postRequestCard(conversation, tracked);
     } catch (error) {
-      await deps.store.releaseCard(tracked.key, userId);
-      deps.logger.warn('Could not post a request card; will try again next poll', { requestKey: tracked.key, userId, error: String(error) });
+      await unclaimIfUnsent(deps, tracked.key, userId, error);
+      continue;
     }
+    await deps.store.completeCard(tracked.key, userId, activityId, deps.clock.now().toISOString());
+    report.posted++;
   }
   if (report.posted) deps.telemetry.event('CardsPosted', { count: report.posted, source: tracked.request.source });
   return report;
+}
+
+/**
+ * Only a post that Teams said it did not take is tried again; after a timeout the card may well be in
+ * the chat, and a second copy is worse than a missing one, so the claim stays and the log says so.
+ */
+async function unclaimIfUnsent(deps: Deps, requestKey: string, userId: string, error: unknown): Promise<void> {
+  const unsent = error instanceof DeliveryFailed && error.delivered === 'no';
+  const permanent = error instanceof DeliveryFailed && (error.status === 403 || error.status === 404);
+  if (unsent && !permanent) {
+    await deps.store.releaseCard(requestKey, userId);
+    deps.logger.warn('Could not post a request card; will try again next poll', { requestKey, userId, error: String(error) });
+  } else {
+    deps.logger.error('Could not post a request card, and will not try again', { requestKey, userId, error: String(error) });
+  }
 }

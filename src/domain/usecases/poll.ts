@@ -1,5 +1,5 @@
-import type { LockboxSource } from '../ports';
-import type { LockboxRequest, SourceKind } from '../request';
+import type { Directory, LockboxSource } from '../ports';
+import { hasExpired, isFinalStatus, type LockboxRequest, type SourceKind } from '../request';
 import { isOpen, track, type TrackedRequest } from '../tracked';
 import { syncCards } from './card-sync';
 import type { CoreDeps } from './deps';
@@ -23,28 +23,42 @@ export interface PollReport {
   posted: number;
 }
 
+/** What one cycle learnt from the sources: which requests are listed, and which are out of sight. */
+interface Sighting {
+  listed: Set<string>;
+  /** Requests whose source or subscription could not be listed this cycle: nothing is concluded about them. */
+  unseen(request: LockboxRequest): boolean;
+}
+
 /**
  * One watcher cycle: store every new Pending request, follow the ones already tracked,
  * finish decisions that have not reached upstream, and post cards to approvers who lack one.
  */
 export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
-  const at = deps.clock.now().toISOString();
-  const report: PollReport = { at, ok: true, sources: [], detected: 0, posted: 0 };
-  const listed = new Map<string, SourceKind>();
-  const healthy = new Set<SourceKind>();
+  const report: PollReport = { at: deps.clock.now().toISOString(), ok: true, sources: [], detected: 0, posted: 0 };
+  const listed = new Set<string>();
+  const failedSources = new Set<SourceKind>();
+  const failedSubscriptions = new Set<string>();
 
   for (const source of deps.sources.values()) {
-    const sourceReport = await pollSource(deps, source, listed);
-    report.detected += sourceReport.detected;
-    report.sources.push(sourceReport.report);
-    if (sourceReport.report.ok) healthy.add(source.kind);
-    else report.ok = false;
+    const { report: sourceReport, detected, failedScopes } = await pollSource(deps, source, listed);
+    report.detected += detected;
+    report.sources.push(sourceReport);
+    if (!sourceReport.ok) failedSources.add(source.kind);
+    failedScopes.forEach((s) => failedSubscriptions.add(s));
+    report.ok &&= sourceReport.ok;
   }
+  const sighting: Sighting = {
+    listed,
+    unseen: (r) => failedSources.has(r.source) || (r.subscriptionId !== undefined && failedSubscriptions.has(r.subscriptionId)),
+  };
 
+  // Approvers are asked once per cycle for each kind of request, not once per request.
+  const cycleDeps = { ...deps, directory: memoizedApprovers(deps.directory) };
   for (const { value: tracked } of await deps.store.listOpenRequests()) {
     try {
-      const current = await follow(deps, tracked, listed, healthy);
-      if (current) report.posted += (await deliverCards(deps, current)).posted;
+      const current = await follow(deps, tracked, sighting);
+      if (current) report.posted += (await deliverCards(cycleDeps, current)).posted;
     } catch (error) {
       report.ok = false;
       deps.logger.error('Could not follow a lockbox request', { requestKey: tracked.key, error: String(error) });
@@ -53,26 +67,30 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
   return report;
 }
 
-async function pollSource(deps: CoreDeps, source: LockboxSource, listed: Map<string, SourceKind>) {
+async function pollSource(deps: CoreDeps, source: LockboxSource, listed: Set<string>) {
   const report: SourcePollReport = { source: source.kind, ok: true, pending: 0, failures: [] };
   let detected = 0;
+  const failedScopes: string[] = [];
   try {
     const listing = await source.listPending();
-    report.failures = listing.failures;
+    report.failures = listing.failures.map(({ scope, error }) => ({ scope, error }));
     report.pending = listing.requests.length;
+    for (const failure of listing.failures) {
+      if (failure.subscriptionId) failedScopes.push(failure.subscriptionId);
+      deps.logger.warn('A lockbox scope could not be polled', { source: source.kind, scope: failure.scope, error: failure.error });
+    }
     for (const request of listing.requests) {
       const { key, isNew } = await remember(deps, request);
-      listed.set(key, source.kind);
+      listed.add(key);
       if (isNew) detected++;
     }
-    for (const failure of listing.failures) deps.logger.warn('A lockbox scope could not be polled', { source: source.kind, ...failure });
   } catch (error) {
     report.ok = false;
     report.error = error instanceof Error ? error.message : String(error);
     deps.logger.error('Polling a lockbox source failed; will retry next interval', { source: source.kind, error: report.error });
     deps.telemetry.exception(error, { source: source.kind });
   }
-  return { report, detected };
+  return { report, detected, failedScopes };
 }
 
 /** Stores a request seen upstream: new ones are audited, known ones refreshed without losing our decision. */
@@ -95,12 +113,14 @@ async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Pr
     if (!stored) return undefined;
     const before = stored.value.request;
     if (before.status === request.status && before.expiresAt === request.expiresAt) return stored.value;
+    // A stale list page can still show a decided request as Pending: a final status never goes back.
+    if (isFinalStatus(before.status) && !isFinalStatus(request.status)) return stored.value;
     const next = { ...stored.value, request, updatedAt: deps.clock.now().toISOString() };
     if (await deps.store.replaceRequest(next, stored.etag)) {
       if (before.status !== request.status) {
         deps.logger.info('Lockbox request changed upstream', { requestKey: key, from: before.status, to: request.status });
         await deps.store.appendAudit({ at: next.updatedAt, kind: 'request.status-changed', requestKey: key, detail: { from: before.status, to: request.status } });
-        await syncCards(deps, next);
+        await syncCards(deps, key);
       }
       return next;
     }
@@ -108,12 +128,27 @@ async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Pr
   return undefined;
 }
 
-async function follow(deps: CoreDeps, tracked: TrackedRequest, listed: Map<string, SourceKind>, healthy: Set<SourceKind>) {
+async function follow(deps: CoreDeps, tracked: TrackedRequest, sighting: Sighting): Promise<TrackedRequest | undefined> {
   if (tracked.decision?.submission.state === 'pending') return submitDecision(deps, tracked.key);
-  if (listed.has(tracked.key) || !healthy.has(tracked.request.source) || !isOpen(tracked)) return tracked;
+  if (sighting.listed.has(tracked.key) || sighting.unseen(tracked.request) || !isOpen(tracked)) return tracked;
   // Tracked as open but no longer listed as Pending: decided in the portal, expired, or cancelled.
-  const source = deps.sources.get(tracked.request.source)!;
-  const current = await source.getRequest(tracked.request);
-  const status = current?.status ?? 'Expired';
-  return refresh(deps, tracked.key, current ?? { ...tracked.request, status });
+  const source = deps.sources.get(tracked.request.source);
+  const current = source && (await source.getRequest(tracked.request));
+  if (current) return refresh(deps, tracked.key, current);
+  if (hasExpired(tracked.request, deps.clock.now())) return refresh(deps, tracked.key, { ...tracked.request, status: 'Expired' });
+  deps.logger.warn('A tracked lockbox request is no longer known upstream; leaving it as it was', { requestKey: tracked.key });
+  return tracked;
+}
+
+function memoizedApprovers(directory: Directory): Directory {
+  const cache = new Map<string, Promise<string[]>>();
+  return {
+    checkApprover: (userId, request) => directory.checkApprover(userId, request),
+    lookupUser: (userId) => directory.lookupUser(userId),
+    listApprovers(request) {
+      const scope = `${request.source}:${request.subscriptionId ?? 'tenant'}`;
+      if (!cache.has(scope)) cache.set(scope, directory.listApprovers(request));
+      return cache.get(scope)!;
+    },
+  };
 }

@@ -1,5 +1,5 @@
-import { expectedStatus, type Submission } from '../decision';
-import { UpstreamError } from '../errors';
+import { actorName, statusShows, verdictWord, type Submission } from '../decision';
+import { SourceNotConfigured, UpstreamError } from '../errors';
 import { isFinalStatus } from '../request';
 import type { TrackedRequest } from '../tracked';
 import type { Versioned } from '../ports';
@@ -22,18 +22,18 @@ export async function submitDecision(deps: Deps, requestKey: string): Promise<Tr
   const { value: tracked } = leased;
   const decision = tracked.decision!;
   const source = deps.sources.get(tracked.request.source);
-  if (!source) throw new Error(`No lockbox source "${tracked.request.source}" is configured`);
+  if (!source) throw new SourceNotConfigured(tracked.request.source);
 
   let outcome: Partial<Submission> & { status?: string };
   try {
     const current = decision.submission.attempts > 1 ? await source.getRequest(tracked.request) : undefined;
     if (current && current.status !== 'Pending') {
-      const ours = current.status === expectedStatus(decision.verdict);
+      const ours = statusShows(current.status, decision.verdict);
       outcome = { state: ours ? 'submitted' : 'adopted', upstreamStatus: current.status, status: current.status };
     } else {
-      const reason = decision.comment || `${decision.verdict === 'approve' ? 'Approved' : 'Rejected'} in Teams by ${decision.actor.name ?? decision.actor.aadObjectId}`;
+      const reason = decision.comment || `${capitalised(verdictWord(decision.verdict))} in Teams by ${actorName(decision.actor)}`;
       const { upstreamStatus } = await source.submitDecision(tracked.request, decision.verdict, reason);
-      const adopted = upstreamStatus !== expectedStatus(decision.verdict);
+      const adopted = !statusShows(upstreamStatus, decision.verdict);
       outcome = { state: adopted ? 'adopted' : 'submitted', upstreamStatus, status: upstreamStatus };
     }
   } catch (error) {
@@ -84,7 +84,7 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Pa
     }
   }
   await audit(deps, next, outcome);
-  if (final || isFinalStatus(next.request.status)) await syncCards(deps, next);
+  if (final || isFinalStatus(next.request.status)) await syncCards(deps, next.key);
   return next;
 }
 
@@ -102,4 +102,8 @@ async function audit(deps: Deps, next: TrackedRequest, outcome: Partial<Submissi
     actor: next.decision!.actor,
     detail: { upstreamStatus: outcome.upstreamStatus, error: outcome.lastError, attempts: next.decision!.submission.attempts },
   });
+}
+
+function capitalised(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }

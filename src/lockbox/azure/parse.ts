@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LockboxRequest } from '../../domain/request';
+import { safeLink } from '../links';
 
 const text = z.string().optional().catch(undefined);
 
@@ -51,7 +52,7 @@ export function parseAzureRequest(raw: unknown, subscriptionId?: string): ParseR
       resourceIds: p.requestedResourceIds ?? splitIds(p.resourceIds ?? p.resourceId),
       resourceType: p.resourceType,
       supportRequest: p.supportRequest,
-      supportCaseUrl: p.supportCaseUrl?.startsWith('https://') ? p.supportCaseUrl : undefined,
+      supportCaseUrl: safeLink(p.supportCaseUrl),
       workItemSource: p.workitemsource ?? p.workItemSource,
       accessLevel: p.accessLevel,
       ...duration,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Verdict } from '../../domain/decision';
-import { upstreamVerb } from '../../domain/decision';
+import { expectedStatus, upstreamVerb } from '../../domain/decision';
 import { UpstreamError } from '../../domain/errors';
 import type { LockboxSource, Logger, SourceListing } from '../../domain/ports';
 import type { LockboxRequest } from '../../domain/request';
@@ -15,6 +15,11 @@ const page = z.object({ value: z.array(z.unknown()), nextLink: z.string().url().
 
 export interface AzureLockboxOptions {
   client: JsonClient;
+  /**
+   * For updateApproval: a client that never retries by itself, since a retried POST could decide twice.
+   * The decision outbox retries instead, after asking upstream whether the request is still pending.
+   */
+  decisionClient?: JsonClient;
   subscriptionIds: string[];
   tenantId: string;
   logger: Logger;
@@ -31,7 +36,7 @@ export class AzureLockboxSource implements LockboxSource {
     const results = await Promise.allSettled(this.options.subscriptionIds.map((s) => this.listSubscription(s)));
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') listing.requests.push(...result.value);
-      else listing.failures.push({ scope: `subscription ${this.options.subscriptionIds[i]}`, error: String(result.reason?.message ?? result.reason) });
+      else listing.failures.push({ scope: `subscription ${this.options.subscriptionIds[i]}`, subscriptionId: this.options.subscriptionIds[i], error: String(result.reason?.message ?? result.reason) });
     });
     if (listing.failures.length === results.length && results.length > 0) {
       throw new UpstreamError(listing.failures.map((f) => `${f.scope}: ${f.error}`).join('; '), true);
@@ -69,13 +74,13 @@ export class AzureLockboxSource implements LockboxSource {
   }
 
   async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<{ upstreamStatus: string }> {
-    const response = await this.options.client.send({
+    const response = await (this.options.decisionClient ?? this.options.client).send({
       method: 'POST',
       url: `${this.requestPath(request)}/updateApproval`,
       query: { 'api-version': AZURE_LOCKBOX_API_VERSION },
       body: { status: upstreamVerb(verdict), reason },
     });
-    if (response.status === 200) return { upstreamStatus: verdict === 'approve' ? 'Approved' : 'Denied' };
+    if (response.status === 200) return { upstreamStatus: expectedStatus(verdict) };
     const failure = armFailure(`Submitting the decision on lockbox request ${request.requestId}`, response);
     // Decided elsewhere (portal, another bot instance): adopt what upstream says instead of failing.
     if (failure.currentStatus && failure.currentStatus !== 'Pending') return { upstreamStatus: failure.currentStatus };

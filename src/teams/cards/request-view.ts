@@ -1,3 +1,4 @@
+import { actorName } from '../../domain/decision';
 import type { TrackedRequest } from '../../domain/tracked';
 import { isActionable } from '../../domain/tracked';
 import { hasExpired, timeLeft } from '../../domain/request';
@@ -40,7 +41,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice)
     justification: plain(r.justification ?? 'No justification given.'),
     decision: d
       ? {
-          line: `${d.verdict === 'approve' ? 'Approved' : 'Rejected'} by **${plain(d.actor.name ?? d.actor.userPrincipalName ?? d.actor.aadObjectId)}** on ${localTime(d.decidedAt)}`,
+          line: `${d.verdict === 'approve' ? 'Approved' : 'Rejected'} by **${plain(actorName(d.actor))}** on ${localTime(d.decidedAt)}`,
           comment: d.comment ? `"${plain(d.comment)}"` : '',
         }
       : null,
@@ -53,7 +54,7 @@ function status(tracked: TrackedRequest, now: Date): { statusLine: string; heade
   const r = tracked.request;
   const s = tracked.decision?.submission;
   if (s?.state === 'pending') return { statusLine: 'Decision recorded. Sending it to Microsoft…', headerStyle: 'accent' };
-  if (s?.state === 'failed') return { statusLine: `Microsoft did not accept the decision: ${plain(s.lastError ?? 'unknown error')}`, headerStyle: 'attention' };
+  if (s?.state === 'failed') return { statusLine: `Microsoft did not accept this decision (${plain(s.lastError ?? 'no reason given')}). The request is still open.`, headerStyle: 'attention' };
   if (s?.state === 'adopted') return { statusLine: `Already ${plain(s.upstreamStatus ?? r.status)} outside Teams before this decision arrived.`, headerStyle: 'warning' };
   if (r.status === 'Approved') return { statusLine: 'Approved. Microsoft may access the resources for the requested time.', headerStyle: 'good' };
   if (r.status === 'Denied') return { statusLine: 'Rejected. Microsoft gets no access.', headerStyle: 'attention' };

@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Verdict } from '../../domain/decision';
 import { LockboxError } from '../../domain/errors';
+import { syncCards } from '../../domain/usecases/card-sync';
 import { recordDecision } from '../../domain/usecases/decide';
 import { submitDecision } from '../../domain/usecases/submit';
 import { noticeCard, requestCard, type AdaptiveCard } from '../cards/render';
@@ -11,6 +12,9 @@ import { actorOf } from '../identity';
 
 export const VERBS = { approve: 'lockbox.approve', reject: 'lockbox.reject' } as const;
 
+/** Teams gives up on an invoke after 10-15 s; whatever happens, the clicker has an answer well before. */
+const ANSWER_DEADLINE_MS = 4000;
+
 const actionData = z.object({
   requestKey: z.string().min(1).max(300),
   comment: z.string().max(1000).optional(),
@@ -19,6 +23,7 @@ const actionData = z.object({
 /** Approve or Reject from a request card: who clicked comes from Teams, what they decide is recorded before anything else. */
 export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
   return async (context: TurnContext, _state: unknown, data: unknown): Promise<AdaptiveCard> => {
+    const started = Date.now();
     const parsed = actionData.safeParse(data);
     if (!parsed.success) {
       deps.logger.warn('Rejected a card action with malformed data', { verdict, issues: parsed.error.issues.map((i) => i.path.join('.')) });
@@ -29,26 +34,24 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       deps.logger.warn('Rejected a card action without a Teams identity', { verdict });
       return noticeCard('Who are you?', 'Teams did not say who clicked, so nothing was decided.');
     }
-    if (!actor.name) Object.assign(actor, namesOf(await deps.directory.lookupUser(actor.aadObjectId)));
 
     const { requestKey } = parsed.data;
     try {
       const recorded = await recordDecision(deps, { requestKey, verdict, comment: (parsed.data.comment ?? '').trim(), actor });
+      // The other approvers' buttons go at once, while Microsoft is still being told.
+      void syncCards(deps, requestKey);
       const submitted = submitDecision(deps, requestKey).catch((error) => {
         deps.logger.error('Submitting a decision failed; the watcher will retry it', { requestKey, error: String(error) });
         return undefined;
       });
-      const settled = await Promise.race([submitted, delay(deps.answerBudgetMs)]);
+      const wait = Math.min(deps.answerBudgetMs, Math.max(0, ANSWER_DEADLINE_MS - (Date.now() - started)));
+      const settled = await Promise.race([submitted, delay(wait)]);
       return requestCard(settled ?? recorded, deps.clock.now());
     } catch (error) {
       if (!(error instanceof LockboxError)) deps.logger.error('A card action failed unexpectedly', { requestKey, verdict, error: String(error) });
       return cardForError(error, { store: deps.store, now: deps.clock.now(), actor, requestKey });
     }
   };
-}
-
-function namesOf(user: { displayName?: string; userPrincipalName?: string } | undefined) {
-  return { ...(user?.displayName ? { name: user.displayName } : {}), ...(user?.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}) };
 }
 
 function delay(ms: number): Promise<undefined> {

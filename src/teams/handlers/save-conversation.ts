@@ -1,4 +1,5 @@
 import { TurnContext } from 'botbuilder';
+import { sameId } from '../../domain/decision';
 import type { TeamsDeps } from '../deps';
 import { actorOf } from '../identity';
 
@@ -12,6 +13,8 @@ export function saveConversation(deps: TeamsDeps) {
     const actor = actorOf(activity);
     const type = activity.conversation?.conversationType;
     if (!actor || !activity.conversation?.id || (type && type !== 'personal')) return true;
+    // Cards go only to people of the organisation this bot serves.
+    if (!sameId(actor.tenantId, deps.tenantId)) return true;
     const known = await deps.store.getConversation(actor.aadObjectId);
     const reference = TurnContext.getConversationReference(activity);
     if (known?.conversationId === activity.conversation.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl)) return true;
