@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DirectoryUnavailable, UpstreamError } from '../domain/errors';
-import { approverPolicy, roleNames, type Role } from '../domain/policy';
+import { approverPolicy, roleNames, subscriptionRoleName, type Role } from '../domain/policy';
 import type { Directory, RoleCheck } from '../domain/ports';
 import type { LockboxRequest } from '../domain/request';
 import type { JsonClient, JsonRequest } from '../http/json-client';
@@ -79,7 +79,7 @@ export class GraphDirectory implements Directory {
     const assignments = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: `assignedTo('${userId}')` } }, rbacAssignments, 'nextLink', this.arm);
     return roles
       .filter((role) => assignments.some(({ properties: p }) => sameScope(p.scope, scope) && matchesRole(p.roleDefinitionId, [role])))
-      .map((role) => `${role.name} on subscription ${subscriptionId}`);
+      .map((role) => subscriptionRoleName(role, subscriptionId));
   }
 
   private async all<S extends z.ZodType<{ value: unknown[] }>>(first: JsonRequest, schema: S, nextKey: string, client = this.graph): Promise<z.infer<S>['value']> {

@@ -26,8 +26,9 @@ export function approverPolicy(request: Pick<LockboxRequest, 'source' | 'subscri
 }
 
 export function roleNames(policy: ApproverPolicy, subscriptionId?: string): string[] {
-  return [
-    ...policy.directoryRoles.map((r) => r.name),
-    ...policy.subscriptionRoles.map((r) => `${r.name}${subscriptionId ? ` on subscription ${subscriptionId}` : ''}`),
-  ];
+  return [...policy.directoryRoles.map((r) => r.name), ...policy.subscriptionRoles.map((r) => subscriptionRoleName(r, subscriptionId))];
+}
+
+export function subscriptionRoleName(role: Role, subscriptionId?: string): string {
+  return subscriptionId ? `${role.name} on subscription ${subscriptionId}` : role.name;
 }
