@@ -11,6 +11,10 @@ export interface LockboxSource {
   getRequest(request: LockboxRequest): Promise<LockboxRequest | undefined>;
   /** Throws UpstreamError; an "already decided" answer resolves with the status upstream reports. */
   submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<{ upstreamStatus: string }>;
+  /** Whether Customer Lockbox is turned on for the tenant in this product. */
+  isEnabled(): Promise<boolean>;
+  /** Turns Customer Lockbox on or off for the tenant in this product. */
+  setEnabled(enabled: boolean): Promise<void>;
 }
 
 export interface SourceListing {

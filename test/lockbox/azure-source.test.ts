@@ -77,6 +77,15 @@ describe('the Azure lockbox client, against the simulated tenant over HTTP', () 
     assert.match(error.message, /Owner/);
   });
 
+  it('reads, turns off and turns on Customer Lockbox for the tenant', async () => {
+    assert.equal(await source.isEnabled(), true);
+    await source.setEnabled(false);
+    assert.equal(await source.isEnabled(), false);
+    assert.equal(sim.tenant.isLockboxEnabled(), false);
+    await source.setEnabled(true);
+    assert.equal(await source.isEnabled(), true);
+  });
+
   it('answers undefined for a request upstream no longer knows', async () => {
     sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
     const [request] = (await source.listPending()).requests;

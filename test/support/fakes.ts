@@ -41,6 +41,14 @@ export class FakeSource implements LockboxSource {
   /** Lets a test hold the upstream call open. */
   submitGate?: Promise<void>;
 
+  enabled = true;
+  async isEnabled(): Promise<boolean> {
+    return this.enabled;
+  }
+  async setEnabled(enabled: boolean): Promise<void> {
+    this.enabled = enabled;
+  }
+
   add(request: LockboxRequest): void {
     this.requests.set(request.requestId, request);
   }

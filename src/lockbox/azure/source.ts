@@ -11,6 +11,7 @@ import { parseAzureRequest } from './parse';
 export const AZURE_LOCKBOX_API_VERSION = '2018-02-28-preview';
 const MAX_PAGES = 100;
 
+const optIn = z.object({ isOptedIn: z.boolean() });
 const page = z.object({ value: z.array(z.unknown()), nextLink: z.string().url().optional().nullable() });
 
 export interface AzureLockboxOptions {
@@ -85,6 +86,20 @@ export class AzureLockboxSource implements LockboxSource {
     // Decided elsewhere (portal, another bot instance): adopt what upstream says instead of failing.
     if (failure.currentStatus && failure.currentStatus !== 'Pending') return { upstreamStatus: failure.currentStatus };
     throw failure;
+  }
+
+  async isEnabled(): Promise<boolean> {
+    const response = await this.options.client.send({ method: 'GET', url: `providers/Microsoft.CustomerLockbox/tenantOptedIn/${encodeURIComponent(this.options.tenantId)}`, query: { 'api-version': AZURE_LOCKBOX_API_VERSION } });
+    if (response.status !== 200) throw armFailure('Asking whether Customer Lockbox is on for the tenant', response);
+    const body = optIn.safeParse(response.body);
+    if (!body.success) throw new UpstreamError('Asking whether Customer Lockbox is on returned an unexpected body', true, response.status);
+    return body.data.isOptedIn;
+  }
+
+  async setEnabled(enabled: boolean): Promise<void> {
+    const action = enabled ? 'enableLockbox' : 'disableLockbox';
+    const response = await (this.options.decisionClient ?? this.options.client).send({ method: 'POST', url: `providers/Microsoft.CustomerLockbox/${action}`, query: { 'api-version': AZURE_LOCKBOX_API_VERSION } });
+    if (response.status !== 200) throw armFailure(`Turning Customer Lockbox ${enabled ? 'on' : 'off'}`, response);
   }
 
   private requestPath(request: LockboxRequest): string {
