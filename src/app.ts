@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, resolveEndpoints, type Config } from './config';
 import { GraphDirectory } from './directory/graph-directory';
 import type { Clock, LockboxSource, Logger } from './domain/ports';
 import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
-import { SimulatorCredential } from './http/credentials';
+import { createCredential, SimulatorCredential } from './http/credentials';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
+import { DiscoveredSubscriptions, fixedSubscriptions } from './lockbox/azure/subscriptions';
 import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
 import { WatcherLoop } from './runtime/watcher-loop';
@@ -41,6 +41,8 @@ export interface RunningBot {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+/** New subscriptions are picked up within this time when AZURE_SUBSCRIPTION_IDS is left empty. */
+const SUBSCRIPTION_REFRESH_MS = 30 * 60_000;
 
 /** The composition root: builds every adapter from configuration and starts the server and the watcher. */
 export async function startLockboxBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
@@ -54,7 +56,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   }
   const simulatorUrl = simulator?.url ?? (config.simulator.kind === 'external' ? config.simulator.url : undefined);
   const endpoints = resolveEndpoints(config, simulatorUrl);
-  const credential: TokenCredential = simulatorUrl ? new SimulatorCredential() : new DefaultAzureCredential();
+  const credential: TokenCredential = simulatorUrl ? new SimulatorCredential() : createCredential(config.azureCredential, config.azureClientId);
   const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
     new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), ...tuning });
   const ARM = 'https://management.azure.com/.default';
@@ -68,7 +70,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const sources = new Map<SourceKind, LockboxSource>();
   if (config.sources.includes('azure')) {
     const decisionClient = client(endpoints.arm, ARM, { maxRetries: 0, timeoutMs: 20_000 });
-    sources.set('azure', new AzureLockboxSource({ client: arm, decisionClient, subscriptionIds: config.azureSubscriptionIds, tenantId: config.tenantId, logger }));
+    const subscriptions = config.azureSubscriptionIds.length ? fixedSubscriptions(config.azureSubscriptionIds) : new DiscoveredSubscriptions(arm, SUBSCRIPTION_REFRESH_MS);
+    sources.set('azure', new AzureLockboxSource({ client: arm, decisionClient, subscriptions, tenantId: config.tenantId, logger }));
   }
 
   const adapter = createAdapter(config.bot, logger);

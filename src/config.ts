@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { SourceKind } from './domain/request';
+import type { CredentialKind } from './http/credentials';
 
 /** Settings for the embedded simulated tenant, used when no real tenant is configured. */
 export const SIMULATED_TENANT_ID = '00000000-0000-4000-8000-000000000001';
@@ -34,7 +35,11 @@ export interface Config {
   bot: { id: string; password: string; tenantId: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi' };
   tenantId: string;
   sources: SourceKind[];
+  /** Empty: watch every subscription the bot's identity can see. */
   azureSubscriptionIds: string[];
+  azureCredential: CredentialKind;
+  /** Client id of a user-assigned managed identity (AZURE_CLIENT_ID). */
+  azureClientId?: string;
   appInsightsConnectionString?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -103,7 +108,9 @@ export function loadConfig(env: Env = process.env): Config {
     bot,
     tenantId: read(env, 'TENANT_ID', 'your Microsoft Entra tenant id (a GUID)', guid, simulated ? SIMULATED_TENANT_ID : undefined),
     sources: read(env, 'LOCKBOX_SOURCES', 'a comma-separated list of: azure', list(z.enum(['azure'])), ['azure'] as SourceKind[]),
-    azureSubscriptionIds: read(env, 'AZURE_SUBSCRIPTION_IDS', 'a comma-separated list of subscription ids (GUIDs)', list(guid), simulated ? [SIMULATED_SUBSCRIPTION_ID] : undefined),
+    azureSubscriptionIds: read(env, 'AZURE_SUBSCRIPTION_IDS', 'a comma-separated list of subscription ids (GUIDs)', list(guid), simulated ? [SIMULATED_SUBSCRIPTION_ID] : []),
+    azureCredential: read(env, 'AZURE_CREDENTIAL', 'default, managed-identity, environment or cli', z.enum(['default', 'managed-identity', 'environment', 'cli']), 'default'),
+    azureClientId: readOptional(env, 'AZURE_CLIENT_ID', 'the client id of the managed identity or app registration (a GUID)', guid),
     appInsightsConnectionString: readOptional(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)', z.string().regex(/(^|;)\s*InstrumentationKey=[0-9a-f-]{36}\s*(;|$)/i)),
     logLevel: read(env, 'LOG_LEVEL', 'debug, info, warn or error', z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   };

@@ -22,6 +22,11 @@ describe('configuration', () => {
     assert.deepEqual(resolveEndpoints(config, undefined), PUBLIC_CLOUD);
   });
 
+  it('watches every subscription the identity can see when no subscriptions are named', () => {
+    const { AZURE_SUBSCRIPTION_IDS: _none, ...tenantOnly } = REAL_TENANT;
+    assert.deepEqual(loadConfig(tenantOnly).azureSubscriptionIds, []);
+  });
+
   it('points every endpoint at a simulator running as its own process, unless one is overridden', () => {
     const config = loadConfig({ SIMULATOR: 'http://127.0.0.1:4000/', GRAPH_ENDPOINT: 'http://127.0.0.1:5000' });
     assert.deepEqual(resolveEndpoints(config, 'http://127.0.0.1:4000'), { arm: 'http://127.0.0.1:4000', graph: 'http://127.0.0.1:5000', exo: 'http://127.0.0.1:4000' });
@@ -31,7 +36,7 @@ describe('configuration', () => {
     ['a port that is not a number', { PORT: 'eighty' }, /^Setting PORT: expected a port number \(0-65535\), got "eighty"\.$/],
     ['an unknown simulator mode', { SIMULATOR: 'maybe' }, /^Setting SIMULATOR: expected embedded, off, or the URL/],
     ['a tenant id that is not a GUID', { TENANT_ID: 'contoso' }, /^Setting TENANT_ID: expected your Microsoft Entra tenant id \(a GUID\), got "contoso"\.$/],
-    ['a real tenant without subscriptions', { TENANT_ID: REAL_TENANT.TENANT_ID }, /^Setting AZURE_SUBSCRIPTION_IDS: expected .*, but it is not set\.$/],
+    ['an unknown way to sign in to Azure', { AZURE_CREDENTIAL: 'password' }, /^Setting AZURE_CREDENTIAL: expected default, managed-identity, environment or cli, got "password"\.$/],
     ['the simulator switched off without a tenant', { SIMULATOR: 'off' }, /^Setting TENANT_ID: .* but it is not set\.$/],
     ['an unknown lockbox source', { LOCKBOX_SOURCES: 'azure,exchange' }, /^Setting LOCKBOX_SOURCES: /],
     ['a malformed subscription list', { ...REAL_TENANT, AZURE_SUBSCRIPTION_IDS: 'abc, def' }, /^Setting AZURE_SUBSCRIPTION_IDS: /],

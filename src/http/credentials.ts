@@ -1,8 +1,28 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { AzureCliCredential, DefaultAzureCredential, EnvironmentCredential, ManagedIdentityCredential } from '@azure/identity';
 
 /** Stands in for a real credential when the endpoints are the simulator, which accepts any bearer token. */
 export class SimulatorCredential implements TokenCredential {
   async getToken(): Promise<AccessToken> {
     return { token: 'simulated-tenant-token', expiresOnTimestamp: Date.now() + 3_600_000 };
+  }
+}
+
+export type CredentialKind = 'default' | 'managed-identity' | 'environment' | 'cli';
+
+/**
+ * How the bot signs in to Azure, Graph and Exchange Online. `default` tries the usual chain
+ * (environment, managed identity, Azure CLI…); the others pin one, which makes a failure clearer.
+ */
+export function createCredential(kind: CredentialKind, managedIdentityClientId?: string): TokenCredential {
+  switch (kind) {
+    case 'managed-identity':
+      return managedIdentityClientId ? new ManagedIdentityCredential({ clientId: managedIdentityClientId }) : new ManagedIdentityCredential();
+    case 'environment':
+      return new EnvironmentCredential();
+    case 'cli':
+      return new AzureCliCredential();
+    default:
+      return new DefaultAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : {});
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { UpstreamError } from '../../src/domain/errors';
 import { AzureLockboxSource } from '../../src/lockbox/azure/source';
+import { fixedSubscriptions } from '../../src/lockbox/azure/subscriptions';
 import { silentLogger } from '../../src/runtime/logger';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { clientFor, injectFault } from '../support/clients';
@@ -14,7 +15,7 @@ describe('the Azure lockbox client, against the simulated tenant over HTTP', () 
 
   beforeEach(async () => {
     sim = await startSimulator({ port: 0, pageSize: 2, seed: { ...DEFAULT_SEED, subscriptions: [SUBSCRIPTION, OTHER] } });
-    source = new AzureLockboxSource({ client: clientFor(sim.url), subscriptionIds: [SUBSCRIPTION, OTHER], tenantId: DEFAULT_SEED.tenantId, logger: silentLogger });
+    source = new AzureLockboxSource({ client: clientFor(sim.url), subscriptions: fixedSubscriptions([SUBSCRIPTION, OTHER]), tenantId: DEFAULT_SEED.tenantId, logger: silentLogger });
   });
   afterEach(() => sim.close());
 

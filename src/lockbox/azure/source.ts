@@ -6,22 +6,27 @@ import type { LockboxSource, Logger, SourceListing } from '../../domain/ports';
 import type { LockboxRequest } from '../../domain/request';
 import type { JsonClient } from '../../http/json-client';
 import { armFailure } from './errors';
+import { settleWithLimit } from '../concurrency';
 import { parseAzureRequest } from './parse';
+import type { SubscriptionList } from './subscriptions';
 
 export const AZURE_LOCKBOX_API_VERSION = '2018-02-28-preview';
 const MAX_PAGES = 100;
+const DEFAULT_CONCURRENCY = 16;
 
 const optIn = z.object({ isOptedIn: z.boolean() });
 const page = z.object({ value: z.array(z.unknown()), nextLink: z.string().url().optional().nullable() });
 
 export interface AzureLockboxOptions {
   client: JsonClient;
+  subscriptions: SubscriptionList;
+  /** How many subscriptions are listed at once. */
+  concurrency?: number;
   /**
    * For updateApproval: a client that never retries by itself, since a retried POST could decide twice.
    * The decision outbox retries instead, after asking upstream whether the request is still pending.
    */
   decisionClient?: JsonClient;
-  subscriptionIds: string[];
   tenantId: string;
   logger: Logger;
 }
@@ -34,10 +39,11 @@ export class AzureLockboxSource implements LockboxSource {
 
   async listPending(): Promise<SourceListing> {
     const listing: SourceListing = { requests: [], failures: [] };
-    const results = await Promise.allSettled(this.options.subscriptionIds.map((s) => this.listSubscription(s)));
+    const subscriptionIds = await this.options.subscriptions.ids();
+    const results = await settleWithLimit(subscriptionIds, this.options.concurrency ?? DEFAULT_CONCURRENCY, (s) => this.listSubscription(s));
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') listing.requests.push(...result.value);
-      else listing.failures.push({ scope: `subscription ${this.options.subscriptionIds[i]}`, subscriptionId: this.options.subscriptionIds[i], error: String(result.reason?.message ?? result.reason) });
+      else listing.failures.push({ scope: `subscription ${subscriptionIds[i]}`, subscriptionId: subscriptionIds[i], error: String(result.reason?.message ?? result.reason) });
     });
     if (listing.failures.length === results.length && results.length > 0) {
       throw new UpstreamError(listing.failures.map((f) => `${f.scope}: ${f.error}`).join('; '), true);
