@@ -119,6 +119,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await simulator?.close();
       await store.close();
+      // The last events matter most when something went wrong; wait a little for them, not forever.
+      await Promise.race([telemetry.flush(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     },
   };
 }
