@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, resolveEndpoints, type Config } from './config';
+import { CachedDirectory } from './directory/cached-directory';
 import { GraphDirectory } from './directory/graph-directory';
 import type { Clock, LockboxSource, Logger } from './domain/ports';
 import type { SourceKind } from './domain/request';
@@ -64,7 +65,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const arm = client(endpoints.arm, ARM);
   // Role checks happen while a person waits on a click: short timeouts, one retry, then fail closed.
   const quick = { timeoutMs: 2000, maxRetries: 1, retryDelayMs: 200 };
-  const directory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick));
+  const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick));
+  const directory = new CachedDirectory(graphDirectory, config.roleCacheSeconds * 1000, clock);
 
   const store = openStore(config.dataDir);
   const sources = new Map<SourceKind, LockboxSource>();
