@@ -93,6 +93,8 @@ export interface Store {
   saveConversation(conversation: Conversation): Promise<void>;
   getConversation(userId: string): Promise<Conversation | undefined>;
   listConversations(): Promise<Conversation[]>;
+  /** Forgets a chat the bot can no longer post to (uninstalled, blocked, deleted). */
+  removeConversation(userId: string): Promise<void>;
 
   /** Create-if-absent claim on posting a card to one user, so a request is never posted twice. */
   claimCard(copy: CardCopy): Promise<boolean>;

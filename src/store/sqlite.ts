@@ -52,6 +52,7 @@ export class SqliteStore implements Store {
       ),
       getConversation: db.prepare<[string], BodyRow>('SELECT user_id AS key, body FROM conversations WHERE user_id = ?'),
       listConversations: db.prepare<[], BodyRow>('SELECT user_id AS key, body FROM conversations ORDER BY user_id'),
+      removeConversation: db.prepare('DELETE FROM conversations WHERE user_id = ?'),
       claimCard: db.prepare(
         `INSERT INTO cards (request_key, user_id, conversation_id, activity_id, posted_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (request_key, user_id) DO NOTHING`,
@@ -115,6 +116,10 @@ export class SqliteStore implements Store {
   async getConversation(userId: string): Promise<Conversation | undefined> {
     const row = this.statements.getConversation.get(userId);
     return row && parse<Conversation>('conversations', row);
+  }
+
+  async removeConversation(userId: string): Promise<void> {
+    this.statements.removeConversation.run(userId);
   }
 
   async listConversations(): Promise<Conversation[]> {

@@ -120,6 +120,24 @@ describe('one watcher cycle', () => {
     assert.deepEqual(core.messenger.posts.map((p) => p.userId), ['megan']);
   });
 
+  it('forgets a chat Teams says is gone (403/404) and posts there again only once the person comes back', async () => {
+    core.source.add(request);
+    const post = core.messenger.postRequestCard.bind(core.messenger);
+    let blocked = true;
+    core.messenger.postRequestCard = async (conversation, tracked) => {
+      if (conversation.userId === 'megan' && blocked) throw new DeliveryFailed('403 ConversationBlockedByUser', 'no', 403);
+      return post(conversation, tracked);
+    };
+    await pollOnce(core.deps);
+    assert.equal(await core.store.getConversation('megan'), undefined);
+    await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.posts.map((p) => p.userId), ['alex']);
+    blocked = false;
+    await core.store.saveConversation(conversationOf('megan'));
+    await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.posts.map((p) => p.userId).sort(), ['alex', 'megan']);
+  });
+
   it('asks the directory for approvers once per cycle, however many requests are open', async () => {
     for (let i = 0; i < 5; i++) core.source.add(pendingRequest({ requestId: `b1f2c3d4-0000-4000-8000-00000000010${i}` }));
     let asked = 0;

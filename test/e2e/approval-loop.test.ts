@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cardAction, installUpdate, message, type TeamsUser } from '../support/activities';
+import { cardAction, installUpdate, message, uninstallUpdate, type TeamsUser } from '../support/activities';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 
@@ -212,6 +212,16 @@ describe('the approval loop, end to end over HTTP', () => {
 
   it('posts a pending request to an approver who installs the bot later', async () => {
     await newRequest();
+    await install(USERS.alex);
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 1);
+  });
+
+  it('stops posting to someone who removed the bot, and starts again when they add it back', async () => {
+    await install(USERS.alex);
+    await h.post(uninstallUpdate(h.connector.url, TENANT_ID, USERS.alex));
+    await newRequest();
+    assert.equal(h.connector.postedCards().length, 0);
     await install(USERS.alex);
     await h.bot.watcher.runOnce();
     assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 1);

@@ -164,6 +164,15 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         assert.deepEqual(await store.listConversations(), [newer]);
       });
 
+      it('forgets a removed conversation, and removing an unknown one is harmless', async () => {
+        await store.saveConversation(makeConversation('user-a'));
+        await store.saveConversation(makeConversation('user-b'));
+        await store.removeConversation('user-a');
+        await store.removeConversation('nobody');
+        assert.equal(await store.getConversation('user-a'), undefined);
+        assert.deepEqual((await store.listConversations()).map((c) => c.userId), ['user-b']);
+      });
+
       it('lists every saved conversation once', async () => {
         const users = ['user-c', 'user-a', 'user-b'];
         for (const user of users) await store.saveConversation(makeConversation(user));

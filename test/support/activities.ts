@@ -26,6 +26,10 @@ export function installUpdate(serviceUrl: string, tenantId: string, user: TeamsU
   return personalActivity(serviceUrl, tenantId, user, { type: 'conversationUpdate', membersAdded: [BOT] });
 }
 
+export function uninstallUpdate(serviceUrl: string, tenantId: string, user: TeamsUser) {
+  return personalActivity(serviceUrl, tenantId, user, { type: 'installationUpdate', action: 'remove' });
+}
+
 export function message(serviceUrl: string, tenantId: string, user: TeamsUser, text: string) {
   return personalActivity(serviceUrl, tenantId, user, { type: 'message', text });
 }

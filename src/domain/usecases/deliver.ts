@@ -2,6 +2,9 @@ import { DeliveryFailed } from '../errors';
 import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
+/** Teams' answers that mean the chat itself is unusable: BotNotInConversationRoster, ConversationBlockedByUser, BotDisabledByAdmin (403), ConversationNotFound (404). */
+const GONE = new Set([403, 404]);
+
 type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logger' | 'telemetry'>;
 
 export interface DeliveryReport {
@@ -46,11 +49,14 @@ export async function deliverCards(deps: Deps, tracked: TrackedRequest): Promise
  */
 async function unclaimIfUnsent(deps: Deps, requestKey: string, userId: string, error: unknown): Promise<void> {
   const unsent = error instanceof DeliveryFailed && error.delivered === 'no';
-  const permanent = error instanceof DeliveryFailed && (error.status === 403 || error.status === 404);
-  if (unsent && !permanent) {
-    await deps.store.releaseCard(requestKey, userId);
+  if (unsent) await deps.store.releaseCard(requestKey, userId);
+  if (unsent && error.status !== undefined && GONE.has(error.status)) {
+    // Blocked, uninstalled or deleted: the chat is gone until the person opens the bot again.
+    await deps.store.removeConversation(userId);
+    deps.logger.warn('The bot can no longer post to this person; forgot their chat until they open the bot again', { requestKey, userId, error: String(error) });
+  } else if (unsent) {
     deps.logger.warn('Could not post a request card; will try again next poll', { requestKey, userId, error: String(error) });
   } else {
-    deps.logger.error('Could not post a request card, and will not try again', { requestKey, userId, error: String(error) });
+    deps.logger.error('Posting a request card may or may not have worked; not posting again, to avoid a duplicate', { requestKey, userId, error: String(error) });
   }
 }

@@ -3,6 +3,7 @@ import type { TeamsDeps } from '../deps';
 import { decideHandler, VERBS } from './decide';
 import { helpMessage } from './help-message';
 import { saveConversation } from './save-conversation';
+import { uninstall } from './uninstall';
 import { welcome } from './welcome';
 
 /**
@@ -16,6 +17,7 @@ export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): 
   app.adaptiveCards.actionExecute(VERBS.reject, decideHandler(deps, 'reject'));
 
   app.conversationUpdate('membersAdded', welcome(deps));
+  app.activity('installationUpdate', uninstall(deps));
   app.message(/.*/s, helpMessage(deps));
 
   return { verbs: Object.values(VERBS) };

@@ -15,6 +15,8 @@ export function saveConversation(deps: TeamsDeps) {
     if (!actor || !activity.conversation?.id || (type && type !== 'personal')) return true;
     // Cards go only to people of the organisation this bot serves.
     if (!sameId(actor.tenantId, deps.tenantId)) return true;
+    // A removal also arrives as an activity in the chat; it must not bring the chat back.
+    if (activity.type === 'installationUpdate' && String((activity as { action?: string }).action ?? '').startsWith('remove')) return true;
     const known = await deps.store.getConversation(actor.aadObjectId);
     const reference = TurnContext.getConversationReference(activity);
     if (known?.conversationId === activity.conversation.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl)) return true;
