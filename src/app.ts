@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
+import packageJson from '../package.json';
 import { ConfigError, resolveEndpoints, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { GraphDirectory } from './directory/graph-directory';
@@ -88,6 +90,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     tenantId: config.tenantId,
     kickWatcher: () => watcher.kick(),
     answerBudgetMs: options.answerBudgetMs ?? 2000,
+    lastPoll: () => watcher.lastReport,
+    version: packageJson.version,
+    newId: randomUUID,
   };
   const { app, verbs } = createBot(adapter, config.bot.id, deps);
   const watcher = new WatcherLoop(() => pollOnce(deps), config.pollIntervalSeconds * 1000, logger);

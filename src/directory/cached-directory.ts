@@ -1,5 +1,5 @@
 import type { Clock, Directory, RoleCheck } from '../domain/ports';
-import type { LockboxRequest } from '../domain/request';
+import type { LockboxRequest, SourceKind } from '../domain/request';
 
 /**
  * Remembers role answers for a short while, so a burst of clicks does not hammer Graph; a revoked
@@ -20,6 +20,11 @@ export class CachedDirectory implements Directory {
     this.answers.set(key, { check, until: now + this.ttlMs });
     if (this.answers.size > 10_000) this.evictExpired(now);
     return check;
+  }
+
+  /** Turning Customer Lockbox off is rare and grave: always asked afresh. */
+  checkAdmin(userId: string, source: SourceKind): Promise<RoleCheck> {
+    return this.inner.checkAdmin(userId, source);
   }
 
   listApprovers(request: LockboxRequest): Promise<string[]> {

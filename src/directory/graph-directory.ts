@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DirectoryUnavailable, UpstreamError } from '../domain/errors';
-import { approverPolicy, roleNames, subscriptionRoleName, type Role } from '../domain/policy';
+import { adminRoles, approverPolicy, roleNames, subscriptionRoleName, type Role } from '../domain/policy';
 import type { Directory, RoleCheck } from '../domain/ports';
-import type { LockboxRequest } from '../domain/request';
+import type { LockboxRequest, SourceKind } from '../domain/request';
 import type { JsonClient, JsonRequest } from '../http/json-client';
 
 const RBAC_API_VERSION = '2022-04-01';
@@ -32,6 +32,14 @@ export class GraphDirectory implements Directory {
     ]);
     const heldRoles = [...directory.flat(), ...subscription];
     return { allowed: heldRoles.length > 0, heldRoles, requiredRoles };
+  }
+
+  async checkAdmin(userId: string, source: SourceKind): Promise<RoleCheck> {
+    const roles = adminRoles(source);
+    const requiredRoles = roles.map((r) => r.name);
+    if (!GUID.test(userId)) return { allowed: false, heldRoles: [], requiredRoles };
+    const held = await Promise.all(roles.map(async (role) => ((await this.holdsDirectoryRole(userId, role)) ? [role.name] : [])));
+    return { allowed: held.flat().length > 0, heldRoles: held.flat(), requiredRoles };
   }
 
   async listApprovers(request: LockboxRequest): Promise<string[]> {

@@ -40,6 +40,21 @@ export class DirectoryUnavailable extends LockboxError {
   }
 }
 
+export class NotAnAdmin extends LockboxError {
+  readonly code = 'AUTH.NOT_AN_ADMIN';
+  constructor(readonly requiredRoles: string[]) {
+    super(`You need one of: ${requiredRoles.join(', ')}.`);
+  }
+}
+
+/** A confirmation that is unknown, used, expired, or someone else's. */
+export class ConfirmationInvalid extends LockboxError {
+  readonly code = 'ADMIN.CONFIRMATION_INVALID';
+  constructor(readonly reason: 'expired' | 'someone-else') {
+    super(reason === 'expired' ? 'This confirmation has expired or was already used.' : 'Only the person who asked can confirm this.');
+  }
+}
+
 /** The request changed under us more often than it is reasonable to retry. */
 export class ConcurrentUpdate extends LockboxError {
   readonly code = 'STORE.CONCURRENT_UPDATE';

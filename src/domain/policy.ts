@@ -1,4 +1,4 @@
-import type { LockboxRequest } from './request';
+import type { LockboxRequest, SourceKind } from './request';
 import { AZURE_ROLES, DIRECTORY_ROLES } from './roles';
 
 export interface Role {
@@ -23,6 +23,11 @@ export function approverPolicy(request: Pick<LockboxRequest, 'source' | 'subscri
   }
   if (request.source === 'azure') return { directoryRoles: [DIRECTORY_ROLES.globalAdministrator], subscriptionRoles: [] };
   return { directoryRoles: [DIRECTORY_ROLES.customerLockboxApprover, DIRECTORY_ROLES.globalAdministrator], subscriptionRoles: [] };
+}
+
+/** Who may turn Customer Lockbox on or off: Global Administrators, and for Microsoft 365 also Customer LockBox Access Approvers. */
+export function adminRoles(source: SourceKind): Role[] {
+  return source === 'm365' ? [DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.customerLockboxApprover] : [DIRECTORY_ROLES.globalAdministrator];
 }
 
 export function roleNames(policy: ApproverPolicy, subscriptionId?: string): string[] {

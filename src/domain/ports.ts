@@ -1,5 +1,6 @@
 import type { Actor, Verdict } from './decision';
 import type { LockboxRequest, SourceKind } from './request';
+import type { Confirmation } from './admin';
 import type { TrackedRequest } from './tracked';
 
 /** One lockbox product (Azure or Microsoft 365), reached over its real API. */
@@ -34,6 +35,8 @@ export interface RoleCheck {
 /** Who holds which role, asked live. Throws DirectoryUnavailable when it cannot answer. */
 export interface Directory {
   checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck>;
+  /** May this person turn Customer Lockbox on or off for this product? Asked live, like a decision. */
+  checkAdmin(userId: string, source: SourceKind): Promise<RoleCheck>;
   /** Object ids of the users who may decide the request. */
   listApprovers(request: LockboxRequest): Promise<string[]>;
   /** Best effort: a name for the audit trail when Teams did not send one. */
@@ -70,7 +73,10 @@ export interface AuditEntry {
     | 'decision.submitted'
     | 'decision.adopted'
     | 'decision.failed'
-    | 'decision.retrying';
+    | 'decision.retrying'
+    | 'admin.lockbox-switched'
+    | 'admin.refused'
+    | 'admin.failed';
   requestKey?: string;
   actor?: Actor;
   detail: Record<string, unknown>;
@@ -101,10 +107,16 @@ export interface Store {
   completeCard(requestKey: string, userId: string, activityId: string, postedAt: string): Promise<void>;
   releaseCard(requestKey: string, userId: string): Promise<void>;
   listCards(requestKey: string): Promise<CardCopy[]>;
+  /** Makes this the copy of the card that follows the request for this user (e.g. one re-posted on request). */
+  recordCard(copy: Required<CardCopy>): Promise<void>;
+
+  saveConfirmation(confirmation: Confirmation): Promise<void>;
+  /** Takes a confirmation at most once: a second take of the same id finds nothing. */
+  takeConfirmation(id: string): Promise<Confirmation | undefined>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
-  /** Newest first. */
-  listAudit(query: { requestKey?: string; limit: number }): Promise<AuditEntry[]>;
+  /** Newest first, by order of appending. */
+  listAudit(query: { requestKey?: string; kinds?: AuditEntry['kind'][]; limit: number }): Promise<AuditEntry[]>;
 
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -43,6 +43,14 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE confirmations (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX audit_kind ON audit (kind, seq);
+  `,
 ];
 
 /** The schema version this code writes; stored in the file's user_version pragma. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Confirmation } from '../domain/admin';
 import type { AuditEntry, CardCopy, Conversation, Store, Versioned } from '../domain/ports';
 import { isOpen, type TrackedRequest } from '../domain/tracked';
 import { CardNotClaimed, CorruptRecord } from './errors';
@@ -61,10 +62,18 @@ export class SqliteStore implements Store {
       releaseCard: db.prepare('DELETE FROM cards WHERE request_key = ? AND user_id = ? AND activity_id IS NULL'),
       listCards: db.prepare<[string], CardRow>('SELECT * FROM cards WHERE request_key = ? ORDER BY user_id'),
       appendAudit: db.prepare('INSERT INTO audit (at, request_key, kind, body) VALUES (?, ?, ?, ?)'),
-      listAudit: db.prepare<[number], AuditRow>('SELECT seq, body FROM audit ORDER BY seq DESC LIMIT ?'),
-      listAuditFor: db.prepare<[string, number], AuditRow>(
-        'SELECT seq, body FROM audit WHERE request_key = ? ORDER BY seq DESC LIMIT ?',
+      listAudit: db.prepare<[string | null, string | null, string | null, string | null, number], AuditRow>(
+        `SELECT seq, body FROM audit
+         WHERE (? IS NULL OR request_key = ?) AND (? IS NULL OR kind IN (SELECT value FROM json_each(?)))
+         ORDER BY seq DESC LIMIT ?`,
       ),
+      recordCard: db.prepare(
+        `INSERT INTO cards (request_key, user_id, conversation_id, activity_id, posted_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (request_key, user_id) DO UPDATE SET conversation_id = excluded.conversation_id, activity_id = excluded.activity_id, posted_at = excluded.posted_at`,
+      ),
+      saveConfirmation: db.prepare('INSERT INTO confirmations (id, body, expires_at) VALUES (?, ?, ?)'),
+      takeConfirmation: db.prepare<[string], { body: string }>('DELETE FROM confirmations WHERE id = ? RETURNING body'),
+      dropExpiredConfirmations: db.prepare('DELETE FROM confirmations WHERE expires_at < ?'),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -146,19 +155,34 @@ export class SqliteStore implements Store {
     return this.statements.listCards.all(requestKey).map(toCard);
   }
 
+  async recordCard(copy: Required<CardCopy>): Promise<void> {
+    this.statements.recordCard.run(copy.requestKey, copy.userId, copy.conversationId, copy.activityId, copy.postedAt);
+  }
+
+  async saveConfirmation(confirmation: Confirmation): Promise<void> {
+    // Old, unanswered confirmations would otherwise pile up forever.
+    this.statements.dropExpiredConfirmations.run(new Date().toISOString());
+    this.statements.saveConfirmation.run(confirmation.id, JSON.stringify(confirmation), confirmation.expiresAt);
+  }
+
+  async takeConfirmation(id: string): Promise<Confirmation | undefined> {
+    const row = this.statements.takeConfirmation.get(id);
+    return row ? parse<Confirmation>('confirmations', { key: id, body: row.body }) : undefined;
+  }
+
   async appendAudit(entry: AuditEntry): Promise<void> {
     // The whole entry goes in body so fields added to AuditEntry later survive; the columns are for filtering.
     this.statements.appendAudit.run(entry.at, entry.requestKey ?? null, entry.kind, JSON.stringify(entry));
   }
 
-  async listAudit(query: { requestKey?: string; limit: number }): Promise<AuditEntry[]> {
+  async listAudit(query: { requestKey?: string; kinds?: AuditEntry['kind'][]; limit: number }): Promise<AuditEntry[]> {
     // SQLite reads a negative LIMIT as "no limit", which would turn a caller's bug into a full scan.
     if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
       throw new RangeError(`Audit limit must be a non-negative integer, got ${query.limit}.`);
     }
-    const rows = query.requestKey === undefined
-      ? this.statements.listAudit.all(query.limit)
-      : this.statements.listAuditFor.all(query.requestKey, query.limit);
+    const key = query.requestKey ?? null;
+    const kinds = query.kinds ? JSON.stringify(query.kinds) : null;
+    const rows = this.statements.listAudit.all(key, key, kinds, kinds, query.limit);
     return rows.map((row) => parse<AuditEntry>('audit', { key: String(row.seq), body: row.body }));
   }
 

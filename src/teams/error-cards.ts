@@ -1,5 +1,16 @@
 import { actorName, verdictWord, type Actor } from '../domain/decision';
-import { AlreadyDecided, DirectoryUnavailable, LockboxError, NotAnApprover, RequestClosed, RequestNotFound } from '../domain/errors';
+import {
+  AlreadyDecided,
+  ConfirmationInvalid,
+  DirectoryUnavailable,
+  LockboxError,
+  NotAnAdmin,
+  NotAnApprover,
+  RequestClosed,
+  RequestNotFound,
+  SourceNotConfigured,
+  UpstreamError,
+} from '../domain/errors';
 import type { Store } from '../domain/ports';
 import { noticeCard, requestCard, type AdaptiveCard } from './cards/render';
 import { localTime, plain } from './cards/text';
@@ -35,4 +46,21 @@ export async function cardForError(error: unknown, context: { store: Store; now:
   }
   const code = error instanceof LockboxError ? ` (${error.code})` : '';
   return withNotice(`Something went wrong on our side${code}, and nothing was decided. Please try again.`, 'attention');
+}
+
+/** The same failures, worded for a chat reply to a command. */
+export function textForError(error: unknown): string {
+  if (error instanceof NotAnAdmin) {
+    return error.requiredRoles.length
+      ? `You can't do that: it needs an active ${error.requiredRoles.join(' or ')} role. Nothing was changed.`
+      : 'You are signed in to another organisation, so you cannot do that.';
+  }
+  if (error instanceof DirectoryUnavailable) return "Can't verify your role right now, so nothing was changed. Please try again in a minute.";
+  if (error instanceof ConfirmationInvalid) {
+    return error.reason === 'expired' ? 'That confirmation has expired or was already used. Nothing was changed; run the command again.' : 'Only the person who asked can confirm or cancel this.';
+  }
+  if (error instanceof SourceNotConfigured) return `This bot does not watch ${error.source === 'm365' ? 'Microsoft 365' : 'Azure'} Customer Lockbox (LOCKBOX_SOURCES).`;
+  if (error instanceof UpstreamError) return `Microsoft did not accept it, so nothing was changed: ${plain(error.message)}`;
+  const code = error instanceof LockboxError ? ` (${error.code})` : '';
+  return `Something went wrong on our side${code}, and nothing was changed. Please try again.`;
 }

@@ -286,6 +286,36 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         assert.deepEqual(await store.listAudit({ limit: 2 }), [entries[4], entries[3]]);
         assert.deepEqual(await store.listAudit({ requestKey: 'r1', limit: 2 }), [entries[4], entries[2]]);
       });
+      it('lists only the kinds asked for, alone or with a request', async () => {
+        await appendAll();
+        assert.deepEqual(await store.listAudit({ kinds: ['decision.recorded', 'decision.refused'], limit: 10 }), [entries[3], entries[2]]);
+        assert.deepEqual(await store.listAudit({ requestKey: 'r1', kinds: ['request.detected'], limit: 10 }), [entries[0]]);
+        assert.deepEqual(await store.listAudit({ kinds: [], limit: 10 }), []);
+      });
+    });
+
+    describe('re-posted cards', () => {
+      it('makes a re-posted copy the one that follows the request, claimed before or not', async () => {
+        const key = makeRequest().key;
+        await store.recordCard({ requestKey: key, userId: 'user-a', conversationId: 'conv-a', activityId: 'first', postedAt: '2025-01-01T00:00:00.000Z' });
+        await store.recordCard({ requestKey: key, userId: 'user-a', conversationId: 'conv-a', activityId: 'second', postedAt: '2025-01-01T01:00:00.000Z' });
+        assert.deepEqual(await store.listCards(key), [{ requestKey: key, userId: 'user-a', conversationId: 'conv-a', activityId: 'second', postedAt: '2025-01-01T01:00:00.000Z' }]);
+        assert.equal(await store.claimCard(makeClaim(key, 'user-a')), false, 'a recorded copy counts as claimed');
+      });
+    });
+
+    describe('confirmations', () => {
+      const confirmation = { id: 'c1', userId: 'user-a', action: 'disable' as const, source: 'azure' as const, expiresAt: '2999-01-01T00:00:00.000Z' };
+
+      it('hands a confirmation back exactly once', async () => {
+        await store.saveConfirmation(confirmation);
+        const takes = await Promise.all([store.takeConfirmation('c1'), store.takeConfirmation('c1'), store.takeConfirmation('c1')]);
+        assert.deepEqual(takes.filter(Boolean), [confirmation]);
+      });
+
+      it('finds nothing for an id it never saw', async () => {
+        assert.equal(await store.takeConfirmation('nope'), undefined);
+      });
     });
 
     it('answers a ping', async () => {

@@ -83,6 +83,13 @@ export class FakeDirectory implements Directory {
     const allowed = this.approvers.has(userId);
     return { allowed, heldRoles: allowed ? ['Global Administrator'] : [], requiredRoles: ['Global Administrator'] };
   }
+  admins = new Set<string>();
+  async checkAdmin(userId: string): Promise<RoleCheck> {
+    this.checks++;
+    if (this.down) throw new DirectoryUnavailable('Graph answered HTTP 503');
+    const allowed = this.admins.has(userId);
+    return { allowed, heldRoles: allowed ? ['Global Administrator'] : [], requiredRoles: ['Global Administrator'] };
+  }
   async listApprovers(): Promise<string[]> {
     return [...this.approvers];
   }

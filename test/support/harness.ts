@@ -5,7 +5,7 @@ import { startLockboxBot, type RunningBot, type StartOptions } from '../../src/a
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/runtime/logger';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
-import type { AuditEntry } from '../../src/domain/ports';
+import type { AuditEntry, CardCopy } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
 import { startFakeConnector, type FakeConnector } from './fake-connector';
 import type { TeamsUser } from './activities';
@@ -29,6 +29,8 @@ export interface Harness {
   /** Reads the simulator's admin API, e.g. `/_simulator/lockbox/requests/{id}`. */
   admin(path: string): Promise<any>;
   restartBot(): Promise<void>;
+  /** The copies of a request's card the bot keeps up to date, read from its SQLite file. */
+  cards(requestKey: string): Promise<CardCopy[]>;
   /** The audit trail the bot keeps, read from its SQLite file, newest first. */
   audit(requestKey?: string): Promise<AuditEntry[]>;
   close(): Promise<void>;
@@ -52,6 +54,14 @@ export async function startHarness(options: { simulator?: SimulatorOptions; env?
     POLL_INTERVAL_SECONDS: '3600',
     ...options.env,
   });
+  const readStore = async <T>(read: (store: SqliteStore) => Promise<T>): Promise<T> => {
+    const reader = SqliteStore.open(path.join(dataDir, 'lockbox.sqlite'));
+    try {
+      return await read(reader);
+    } finally {
+      await reader.close();
+    }
+  };
   const start = () => startLockboxBot(config, { logger: silentLogger, answerBudgetMs: 2000, autoPoll: false, ...options.bot });
   const harness: Harness = {
     bot: await start(),
@@ -68,14 +78,8 @@ export async function startHarness(options: { simulator?: SimulatorOptions; env?
       if (!response.ok) throw new Error(`${path} answered ${response.status}`);
       return response.json();
     },
-    async audit(requestKey) {
-      const reader = SqliteStore.open(path.join(dataDir, 'lockbox.sqlite'));
-      try {
-        return await reader.listAudit({ requestKey, limit: 1000 });
-      } finally {
-        await reader.close();
-      }
-    },
+    audit: (requestKey) => readStore((store) => store.listAudit({ requestKey, limit: 1000 })),
+    cards: (requestKey) => readStore((store) => store.listCards(requestKey)),
     async restartBot() {
       await harness.bot.close();
       harness.bot = await start();

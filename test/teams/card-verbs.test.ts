@@ -31,8 +31,9 @@ describe('card templates', () => {
     });
   }
 
-  it('has templates with at least the two decision verbs', () => {
+  it('has exactly the decision and confirmation verbs, each registered', () => {
     const all = new Set(Object.values(TEMPLATES).flatMap((t) => [...verbsIn(t)]));
-    assert.deepEqual([...all].sort(), ['lockbox.approve', 'lockbox.reject']);
+    assert.deepEqual([...all].sort(), ['lockbox.approve', 'lockbox.reject', 'lockbox.switch.cancel', 'lockbox.switch.confirm']);
+    assert.deepEqual([...h.bot.verbs].sort(), [...all].sort(), 'no handler waits for a verb no card sends');
   });
 });

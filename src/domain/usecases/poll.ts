@@ -144,6 +144,7 @@ function memoizedApprovers(directory: Directory): Directory {
   const cache = new Map<string, Promise<string[]>>();
   return {
     checkApprover: (userId, request) => directory.checkApprover(userId, request),
+    checkAdmin: (userId, source) => directory.checkAdmin(userId, source),
     lookupUser: (userId) => directory.lookupUser(userId),
     listApprovers(request) {
       const scope = `${request.source}:${request.subscriptionId ?? 'tenant'}`;

@@ -1,24 +1,37 @@
 import * as ACData from 'adaptivecards-templating';
 import type { TrackedRequest } from '../../domain/tracked';
+import confirmTemplate from './templates/confirm.json';
+import helpTemplate from './templates/help.json';
+import historyTemplate from './templates/history.json';
 import noticeTemplate from './templates/notice.json';
 import requestTemplate from './templates/request.json';
+import statusTemplate from './templates/status.json';
 import { requestView, type Notice, type NoticeStyle } from './request-view';
 import { plain } from './text';
 
 export type AdaptiveCard = Record<string, unknown> & { type: 'AdaptiveCard' };
 
 /** Every card template the bot sends, by name: the verb-registration test walks this list. */
-export const TEMPLATES = { request: requestTemplate, notice: noticeTemplate } as const;
+export const TEMPLATES = {
+  request: requestTemplate,
+  notice: noticeTemplate,
+  help: helpTemplate,
+  status: statusTemplate,
+  confirm: confirmTemplate,
+  history: historyTemplate,
+} as const;
 
-const compiled = {
-  request: new ACData.Template(requestTemplate),
-  notice: new ACData.Template(noticeTemplate),
-};
+const compiled = Object.fromEntries(Object.entries(TEMPLATES).map(([name, t]) => [name, new ACData.Template(t)])) as Record<keyof typeof TEMPLATES, ACData.Template>;
+
+/** Expands a template with view data the caller has already made safe for markdown. */
+export function render(name: keyof typeof TEMPLATES, view: object): AdaptiveCard {
+  return compiled[name].expand({ $root: view }) as AdaptiveCard;
+}
 
 export function requestCard(tracked: TrackedRequest, now: Date, notice?: Notice): AdaptiveCard {
-  return compiled.request.expand({ $root: requestView(tracked, now, notice) }) as AdaptiveCard;
+  return render('request', requestView(tracked, now, notice));
 }
 
 export function noticeCard(title: string, text: string, style: NoticeStyle = 'attention'): AdaptiveCard {
-  return compiled.notice.expand({ $root: { title: plain(title), text, style } }) as AdaptiveCard;
+  return render('notice', { title: plain(title), text, style });
 }

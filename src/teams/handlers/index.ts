@@ -1,5 +1,7 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TeamsDeps } from '../deps';
+import { registerCommands } from './commands';
+import { confirmSwitchHandler, SWITCH_VERBS } from './confirm-switch';
 import { decideHandler, VERBS } from './decide';
 import { helpMessage } from './help-message';
 import { saveConversation } from './save-conversation';
@@ -15,10 +17,13 @@ export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): 
 
   app.adaptiveCards.actionExecute(VERBS.approve, decideHandler(deps, 'approve'));
   app.adaptiveCards.actionExecute(VERBS.reject, decideHandler(deps, 'reject'));
+  app.adaptiveCards.actionExecute(SWITCH_VERBS.confirm, confirmSwitchHandler(deps, 'confirm'));
+  app.adaptiveCards.actionExecute(SWITCH_VERBS.cancel, confirmSwitchHandler(deps, 'cancel'));
 
   app.conversationUpdate('membersAdded', welcome(deps));
   app.activity('installationUpdate', uninstall(deps));
+  registerCommands(app, deps);
   app.message(/.*/s, helpMessage(deps));
 
-  return { verbs: Object.values(VERBS) };
+  return { verbs: [...Object.values(VERBS), ...Object.values(SWITCH_VERBS)] };
 }

@@ -1,0 +1,90 @@
+import type { Confirmation, SwitchAction } from '../admin';
+import { sameId, type Actor } from '../decision';
+import { ConfirmationInvalid, DirectoryUnavailable, NotAnAdmin, SourceNotConfigured } from '../errors';
+import type { LockboxSource } from '../ports';
+import type { SourceKind } from '../request';
+import type { CoreDeps } from './deps';
+
+/** How long an admin has to confirm turning Customer Lockbox on or off. */
+export const CONFIRMATION_TTL_MS = 5 * 60_000;
+
+type Deps = Pick<CoreDeps, 'store' | 'sources' | 'directory' | 'clock' | 'logger' | 'tenantId'>;
+
+export interface SwitchCommand {
+  actor: Actor;
+  action: SwitchAction;
+  source: SourceKind;
+}
+
+/** First step of `/lockbox enable|disable`: checks the role live and hands back a confirmation for this person only. */
+export async function requestSwitch(deps: Deps, command: SwitchCommand, id: string): Promise<Confirmation> {
+  sourceOf(deps, command.source);
+  await authorizeAdmin(deps, command);
+  const confirmation: Confirmation = {
+    id,
+    userId: command.actor.aadObjectId,
+    action: command.action,
+    source: command.source,
+    expiresAt: new Date(deps.clock.now().getTime() + CONFIRMATION_TTL_MS).toISOString(),
+  };
+  await deps.store.saveConfirmation(confirmation);
+  return confirmation;
+}
+
+/** Second step: the same person confirms in time, still holds the role, and the switch happens upstream. */
+export async function confirmSwitch(deps: Deps, actor: Actor, id: string): Promise<Confirmation> {
+  const confirmation = await deps.store.takeConfirmation(id);
+  if (!confirmation || Date.parse(confirmation.expiresAt) <= deps.clock.now().getTime()) throw new ConfirmationInvalid('expired');
+  if (!sameId(confirmation.userId, actor.aadObjectId)) {
+    await deps.store.saveConfirmation(confirmation);
+    throw new ConfirmationInvalid('someone-else');
+  }
+  const command = { actor, action: confirmation.action, source: confirmation.source };
+  await authorizeAdmin(deps, command);
+  try {
+    await sourceOf(deps, confirmation.source).setEnabled(confirmation.action === 'enable');
+  } catch (error) {
+    await audit(deps, 'admin.failed', command, { error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  await audit(deps, 'admin.lockbox-switched', command, {});
+  deps.logger.warn(`Customer Lockbox was turned ${confirmation.action === 'enable' ? 'on' : 'off'} from Teams`, { source: confirmation.source, userId: actor.aadObjectId });
+  return confirmation;
+}
+
+/** Cancels a pending confirmation; only its owner may. */
+export async function cancelSwitch(deps: Deps, actor: Actor, id: string): Promise<void> {
+  const confirmation = await deps.store.takeConfirmation(id);
+  if (confirmation && !sameId(confirmation.userId, actor.aadObjectId)) {
+    await deps.store.saveConfirmation(confirmation);
+    throw new ConfirmationInvalid('someone-else');
+  }
+}
+
+function sourceOf(deps: Deps, source: SourceKind): LockboxSource {
+  const found = deps.sources.get(source);
+  if (!found) throw new SourceNotConfigured(source);
+  return found;
+}
+
+async function authorizeAdmin(deps: Deps, command: SwitchCommand): Promise<void> {
+  if (!sameId(command.actor.tenantId, deps.tenantId)) {
+    await audit(deps, 'admin.refused', command, { reason: 'wrong-tenant' });
+    throw new NotAnAdmin([]);
+  }
+  let check;
+  try {
+    check = await deps.directory.checkAdmin(command.actor.aadObjectId, command.source);
+  } catch (error) {
+    await audit(deps, 'admin.refused', command, { reason: 'directory-unavailable', error: String(error) });
+    throw error instanceof DirectoryUnavailable ? error : new DirectoryUnavailable(String(error));
+  }
+  if (!check.allowed) {
+    await audit(deps, 'admin.refused', command, { reason: 'no-role', requiredRoles: check.requiredRoles });
+    throw new NotAnAdmin(check.requiredRoles);
+  }
+}
+
+async function audit(deps: Deps, kind: 'admin.refused' | 'admin.failed' | 'admin.lockbox-switched', command: SwitchCommand, detail: Record<string, unknown>) {
+  await deps.store.appendAudit({ at: deps.clock.now().toISOString(), kind, actor: command.actor, detail: { action: command.action, source: command.source, ...detail } });
+}

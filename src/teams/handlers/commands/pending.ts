@@ -1,0 +1,29 @@
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import type { Actor } from '../../../domain/decision';
+import { isActionable } from '../../../domain/tracked';
+import { requestCard } from '../../cards/render';
+import type { TeamsDeps } from '../../deps';
+
+/**
+ * Re-posts the card of every request waiting for a decision that this person may make; the new copy
+ * becomes the one the bot keeps up to date. Requests they cannot decide are not shown.
+ */
+export async function pending(context: TurnContext, deps: TeamsDeps, actor: Actor): Promise<void> {
+  const now = deps.clock.now();
+  const open = (await deps.store.listOpenRequests()).map((v) => v.value).filter((t) => isActionable(t, now));
+  const mine = [];
+  for (const tracked of open) {
+    const check = await deps.directory.checkApprover(actor.aadObjectId, tracked.request).catch(() => undefined);
+    if (check?.allowed) mine.push(tracked);
+  }
+  if (!mine.length) {
+    await context.sendActivity('No lockbox requests are waiting for a decision from you.');
+    return;
+  }
+  for (const tracked of mine) {
+    const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now))));
+    if (sent?.id) {
+      await deps.store.recordCard({ requestKey: tracked.key, userId: actor.aadObjectId, conversationId: context.activity.conversation.id, activityId: sent.id, postedAt: now.toISOString() });
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { cardAction, installUpdate, message, type TeamsUser } from '../support/activities';
+import { injectFault } from '../support/clients';
+import { cardOf } from '../support/fake-connector';
+import { FixedClock } from '../support/fakes';
+import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+
+async function waitUntil(condition: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('the condition never came true');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('/lockbox commands over HTTP', () => {
+  let h: Harness;
+  let clock: FixedClock;
+
+  beforeEach(async () => {
+    clock = new FixedClock(new Date());
+    h = await startHarness({ bot: { clock } });
+    for (const user of [USERS.alex, USERS.megan, USERS.adele]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+  });
+  afterEach(() => h.close());
+
+  /** Sends a command and returns what the bot answered in that chat. */
+  const say = async (user: TeamsUser, text: string) => {
+    const before = h.connector.calls.length;
+    const response = await h.post(message(h.connector.url, TENANT_ID, user, text));
+    assert.equal(response.status, 200);
+    return h.connector.calls.slice(before).filter((c) => c.method === 'POST' && c.conversationId === `a:personal-${user.aadObjectId}`);
+  };
+  const cardsIn = (replies: { body: Record<string, unknown> }[]) => replies.filter((r) => Array.isArray(r.body.attachments)).map((r) => cardOf(r.body));
+  const textOf = (replies: { body: Record<string, unknown> }[]) => replies.map((r) => (r.body.attachments ? JSON.stringify(cardOf(r.body)) : String(r.body.text))).join('\n');
+  const confirmationIn = (replies: { body: Record<string, unknown> }[]) => {
+    const card = cardsIn(replies)[0] as { actions: { verb: string; data: { confirmationId: string } }[] };
+    return card.actions.find((a) => a.verb === 'lockbox.switch.confirm')!.data;
+  };
+
+  it('answers help with the usage of every command', async () => {
+    const text = textOf(await say(USERS.adele, '/lockbox help'));
+    for (const usage of ['/lockbox status', '/lockbox pending', '/lockbox history', '/lockbox enable', '/lockbox disable']) assert.ok(text.includes(usage), usage);
+  });
+
+  it('suggests the right command for a near miss, and shows help for anything unknown', async () => {
+    assert.match(textOf(await say(USERS.alex, '/lockbox enabel')), /Did you mean \/lockbox enable\?/);
+    assert.match(textOf(await say(USERS.alex, '/lockbox make-coffee')), /is not a command/);
+  });
+
+  it('treats injection-looking text as text', async () => {
+    const replies = await say(USERS.megan, '/lockbox enable; rm -rf /');
+    assert.match(textOf(replies), /Did you mean \/lockbox enable\?/);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
+    assert.equal(cardsIn(replies).some((c) => JSON.stringify(c).includes('lockbox.switch.confirm')), false);
+  });
+
+  it('reports status: on or off, requests waiting, the last poll, and the version', async () => {
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const text = textOf(await say(USERS.adele, '/lockbox status'));
+    assert.match(text, /Azure Customer Lockbox/);
+    assert.match(text, /"title":"Customer Lockbox","value":"On"/);
+    assert.match(text, /"title":"Waiting for a decision","value":"1"/);
+    assert.match(text, /all good/);
+    assert.match(text, /Lockbox Bot \d+\.\d+\.\d+/);
+  });
+
+  it('shows failing subscriptions in status', async () => {
+    await injectFault(h.simulator.url, { path: 'Microsoft.CustomerLockbox/requests$', status: 403, times: 1 });
+    await h.bot.watcher.runOnce();
+    assert.match(textOf(await say(USERS.megan, '/lockbox status')), /403/);
+  });
+
+  it('re-posts the pending requests a person may decide, and nothing to someone who may not', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const cards = cardsIn(await say(USERS.alex, '/lockbox pending'));
+    assert.equal(cards.length, 1);
+    assert.match(JSON.stringify(cards[0]), new RegExp(requestId));
+    assert.match(textOf(await say(USERS.adele, '/lockbox pending')), /No lockbox requests are waiting for a decision from you/);
+  });
+
+  it('keeps the re-posted copy up to date when someone decides', async () => {
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const [reposted] = cardsIn(await say(USERS.alex, '/lockbox pending')).map((card) => ({ body: { attachments: [{ content: card }] } }));
+    const key = (cardOf(reposted!.body).actions as { data: { requestKey: string } }[])[0]!.data.requestKey;
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.approve', { requestKey: key }));
+    const [copy] = (await h.cards(key)).filter((c) => c.userId === USERS.alex.aadObjectId);
+    const posted = h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`);
+    assert.equal(posted.length, 2, 'the watcher\'s card and the re-posted one');
+    assert.notEqual(copy?.activityId, undefined);
+    await waitUntil(() => h.connector.updates(copy!.activityId).some((u) => /Approved by \*\*Megan Bowen\*\*/.test(JSON.stringify(cardOf(u.body)))));
+  });
+
+  it('lists the last decisions with who, what, when and the comment, for admins only', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: `azure:${SUBSCRIPTION_ID}:${requestId}`, comment: 'case 77' }));
+    const text = textOf(await say(USERS.megan, '/lockbox history 5'));
+    assert.match(text, /Approved by \*\*Alex Wilber\*\*/);
+    assert.match(text, /case 77/);
+    assert.match(textOf(await say(USERS.adele, '/lockbox history')), /needs an active Global Administrator role/);
+  });
+
+  it('turns Customer Lockbox off after the admin confirms, and says what changed', async () => {
+    const confirmation = confirmationIn(await say(USERS.megan, '/lockbox disable'));
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), true, 'nothing changes before the confirmation');
+    const answer = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.switch.confirm', confirmation));
+    assert.match(JSON.stringify(answer.body.value), /Customer Lockbox is off for Azure/);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), false);
+    const audit = await h.audit();
+    assert.equal(audit.find((a) => a.kind === 'admin.lockbox-switched')?.actor?.aadObjectId, USERS.megan.aadObjectId);
+  });
+
+  it('refuses enable and disable to someone without the role, naming the role', async () => {
+    const text = textOf(await say(USERS.alex, '/lockbox disable'));
+    assert.match(text, /needs an active Global Administrator role/);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
+  });
+
+  it('refuses a confirmation clicked by someone else, and keeps it for the person who asked', async () => {
+    const confirmation = confirmationIn(await say(USERS.megan, '/lockbox disable'));
+    const intruder = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.switch.confirm', confirmation));
+    assert.match(JSON.stringify(intruder.body.value), /Only the person who asked/);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.switch.confirm', confirmation));
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), false);
+  });
+
+  it('refuses a confirmation that expired', async () => {
+    const confirmation = confirmationIn(await say(USERS.megan, '/lockbox disable'));
+    clock.advance(6 * 60_000);
+    const late = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.switch.confirm', confirmation));
+    assert.match(JSON.stringify(late.body.value), /expired/);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
+  });
+
+  it('says plainly when Microsoft fails the switch, and changes nothing', async () => {
+    h.simulator.tenant.setLockboxEnabled(false);
+    const confirmation = confirmationIn(await say(USERS.megan, '/lockbox enable azure'));
+    await injectFault(h.simulator.url, { path: 'enableLockbox', status: 500, times: 5 });
+    const answer = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.switch.confirm', confirmation));
+    assert.match(JSON.stringify(answer.body.value), /Microsoft did not accept it/);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), false);
+  });
+});
