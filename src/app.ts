@@ -88,6 +88,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     logger,
     telemetry,
     tenantId: config.tenantId,
+    requireTwoApprovers: config.requireTwoApprovers,
     kickWatcher: () => watcher.kick(),
     answerBudgetMs: options.answerBudgetMs ?? 2000,
     lastPoll: () => watcher.lastReport,

@@ -21,7 +21,17 @@ export interface Submission {
   completedAt?: string;
 }
 
+/** One approver's yes, when two are needed. */
+export interface Approval {
+  actor: Actor;
+  comment: string;
+  at: string;
+  roles: string[];
+}
+
 export interface Decision {
+  /** Under dual control: the first of the two approvals; `actor` made the second. */
+  firstApproval?: Approval;
   verdict: Verdict;
   actor: Actor;
   comment: string;

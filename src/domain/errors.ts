@@ -1,4 +1,4 @@
-import { actorName, verdictWord, type Decision } from './decision';
+import { actorName, verdictWord, type Approval, type Decision } from './decision';
 
 /** Every failure the core reports to a person has a code; the Teams edge maps each to a card. */
 export abstract class LockboxError extends Error {
@@ -16,6 +16,14 @@ export class AlreadyDecided extends LockboxError {
   readonly code = 'REQUEST.ALREADY_DECIDED';
   constructor(readonly decision: Decision) {
     super(`Already ${verdictWord(decision.verdict)} by ${actorName(decision.actor)}.`);
+  }
+}
+
+/** Under dual control, the first approver clicked Approve again. */
+export class SecondApproverNeeded extends LockboxError {
+  readonly code = 'REQUEST.SECOND_APPROVER_NEEDED';
+  constructor(readonly first: Approval) {
+    super('A second, different approver must approve too.');
   }
 }
 

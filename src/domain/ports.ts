@@ -70,6 +70,7 @@ export interface AuditEntry {
     | 'request.status-changed'
     | 'decision.refused'
     | 'decision.recorded'
+    | 'decision.first-approval'
     | 'decision.submitted'
     | 'decision.adopted'
     | 'decision.failed'

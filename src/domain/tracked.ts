@@ -1,4 +1,4 @@
-import type { Decision } from './decision';
+import type { Approval, Decision } from './decision';
 import { isFinalStatus, requestKey, type LockboxRequest } from './request';
 
 /** A request the bot has seen, with what the bot did about it. */
@@ -6,6 +6,8 @@ export interface TrackedRequest {
   key: string;
   request: LockboxRequest;
   decision?: Decision;
+  /** Under dual control, the first approval while a second, different approver is awaited. */
+  firstApproval?: Approval;
   firstSeenAt: string;
   updatedAt: string;
 }

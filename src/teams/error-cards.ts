@@ -8,6 +8,7 @@ import {
   NotAnApprover,
   RequestClosed,
   RequestNotFound,
+  SecondApproverNeeded,
   SourceNotConfigured,
   UpstreamError,
 } from '../domain/errors';
@@ -26,6 +27,9 @@ export async function cardForError(error: unknown, context: { store: Store; now:
     // The same person's retry (or Teams re-sending the invoke) gets the very card the first click got.
     if (tracked && d.actor.aadObjectId === context.actor.aadObjectId) return requestCard(tracked, context.now);
     return withNotice(`Already ${verdictWord(d.verdict)} by ${plain(actorName(d.actor))} at ${localTime(d.decidedAt)}. Nothing more to do.`, 'accent');
+  }
+  if (error instanceof SecondApproverNeeded) {
+    return withNotice('You have already approved. A second, different approver must approve too.', 'accent');
   }
   if (error instanceof NotAnApprover) {
     return withNotice(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Actor } from '../../src/domain/decision';
-import { AlreadyDecided, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound } from '../../src/domain/errors';
+import { AlreadyDecided, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../../src/domain/errors';
 import { requestKey } from '../../src/domain/request';
 import { track } from '../../src/domain/tracked';
 import { recordDecision } from '../../src/domain/usecases/decide';
@@ -85,5 +85,49 @@ describe('recording a decision', () => {
     assert.ok(results.filter((r) => r !== 'won').every((e) => e instanceof AlreadyDecided));
     const audit = await core.store.listAudit({ limit: 100 });
     assert.equal(audit.filter((a) => a.kind === 'decision.recorded').length, 1);
+  });
+});
+
+describe('dual control', () => {
+  let core: ReturnType<typeof coreWithFakes>;
+  const key = requestKey(pendingRequest());
+  const isaiah: Actor = { aadObjectId: 'isaiah', tenantId: TENANT, name: 'Isaiah' };
+
+  beforeEach(async () => {
+    core = coreWithFakes();
+    core.deps.requireTwoApprovers = true;
+    core.directory.approvers = new Set(['alex', 'megan', 'isaiah']);
+    await core.store.insertRequest(track(pendingRequest(), core.clock.now()));
+  });
+
+  it('records the first approval without deciding, and decides on the second approver\'s', async () => {
+    const first = await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: 'ok by me', actor: alex });
+    assert.equal(first.decision, undefined);
+    assert.equal(first.firstApproval?.actor.aadObjectId, 'alex');
+    const second = await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: 'and me', actor: megan });
+    assert.equal(second.decision?.verdict, 'approve');
+    assert.equal(second.decision?.actor.aadObjectId, 'megan');
+    assert.equal(second.decision?.firstApproval?.actor.aadObjectId, 'alex');
+    const kinds = (await core.store.listAudit({ requestKey: key, limit: 10 })).map((a) => a.kind);
+    assert.deepEqual(kinds, ['decision.recorded', 'decision.first-approval']);
+  });
+
+  it('needs two different people: the first approver approving again decides nothing', async () => {
+    await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: alex });
+    await assert.rejects(recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: alex }), SecondApproverNeeded);
+    assert.equal((await core.store.getRequest(key))?.value.decision, undefined);
+  });
+
+  it('ends the request with a single rejection, before or after a first approval', async () => {
+    await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: alex });
+    const rejected = await recordDecision(core.deps, { requestKey: key, verdict: 'reject', comment: 'no', actor: isaiah });
+    assert.equal(rejected.decision?.verdict, 'reject');
+    assert.equal(rejected.decision?.firstApproval, undefined);
+  });
+
+  it('lets only one of many simultaneous second approvals decide', async () => {
+    await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: alex });
+    const results = await Promise.all([megan, isaiah, megan, isaiah].map((actor) => recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor }).then(() => 'won', (e) => e)));
+    assert.equal(results.filter((r) => r === 'won').length, 1);
   });
 });

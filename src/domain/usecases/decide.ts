@@ -1,5 +1,5 @@
-import { sameId, type Actor, type Decision, type Verdict } from '../decision';
-import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound } from '../errors';
+import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
+import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
 import type { RoleCheck } from '../ports';
 import { hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
@@ -14,7 +14,7 @@ export interface DecideCommand {
 
 const MAX_CONFLICTS = 5;
 
-type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'tenantId'>;
+type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'tenantId' | 'requireTwoApprovers'>;
 
 /**
  * Records a person's decision durably, after checking live that they may make it.
@@ -38,7 +38,19 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
 
     let roles: string[];
     ({ roles, actor } = await authorize(deps, { ...command, actor }, tracked));
+    const approval: Approval = { actor, comment: command.comment, at: now.toISOString(), roles };
+    const first = tracked.firstApproval;
+    if (deps.requireTwoApprovers && command.verdict === 'approve' && !first) {
+      const next: TrackedRequest = { ...tracked, firstApproval: approval, updatedAt: approval.at };
+      if (!(await deps.store.replaceRequest(next, found.etag))) continue;
+      await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles } });
+      return next;
+    }
+    if (deps.requireTwoApprovers && command.verdict === 'approve' && first && sameId(first.actor.aadObjectId, actor.aadObjectId)) {
+      throw new SecondApproverNeeded(first);
+    }
     const decision: Decision = {
+      ...(command.verdict === 'approve' && first ? { firstApproval: first } : {}),
       verdict: command.verdict,
       actor,
       comment: command.comment,

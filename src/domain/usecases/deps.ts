@@ -12,4 +12,6 @@ export interface CoreDeps {
   telemetry: Telemetry;
   /** The organisation this bot serves: clicks from any other tenant are refused. */
   tenantId: string;
+  /** Dual control: an approval takes two different approvers; a single rejection still ends it. */
+  requireTwoApprovers?: boolean;
 }

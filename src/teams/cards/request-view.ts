@@ -41,7 +41,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice)
     justification: plain(r.justification ?? 'No justification given.'),
     decision: d
       ? {
-          line: `${d.verdict === 'approve' ? 'Approved' : 'Rejected'} by **${plain(actorName(d.actor))}** on ${localTime(d.decidedAt)}`,
+          line: `${d.verdict === 'approve' ? 'Approved' : 'Rejected'} by ${d.firstApproval ? `**${plain(actorName(d.firstApproval.actor))}** and ` : ''}**${plain(actorName(d.actor))}** on ${localTime(d.decidedAt)}`,
           comment: d.comment ? `"${plain(d.comment)}"` : '',
         }
       : null,
@@ -59,6 +59,9 @@ function status(tracked: TrackedRequest, now: Date): { statusLine: string; heade
   if (r.status === 'Approved') return { statusLine: 'Approved. Microsoft may access the resources for the requested time.', headerStyle: 'good' };
   if (r.status === 'Denied') return { statusLine: 'Rejected. Microsoft gets no access.', headerStyle: 'attention' };
   if (r.status === 'Pending' && hasExpired(r, now)) return { statusLine: 'Expired: nobody decided in time, so Microsoft gets no access.', headerStyle: 'default' };
+  if (r.status === 'Pending' && tracked.firstApproval && !tracked.decision) {
+    return { statusLine: `1 of 2 approvals: approved by ${plain(actorName(tracked.firstApproval.actor))}. A second, different approver must approve. Expires in ${duration(timeLeft(r, now))}.`, headerStyle: 'accent' };
+  }
   if (r.status === 'Pending') return { statusLine: `Waiting for a decision. Expires in ${duration(timeLeft(r, now))}.`, headerStyle: 'warning' };
   return { statusLine: `Status: ${plain(r.status)}.`, headerStyle: 'default' };
 }
