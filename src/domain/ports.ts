@@ -116,6 +116,8 @@ export interface Store {
   takeConfirmation(id: string): Promise<Confirmation | undefined>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** The whole trail, oldest first, a page at a time, for export. */
+  exportAudit(): AsyncIterable<AuditEntry>;
   /** Newest first, by order of appending. */
   listAudit(query: { requestKey?: string; kinds?: AuditEntry['kind'][]; limit: number }): Promise<AuditEntry[]>;
 

@@ -67,6 +67,7 @@ export class SqliteStore implements Store {
          WHERE (? IS NULL OR request_key = ?) AND (? IS NULL OR kind IN (SELECT value FROM json_each(?)))
          ORDER BY seq DESC LIMIT ?`,
       ),
+      auditPage: db.prepare<[number, number], AuditRow>('SELECT seq, body FROM audit WHERE seq > ? ORDER BY seq LIMIT ?'),
       recordCard: db.prepare(
         `INSERT INTO cards (request_key, user_id, conversation_id, activity_id, posted_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (request_key, user_id) DO UPDATE SET conversation_id = excluded.conversation_id, activity_id = excluded.activity_id, posted_at = excluded.posted_at`,
@@ -153,6 +154,16 @@ export class SqliteStore implements Store {
 
   async listCards(requestKey: string): Promise<CardCopy[]> {
     return this.statements.listCards.all(requestKey).map(toCard);
+  }
+
+  async *exportAudit(): AsyncIterable<AuditEntry> {
+    // Pages by sequence number rather than one long-running statement, so writers are never blocked for long.
+    for (let after = 0; ; ) {
+      const rows = this.statements.auditPage.all(after, 500);
+      if (!rows.length) return;
+      for (const row of rows) yield parse<AuditEntry>('audit', { key: String(row.seq), body: row.body });
+      after = rows.at(-1)!.seq;
+    }
   }
 
   async recordCard(copy: Required<CardCopy>): Promise<void> {

@@ -286,6 +286,13 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         assert.deepEqual(await store.listAudit({ limit: 2 }), [entries[4], entries[3]]);
         assert.deepEqual(await store.listAudit({ requestKey: 'r1', limit: 2 }), [entries[4], entries[2]]);
       });
+      it('exports the whole trail oldest first', async () => {
+        await appendAll();
+        const exported = [];
+        for await (const entry of store.exportAudit()) exported.push(entry);
+        assert.deepEqual(exported, entries);
+      });
+
       it('lists only the kinds asked for, alone or with a request', async () => {
         await appendAll();
         assert.deepEqual(await store.listAudit({ kinds: ['decision.recorded', 'decision.refused'], limit: 10 }), [entries[3], entries[2]]);
