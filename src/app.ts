@@ -12,6 +12,7 @@ import { createCredential, SimulatorCredential } from './http/credentials';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
 import { DiscoveredSubscriptions, fixedSubscriptions } from './lockbox/azure/subscriptions';
+import { EXO_SCOPE, M365LockboxSource } from './lockbox/m365/source';
 import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
 import { WatcherLoop } from './runtime/watcher-loop';
@@ -76,6 +77,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     const decisionClient = client(endpoints.arm, ARM, { maxRetries: 0, timeoutMs: 20_000 });
     const subscriptions = config.azureSubscriptionIds.length ? fixedSubscriptions(config.azureSubscriptionIds) : new DiscoveredSubscriptions(arm, SUBSCRIPTION_REFRESH_MS);
     sources.set('azure', new AzureLockboxSource({ client: arm, decisionClient, subscriptions, tenantId: config.tenantId, logger }));
+  }
+  if (config.sources.includes('m365')) {
+    sources.set('m365', new M365LockboxSource({
+      client: client(endpoints.exo, EXO_SCOPE),
+      decisionClient: client(endpoints.exo, EXO_SCOPE, { maxRetries: 0, timeoutMs: 20_000 }),
+      tenantId: config.tenantId,
+      logger,
+    }));
   }
 
   const adapter = createAdapter(config.bot, logger);

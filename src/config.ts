@@ -111,7 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     bot,
     tenantId: read(env, 'TENANT_ID', 'your Microsoft Entra tenant id (a GUID)', guid, simulated ? SIMULATED_TENANT_ID : undefined),
-    sources: read(env, 'LOCKBOX_SOURCES', 'a comma-separated list of: azure', list(z.enum(['azure'])), ['azure'] as SourceKind[]),
+    sources: read(env, 'LOCKBOX_SOURCES', 'a comma-separated list of: azure, m365', list(z.enum(['azure', 'm365'])), (simulated ? ['azure', 'm365'] : ['azure']) as SourceKind[]),
     azureSubscriptionIds: read(env, 'AZURE_SUBSCRIPTION_IDS', 'a comma-separated list of subscription ids (GUIDs)', list(guid), simulated ? [SIMULATED_SUBSCRIPTION_ID] : []),
     azureCredential: read(env, 'AZURE_CREDENTIAL', 'default, managed-identity, environment or cli', z.enum(['default', 'managed-identity', 'environment', 'cli']), 'default'),
     azureClientId: readOptional(env, 'AZURE_CLIENT_ID', 'the client id of the managed identity or app registration (a GUID)', guid),

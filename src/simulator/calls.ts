@@ -4,6 +4,9 @@ export interface RecordedCall {
   query: Record<string, string>;
   at: string;
   status: number;
+  /** Exchange Online admin API only: the cmdlet in the body, and the X-AnchorMailbox header as sent. */
+  cmdlet?: string;
+  anchorMailbox?: string;
 }
 
 /** Keeps the newest upstream calls; bounded because the embedded simulator runs as long as the bot. */

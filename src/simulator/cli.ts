@@ -7,15 +7,50 @@ export interface CliIo {
   fetch: typeof fetch;
 }
 
-const USAGE = 'Usage: npm run simulate:request [-- --url http://127.0.0.1:3979] [--subscription <id>] [--justification "<text>"]';
+const USAGE = [
+  'Usage: npm run simulate:request [-- --url http://127.0.0.1:3979] [--kind azure|m365] [--subscription <id>] [--justification "<text>"]',
+  '  --kind azure (default) creates an Azure request in a subscription; --kind m365 a Microsoft 365 (Exchange Online) one.',
+].join('\n');
 
-/** Asks a running simulator for a new Pending request; answers the exit code. */
+type Kind = 'azure' | 'm365';
+
+interface KindSpec {
+  path: string;
+  body(values: { subscription?: string; justification?: string }): Record<string, string>;
+  describe(payload: unknown): string[];
+}
+
+const KINDS: Record<Kind, KindSpec> = {
+  azure: {
+    path: '/_simulator/lockbox/requests',
+    body: (values) => ({
+      ...(values.subscription !== undefined ? { subscriptionId: values.subscription } : {}),
+      ...(values.justification !== undefined ? { justification: values.justification } : {}),
+    }),
+    describe: (payload) => {
+      const { properties } = payload as { properties: { requestId: string; subscriptionId: string; expirationDateTime: string } };
+      return [`Created Pending lockbox request ${properties.requestId} in subscription ${properties.subscriptionId}.`, `It expires at ${properties.expirationDateTime}.`];
+    },
+  },
+  m365: {
+    path: '/_simulator/m365/requests',
+    body: (values): Record<string, string> => (values.justification !== undefined ? { Comment: values.justification } : {}),
+    describe: (payload) => {
+      const record = payload as { RequestId: string; ServiceName: string; ExpiryTime: string };
+      return [`Created Pending Microsoft 365 lockbox request ${record.RequestId} for ${record.ServiceName}.`, `It expires at ${record.ExpiryTime}.`];
+    },
+  },
+};
+
+/** Asks a running simulator for a new Pending request of either kind; answers the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  let values: { url?: string; subscription?: string; justification?: string; help?: boolean };
+  let values: { url?: string; kind?: string; subscription?: string; justification?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { url: { type: 'string' }, subscription: { type: 'string' }, justification: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        url: { type: 'string' }, kind: { type: 'string' }, subscription: { type: 'string' }, justification: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     io.err(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
@@ -25,14 +60,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(USAGE);
     return 0;
   }
+  const kind = values.kind ?? 'azure';
+  if (kind !== 'azure' && kind !== 'm365') {
+    io.err(`--kind must be azure or m365, got '${kind}'.\n${USAGE}`);
+    return 2;
+  }
+  if (kind === 'm365' && values.subscription !== undefined) {
+    io.err(`Microsoft 365 requests belong to no subscription: drop --subscription, or use --kind azure.\n${USAGE}`);
+    return 2;
+  }
+  const spec = KINDS[kind];
   const base = (values.url ?? process.env.SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? DEFAULT_SIMULATOR_PORT}`).replace(/\/+$/, '');
-  const body: Record<string, string> = {};
-  if (values.subscription !== undefined) body.subscriptionId = values.subscription;
-  if (values.justification !== undefined) body.justification = values.justification;
+  const body = spec.body(values);
 
   let response: Response;
   try {
-    response = await io.fetch(`${base}/_simulator/lockbox/requests`, {
+    response = await io.fetch(`${base}${spec.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -47,9 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`The simulator refused the request: ${message}`);
     return 1;
   }
-  const { properties } = payload as { properties: { requestId: string; subscriptionId: string; expirationDateTime: string } };
-  io.out(`Created Pending lockbox request ${properties.requestId} in subscription ${properties.subscriptionId}.`);
-  io.out(`It expires at ${properties.expirationDateTime}.`);
+  for (const line of spec.describe(payload)) io.out(line);
   return 0;
 }
 

@@ -1,11 +1,15 @@
 import type { Reply, RequestContext } from './router';
 
-/** Which wire conventions a path follows: ARM (management plane), Microsoft Graph, or our own admin API. */
-export type ApiStyle = 'arm' | 'graph' | 'admin';
+/**
+ * Which wire conventions a path follows: ARM (management plane), Microsoft Graph, the Exchange
+ * Online admin API (InvokeCommand), or our own admin API.
+ */
+export type ApiStyle = 'arm' | 'graph' | 'exo' | 'admin';
 
 export function styleOf(pathname: string): ApiStyle {
   if (/^\/_simulator(\/|$)/i.test(pathname)) return 'admin';
   if (/^\/(v1\.0|beta)(\/|$)/i.test(pathname)) return 'graph';
+  if (/^\/adminapi(\/|$)/i.test(pathname)) return 'exo';
   return 'arm';
 }
 
@@ -41,6 +45,35 @@ export function graphError(ctx: Pick<RequestContext, 'requestId' | 'headers'>, s
   };
 }
 
+/**
+ * An Exchange Online admin API error outside any cmdlet (sign-in, headers, body): the message is in
+ * error.message and in error.innererror.internalexception.message.
+ */
+export function exoError(status: number, code: string, message: string, type = 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException'): Reply {
+  return {
+    status,
+    body: { error: { code, message, innererror: { message, type, internalexception: { message, type } } } },
+  };
+}
+
+/**
+ * A cmdlet that ran and failed, as the admin API reports it: a generic error.message, and the
+ * cmdlet's own message and exception type as a JSON string in error.details[].message.
+ */
+export function exoCmdletError(status: number, code: string, typeName: string, message: string): Reply {
+  return {
+    status,
+    body: {
+      error: {
+        code,
+        message: 'Error executing cmdlet',
+        details: [{ code: 'Context', target: '', message: JSON.stringify({ Message: message, TypeName: typeName, StackTrace: null, InnerError: null }) }],
+        innererror: { message: 'Error executing cmdlet', type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException' },
+      },
+    },
+  };
+}
+
 export function adminError(status: number, code: string, message: string, details?: unknown): Reply {
   return { status, body: { error: { code, message, ...(details === undefined ? {} : { details }) } } };
 }
@@ -48,6 +81,7 @@ export function adminError(status: number, code: string, message: string, detail
 export function errorInStyle(style: ApiStyle, ctx: Pick<RequestContext, 'requestId' | 'headers'>, status: number, code: string, message: string): Reply {
   if (style === 'graph') return graphError(ctx, status, code, message);
   if (style === 'admin') return adminError(status, code, message);
+  if (style === 'exo') return exoError(status, code, message);
   return armError(status, code, message);
 }
 

@@ -3,6 +3,11 @@ export interface FaultSpec {
   method?: string;
   /** Regular expression source, tested against the request path (no query). */
   path: string;
+  /**
+   * Only Exchange Online admin API calls running this cmdlet (case-insensitive), since every cmdlet
+   * shares one path; a fault that names a cmdlet never hits any other call.
+   */
+  cmdlet?: string;
   /** Status to answer; when absent the fault only delays and the route answers as usual. */
   status?: number;
   /** How many matching calls it hits before it is spent. */
@@ -39,9 +44,11 @@ export class FaultInjector {
   }
 
   /** The fault this call triggers, if any, counting it as used. */
-  take(method: string, pathname: string): ActiveFault | undefined {
+  take(method: string, pathname: string, cmdlet?: string): ActiveFault | undefined {
     const fault = this.faults.find(
-      (f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase()) && f.regex.test(pathname),
+      (f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase())
+        && (f.cmdlet === undefined || (cmdlet !== undefined && f.cmdlet.toLowerCase() === cmdlet.toLowerCase()))
+        && f.regex.test(pathname),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;

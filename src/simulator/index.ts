@@ -7,6 +7,7 @@ import { Router } from './router';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAzureLockboxRoutes } from './routes/azure-lockbox';
 import type { RouteDeps } from './routes/deps';
+import { registerExoRoutes } from './routes/exo';
 import { registerGraphRoutes } from './routes/graph';
 import { registerRbacRoutes } from './routes/rbac';
 import { DEFAULT_SEED, type TenantSeed } from './seed';
@@ -17,6 +18,8 @@ export { DEFAULT_SEED, SimulatedTenant };
 export type { TenantSeed, SimulatorLogger };
 export type { SeedUser } from './seed';
 export type { ArmLockboxRequest, LockboxRequestRecord, LockboxStatus, RecordedDecision } from './lockbox-model';
+export type { M365Decision, M365RecordedDecision, M365RequestRecord, M365Service, M365Status } from './m365-model';
+export { M365_REQUEST_LIFETIME_MS, toExoRecord } from './m365-model';
 export type { RecordedCall } from './calls';
 export type { FaultSpec, ActiveFault } from './faults';
 
@@ -26,7 +29,7 @@ export interface SimulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
   seed?: TenantSeed;
-  /** Creates one Pending request this long after start; never when undefined. */
+  /** Creates one Pending Azure request and one Pending Microsoft 365 request this long after start; never when undefined. */
   autoCreateAfterMs?: number;
   /** Items per list page before a next link. Default 50. */
   pageSize?: number;
@@ -43,6 +46,26 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/** One request of each kind, so a fresh `npm start` shows both; a kind that is switched off gets none. */
+function autoCreateRequests(tenant: SimulatedTenant, logger: SimulatorLogger): void {
+  const attempt = (kind: string, enabled: boolean, create: () => Record<string, unknown>): void => {
+    if (!enabled) return logger.info(`simulator: ${kind} Customer Lockbox is off, no request created`);
+    try {
+      logger.info(`simulator: ${kind} lockbox request created`, create());
+    } catch (err) {
+      logger.warn(`simulator: could not create a ${kind} request`, { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  attempt('Azure', tenant.isLockboxEnabled(), () => {
+    const record = tenant.createRequest();
+    return { requestId: record.requestId, subscriptionId: record.subscriptionId };
+  });
+  attempt('Microsoft 365', tenant.isM365LockboxEnabled(), () => {
+    const record = tenant.createM365Request();
+    return { requestId: record.requestId, serviceName: record.serviceName };
+  });
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const pageSize = options.pageSize ?? 50;
@@ -56,6 +79,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerAzureLockboxRoutes(upstream, deps);
   registerRbacRoutes(upstream, deps);
   registerGraphRoutes(upstream, deps);
+  registerExoRoutes(upstream, deps);
   const admin = new Router();
   registerAdminRoutes(admin, deps);
 
@@ -74,15 +98,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   let autoCreate: NodeJS.Timeout | undefined;
   if (options.autoCreateAfterMs !== undefined) {
-    autoCreate = setTimeout(() => {
-      if (!tenant.isLockboxEnabled()) return logger.info('simulator: lockbox is disabled, no request created');
-      try {
-        const record = tenant.createRequest();
-        logger.info('simulator: lockbox request created', { requestId: record.requestId, subscriptionId: record.subscriptionId });
-      } catch (err) {
-        logger.warn('simulator: could not create a request', { error: err instanceof Error ? err.message : String(err) });
-      }
-    }, options.autoCreateAfterMs);
+    autoCreate = setTimeout(() => autoCreateRequests(tenant, logger), options.autoCreateAfterMs);
     autoCreate.unref();
   }
 

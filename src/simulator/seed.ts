@@ -13,7 +13,10 @@ export interface TenantSeed {
   tenantId: string;
   subscriptions: string[];
   users: SeedUser[];
+  /** Azure Customer Lockbox (tenantOptedIn). Default true. */
   lockboxEnabled?: boolean;
+  /** Microsoft 365 Customer Lockbox (Get-OrganizationConfig CustomerLockBoxEnabled). Default true. */
+  m365LockboxEnabled?: boolean;
 }
 
 const SUBSCRIPTION = '00000000-0000-4000-8000-00000000a2b1';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { adminError, defaultCodeFor, errorInStyle, styleOf, type ApiStyle } from './errors';
+import type { RecordedCall } from './calls';
 import type { ActiveFault } from './faults';
 import { ReplyError, type Reply, type RequestContext, type Router } from './router';
 import type { RouteDeps } from './routes/deps';
@@ -37,7 +38,9 @@ function hasBearerToken(ctx: RequestContext): boolean {
 function unauthenticated(style: ApiStyle, ctx: RequestContext): Reply {
   const reply = style === 'graph'
     ? errorInStyle(style, ctx, 401, 'InvalidAuthenticationToken', 'Access token is empty.')
-    : errorInStyle(style, ctx, 401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
+    : style === 'exo'
+      ? errorInStyle(style, ctx, 401, 'Unauthorized', 'The request has no bearer token for https://outlook.office365.com: sign in to Exchange Online first.')
+      : errorInStyle(style, ctx, 401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
   return { ...reply, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
 }
 
@@ -59,8 +62,26 @@ async function route(router: Router, style: ApiStyle, ctx: RequestContext): Prom
   return resolution.handler({ ...ctx, params: resolution.params });
 }
 
-async function upstream(routers: Routers, deps: RouteDeps, style: ApiStyle, ctx: RequestContext): Promise<Reply> {
-  const fault = deps.faults.take(ctx.method, ctx.url.pathname);
+/** What the call log keeps about an Exchange Online admin API call besides method and path. */
+type ExoCallInfo = Pick<RecordedCall, 'cmdlet' | 'anchorMailbox'>;
+
+/** Every cmdlet shares one path, so faults and the call log need the cmdlet named in the body. */
+async function peekExoCall(ctx: RequestContext): Promise<ExoCallInfo> {
+  const anchor = ctx.headers['x-anchormailbox'];
+  const info: ExoCallInfo = typeof anchor === 'string' ? { anchorMailbox: anchor } : {};
+  try {
+    const body: unknown = JSON.parse(await ctx.readBody());
+    const name = (body as { CmdletInput?: { CmdletName?: unknown } } | null)?.CmdletInput?.CmdletName;
+    if (typeof name === 'string') info.cmdlet = name;
+  } catch {
+    // The route answers a body it cannot read.
+  }
+  return info;
+}
+
+async function upstream(routers: Routers, deps: RouteDeps, style: ApiStyle, ctx: RequestContext, info: ExoCallInfo): Promise<Reply> {
+  if (style === 'exo') Object.assign(info, await peekExoCall(ctx));
+  const fault = deps.faults.take(ctx.method, ctx.url.pathname, info.cmdlet);
   if (fault?.delayMs) await delay(fault.delayMs, undefined, { signal: deps.shutdown });
   if (fault?.status !== undefined) return faultReply({ ...fault, status: fault.status }, style, ctx);
   if (!hasBearerToken(ctx)) return unauthenticated(style, ctx);
@@ -73,7 +94,7 @@ function send(res: ServerResponse, req: IncomingMessage, reply: Reply, style: Ap
     const correlation = req.headers['x-ms-correlation-request-id'];
     headers['x-ms-correlation-request-id'] = typeof correlation === 'string' ? correlation : requestId;
   }
-  if (style === 'graph') {
+  if (style === 'graph' || style === 'exo') {
     const clientRequestId = req.headers['client-request-id'];
     headers['request-id'] = requestId;
     headers['client-request-id'] = typeof clientRequestId === 'string' ? clientRequestId : requestId;
@@ -106,11 +127,14 @@ export function createRequestListener(routers: Routers, deps: RouteDeps, origin:
       return;
     }
     const style = styleOf(url.pathname);
+    // Read once and kept: the Exchange admin API's cmdlet is read before the route reads the body.
+    let body: Promise<string> | undefined;
     const ctx: RequestContext = {
       method, url, origin: origin(), params: {}, headers: req.headers, requestId,
-      readBody: () => readBody(req, ctx, style),
+      readBody: () => (body ??= readBody(req, ctx, style)),
     };
-    const reply = style === 'admin' ? route(routers.admin, style, ctx) : upstream(routers, deps, style, ctx);
+    const exoInfo: ExoCallInfo = {};
+    const reply = style === 'admin' ? route(routers.admin, style, ctx) : upstream(routers, deps, style, ctx, exoInfo);
     reply
       .catch((err: unknown) => {
         if (err instanceof ReplyError) return err.reply;
@@ -121,7 +145,7 @@ export function createRequestListener(routers: Routers, deps: RouteDeps, origin:
       .then((answer) => {
         if (style !== 'admin') {
           deps.calls.record({
-            method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: deps.tenant.now().toISOString(), status: answer.status,
+            method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: deps.tenant.now().toISOString(), status: answer.status, ...exoInfo,
           });
           deps.logger.debug('simulator: upstream call', { method, path: url.pathname, status: answer.status });
         }

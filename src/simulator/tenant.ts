@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApprovalDecision, LockboxRequestRecord, LockboxStatus } from './lockbox-model';
+import { generateM365Request, type NewM365RequestInput } from './m365-generator';
+import { decisionStatus, type M365Decision, type M365RequestRecord, type M365Service, type M365Status } from './m365-model';
 import { generateRequest, type NewRequestInput } from './request-generator';
 import type { TenantSeed } from './seed';
 
@@ -34,15 +36,24 @@ export type DecideOutcome =
 
 export type CreateRequestInput = Omit<NewRequestInput, 'subscriptionId'> & { subscriptionId?: string };
 
+export type M365DecideOutcome =
+  | { outcome: 'decided'; request: M365RequestRecord }
+  | { outcome: 'not-found' }
+  | { outcome: 'not-pending'; currentStatus: M365Status }
+  | { outcome: 'wrong-service'; serviceName: M365Service };
+
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** In-memory state of one simulated tenant. No I/O: the HTTP routes only translate to and from it. */
 export class SimulatedTenant {
   readonly tenantId: string;
   private lockboxEnabled: boolean;
+  private m365LockboxEnabled: boolean;
   private readonly subscriptions: string[];
   private readonly users: DirectoryUser[];
   private readonly requests = new Map<string, LockboxRequestRecord>();
+  /** Microsoft 365 requests, keyed by lower-cased reference number; separate from the Azure ones. */
+  private readonly m365Requests = new Map<string, M365RequestRecord>();
   private directoryAssignments: DirectoryRoleAssignment[] = [];
   private azureAssignments: AzureRoleAssignment[] = [];
   private nextSeq = 1;
@@ -50,6 +61,7 @@ export class SimulatedTenant {
   constructor(seed: TenantSeed, private readonly clock: () => Date = () => new Date()) {
     this.tenantId = seed.tenantId;
     this.lockboxEnabled = seed.lockboxEnabled ?? true;
+    this.m365LockboxEnabled = seed.m365LockboxEnabled ?? true;
     this.subscriptions = [...seed.subscriptions];
     this.users = seed.users.map(({ id, displayName, userPrincipalName }) => ({ id, displayName, userPrincipalName }));
     for (const user of seed.users) {
@@ -140,6 +152,70 @@ export class SimulatedTenant {
     for (const record of this.requests.values()) {
       if (record.status === 'Pending' && Date.parse(record.expirationDateTime) <= now) record.status = 'Expired';
     }
+    for (const record of this.m365Requests.values()) {
+      if (record.approvalStatus === 'Pending' && Date.parse(record.expiryTime) <= now) record.approvalStatus = 'Expired';
+    }
+  }
+
+  // --- Microsoft 365 lockbox (Exchange Online) ------------------------------
+
+  /** Get-OrganizationConfig's CustomerLockBoxEnabled. */
+  isM365LockboxEnabled(): boolean {
+    return this.m365LockboxEnabled;
+  }
+
+  setM365LockboxEnabled(enabled: boolean): void {
+    this.m365LockboxEnabled = enabled;
+  }
+
+  /** Throws when the reference number is taken. */
+  createM365Request(input: NewM365RequestInput = {}): M365RequestRecord {
+    let generated = generateM365Request(input, this.clock());
+    // Generated reference numbers may collide; a given one may not.
+    for (let tries = 0; input.requestId === undefined && this.m365Requests.has(generated.requestId.toLowerCase()) && tries < 20; tries++) {
+      generated = generateM365Request(input, this.clock());
+    }
+    if (this.m365Requests.has(generated.requestId.toLowerCase())) throw new Error(`Request ${generated.requestId} exists already`);
+    const record: M365RequestRecord = { ...generated, seq: this.nextSeq++, decisions: [] };
+    this.m365Requests.set(record.requestId.toLowerCase(), record);
+    this.expireDue();
+    return structuredClone(record);
+  }
+
+  /** In creation order, optionally of one status and created after a moment. */
+  listM365Requests(filter: { status?: M365Status; requestId?: string; createdAfter?: Date } = {}): M365RequestRecord[] {
+    this.expireDue();
+    return [...this.m365Requests.values()]
+      .filter((r) => filter.status === undefined || r.approvalStatus === filter.status)
+      .filter((r) => filter.requestId === undefined || same(r.requestId, filter.requestId))
+      .filter((r) => filter.createdAfter === undefined || Date.parse(r.createdTime) > filter.createdAfter.getTime())
+      .sort((a, b) => a.seq - b.seq)
+      .map((r) => structuredClone(r));
+  }
+
+  getM365Request(requestId: string): M365RequestRecord | undefined {
+    this.expireDue();
+    const record = this.m365Requests.get(requestId.toLowerCase());
+    return record && structuredClone(record);
+  }
+
+  decideM365(requestId: string, decision: M365Decision, comment: string, serviceName?: M365Service): M365DecideOutcome {
+    this.expireDue();
+    const record = this.m365Requests.get(requestId.toLowerCase());
+    if (!record) return { outcome: 'not-found' };
+    if (serviceName !== undefined && serviceName !== record.serviceName) return { outcome: 'wrong-service', serviceName: record.serviceName };
+    if (record.approvalStatus !== 'Pending') return { outcome: 'not-pending', currentStatus: record.approvalStatus };
+    record.approvalStatus = decisionStatus(decision);
+    record.decisions.push({ decision, comment, at: this.clock().toISOString() });
+    return { outcome: 'decided', request: structuredClone(record) };
+  }
+
+  /** A change made outside the API, e.g. in the Microsoft 365 admin center. */
+  setM365RequestStatus(requestId: string, status: M365Status): M365RequestRecord | undefined {
+    const record = this.m365Requests.get(requestId.toLowerCase());
+    if (!record) return undefined;
+    record.approvalStatus = status;
+    return structuredClone(record);
   }
 
   // --- directory ------------------------------------------------------------

@@ -19,7 +19,7 @@ describe('/lockbox commands over HTTP', () => {
 
   beforeEach(async () => {
     clock = new FixedClock(new Date());
-    h = await startHarness({ bot: { clock } });
+    h = await startHarness({ bot: { clock }, env: { LOCKBOX_SOURCES: 'azure' } });
     for (const user of [USERS.alex, USERS.megan, USERS.adele]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
   });
   afterEach(() => h.close());
@@ -115,6 +115,7 @@ describe('/lockbox commands over HTTP', () => {
   });
 
   it('refuses enable and disable to someone without the role, naming the role', async () => {
+    assert.match(textOf(await say(USERS.adele, '/lockbox enable')), /needs an active Global Administrator role/);
     const text = textOf(await say(USERS.alex, '/lockbox disable'));
     assert.match(text, /needs an active Global Administrator role/);
     assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
@@ -144,5 +145,35 @@ describe('/lockbox commands over HTTP', () => {
     const answer = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.switch.confirm', confirmation));
     assert.match(JSON.stringify(answer.body.value), /Microsoft did not accept it/);
     assert.equal(h.simulator.tenant.isLockboxEnabled(), false);
+  });
+});
+
+describe('/lockbox commands with both products watched', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure,m365' } });
+    for (const user of [USERS.alex, USERS.megan]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+  });
+  afterEach(() => h.close());
+
+  const say = async (user: TeamsUser, text: string) => {
+    const before = h.connector.calls.length;
+    await h.post(message(h.connector.url, TENANT_ID, user, text));
+    return h.connector.calls.slice(before).filter((c) => c.method === 'POST').map((c) => (c.body.attachments ? JSON.stringify(cardOf(c.body)) : String(c.body.text))).join('\n');
+  };
+
+  it('asks which product to switch when the command does not say', async () => {
+    assert.match(await say(USERS.megan, '/lockbox disable'), /say which, e\.g\. \/lockbox disable azure or \/lockbox disable m365/);
+  });
+
+  it('lets a Customer LockBox Access Approver switch Microsoft 365, but not Azure', async () => {
+    assert.match(await say(USERS.alex, '/lockbox disable m365'), /Turn Customer Lockbox off for Microsoft 365\?/);
+    assert.match(await say(USERS.alex, '/lockbox disable azure'), /needs an active Global Administrator role/);
+  });
+
+  it('reports both products in status', async () => {
+    const text = await say(USERS.megan, '/lockbox status');
+    assert.match(text, /Azure Customer Lockbox/);
+    assert.match(text, /Microsoft 365 Customer Lockbox/);
   });
 });

@@ -19,13 +19,15 @@ describe('starting and driving the simulator', () => {
     assert.equal(sim.url, `http://127.0.0.1:${sim.port}`);
   });
 
-  it('creates one Pending request on its own when autoCreateAfterMs is set', async () => {
+  it('creates one Pending Azure request and one Pending Microsoft 365 request on its own when autoCreateAfterMs is set', async () => {
     sim = await startSimulator({ port: 0, autoCreateAfterMs: 20 });
     assert.equal(sim.tenant.listRequests().length, 0);
+    assert.equal(sim.tenant.listM365Requests().length, 0);
 
     await delay(120);
 
     assert.deepEqual(sim.tenant.listRequests().map((r) => r.status), ['Pending']);
+    assert.deepEqual(sim.tenant.listM365Requests().map((r) => r.approvalStatus), ['Pending']);
   });
 
   it('closes even while a client holds a keep-alive connection, and twice without complaint', async () => {

@@ -12,21 +12,33 @@
  *   GET    /_simulator/lockbox/requests/{requestId}    → 200 {request, decisions:[{status, reason, at}]}
  *   POST   /_simulator/lockbox/requests/{requestId}/status  body {status}  → 200 as GET; a change made
  *          in the portal, so it records no decision
+ *   POST   /_simulator/m365/requests                   body optional: any of the fields Get-AccessToCustomerDataRequest
+ *          outputs (RequestId, Identity, ApprovalStatus, ServiceName, CreatedTime, ExpiryTime, Requestor, Comment,
+ *          Resources (string or array), SupportTicketId, AccessDuration (hours))
+ *                                                     → 201 the record as Get- outputs it (unset fields are generated;
+ *          ExpiryTime defaults to CreatedTime + 12 h)
+ *   GET    /_simulator/m365/requests                   → 200 {value:[record…]}
+ *   GET    /_simulator/m365/requests/{requestId}       → 200 {request, decisions:[{decision, comment, at}]}
+ *   POST   /_simulator/m365/requests/{requestId}/status  body {status}  → 200 as GET; a change made in the
+ *          Microsoft 365 admin center, so it records no decision
  *   PUT    /_simulator/directory/users/{userId}/roles/{roleTemplateId}  → 200 {userId, roleDefinitionId, assigned:true}
  *   DELETE /_simulator/directory/users/{userId}/roles/{roleTemplateId}  → 200 {…, assigned:false, wasAssigned}
  *   PUT    /_simulator/azure/subscriptions/{sub}/users/{userId}/roles/{roleDefinitionId}  → the same, for Azure RBAC
  *   DELETE /_simulator/azure/subscriptions/{sub}/users/{userId}/roles/{roleDefinitionId}
- *   GET    /_simulator/calls                           → 200 [{method, path, query, at, status}] upstream calls, oldest first
+ *   GET    /_simulator/calls                           → 200 [{method, path, query, at, status, cmdlet?, anchorMailbox?}]
+ *          upstream calls, oldest first; cmdlet and anchorMailbox (the X-AnchorMailbox header) on Exchange calls
  *   DELETE /_simulator/calls                           → 204
- *   POST   /_simulator/faults  body {method?, path (regex source, tested on the path without query), status?,
- *          times? (default 1), retryAfterSeconds?, delayMs?, body?}  → 201 the fault; status may be left out
- *          when delayMs is set, to slow calls down without failing them
+ *   POST   /_simulator/faults  body {method?, path (regex source, tested on the path without query), cmdlet?,
+ *          status?, times? (default 1), retryAfterSeconds?, delayMs?, body?}  → 201 the fault; status may be left
+ *          out when delayMs is set, to slow calls down without failing them; cmdlet limits it to Exchange admin API
+ *          calls running that cmdlet (they all share /adminapi/beta/{tenantId}/InvokeCommand)
  *   GET    /_simulator/faults                          → 200 the faults not yet spent
  *   DELETE /_simulator/faults                          → 204
  */
 import { z } from 'zod';
 import { adminError } from '../errors';
 import { LOCKBOX_STATUSES, toArmRequest, type LockboxRequestRecord } from '../lockbox-model';
+import { M365_SERVICES, M365_STATUSES, toExoRecord, type M365RequestRecord } from '../m365-model';
 import { ReplyError, type Reply, type RequestContext, type Router } from '../router';
 import type { RouteDeps } from './deps';
 
@@ -55,10 +67,30 @@ const createRequestSchema = z
 
 const statusSchema = z.object({ status: z.enum(LOCKBOX_STATUSES) }).strict();
 
+const createM365Schema = z
+  .object({
+    RequestId: z.string().regex(/^[A-Za-z0-9-]+$/, 'letters, digits and dashes, e.g. EXSR123456'),
+    Identity: z.string().regex(GUID, 'must be a GUID'),
+    ApprovalStatus: z.enum(M365_STATUSES),
+    ServiceName: z.enum(M365_SERVICES),
+    CreatedTime: dateTime,
+    ExpiryTime: dateTime,
+    Requestor: text,
+    Comment: text,
+    Resources: z.union([text, z.array(text)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    SupportTicketId: text,
+    AccessDuration: z.number().positive().max(24),
+  })
+  .partial()
+  .strict();
+
+const m365StatusSchema = z.object({ status: z.enum(M365_STATUSES) }).strict();
+
 const faultSchema = z
   .object({
     method: z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method').transform((m) => m.toUpperCase()).optional(),
     path: z.string().min(1).refine(isRegExp, 'must be a valid regular expression source'),
+    cmdlet: z.string().regex(/^[A-Za-z]+-[A-Za-z0-9]+$/, 'must be a cmdlet name, e.g. Get-AccessToCustomerDataRequest').optional(),
     status: z.number().int().min(100).max(599).optional(),
     times: z.number().int().positive().default(1),
     retryAfterSeconds: z.number().int().nonnegative().optional(),
@@ -105,6 +137,10 @@ function requestView(record: LockboxRequestRecord): Reply {
   return { status: 200, body: { request: toArmRequest(record), decisions: record.decisions } };
 }
 
+function m365View(record: M365RequestRecord): Reply {
+  return { status: 200, body: { request: toExoRecord(record), decisions: record.decisions } };
+}
+
 export function registerAdminRoutes(router: Router, { tenant, calls, faults, logger }: RouteDeps): void {
   const requireUser = (ctx: RequestContext): string => {
     const user = tenant.findUser(ctx.params.userId ?? '');
@@ -139,6 +175,41 @@ export function registerAdminRoutes(router: Router, { tenant, calls, faults, log
     const { status } = await parseBody(ctx, statusSchema);
     const record = tenant.setRequestStatus(ctx.params.requestId ?? '', status);
     return record ? requestView(record) : adminError(404, 'RequestNotFound', `No request '${ctx.params.requestId}'.`);
+  });
+
+  router.on('POST', '/_simulator/m365/requests', async (ctx) => {
+    const input = await parseBody(ctx, createM365Schema, {});
+    if (input.RequestId !== undefined && tenant.getM365Request(input.RequestId)) {
+      return adminError(409, 'RequestExists', `A Microsoft 365 request with id '${input.RequestId}' exists already.`);
+    }
+    const record = tenant.createM365Request({
+      requestId: input.RequestId,
+      identity: input.Identity,
+      approvalStatus: input.ApprovalStatus,
+      serviceName: input.ServiceName,
+      createdTime: input.CreatedTime,
+      expiryTime: input.ExpiryTime,
+      requestor: input.Requestor,
+      comment: input.Comment,
+      resources: input.Resources,
+      supportTicketId: input.SupportTicketId,
+      accessDurationHours: input.AccessDuration,
+    });
+    logger.info('simulator: Microsoft 365 lockbox request created', { requestId: record.requestId, status: record.approvalStatus });
+    return { status: 201, body: toExoRecord(record) };
+  });
+
+  router.on('GET', '/_simulator/m365/requests', () => ({ status: 200, body: { value: tenant.listM365Requests().map(toExoRecord) } }));
+
+  router.on('GET', '/_simulator/m365/requests/:requestId', (ctx) => {
+    const record = tenant.getM365Request(ctx.params.requestId ?? '');
+    return record ? m365View(record) : adminError(404, 'RequestNotFound', `No Microsoft 365 request '${ctx.params.requestId}'.`);
+  });
+
+  router.on('POST', '/_simulator/m365/requests/:requestId/status', async (ctx) => {
+    const { status } = await parseBody(ctx, m365StatusSchema);
+    const record = tenant.setM365RequestStatus(ctx.params.requestId ?? '', status);
+    return record ? m365View(record) : adminError(404, 'RequestNotFound', `No Microsoft 365 request '${ctx.params.requestId}'.`);
   });
 
   router.on('PUT', '/_simulator/directory/users/:userId/roles/:roleTemplateId', (ctx) => {
