@@ -10,6 +10,7 @@ import type { RouteDeps } from './routes/deps';
 import { registerExoRoutes } from './routes/exo';
 import { registerGraphRoutes } from './routes/graph';
 import { registerRbacRoutes } from './routes/rbac';
+import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { DEFAULT_SEED, type TenantSeed } from './seed';
 import { createRequestListener } from './server';
 import { SimulatedTenant } from './tenant';
@@ -78,6 +79,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const upstream = new Router();
   registerAzureLockboxRoutes(upstream, deps);
   registerRbacRoutes(upstream, deps);
+  registerSubscriptionRoutes(upstream, deps);
   registerGraphRoutes(upstream, deps);
   registerExoRoutes(upstream, deps);
   const admin = new Router();
