@@ -16,6 +16,8 @@ export interface FaultSpec {
   delayMs?: number;
   /** Response body; the API's usual error body when absent. */
   body?: unknown;
+  /** Drop the connection instead of answering (ECONNRESET for the caller). */
+  reset?: boolean;
 }
 
 export interface ActiveFault extends FaultSpec {

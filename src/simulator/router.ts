@@ -16,6 +16,8 @@ export interface Reply {
   /** Serialised as JSON; undefined sends an empty body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Drop the connection without answering, as a load balancer resetting it would. */
+  reset?: boolean;
 }
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;

@@ -83,6 +83,7 @@ async function upstream(routers: Routers, deps: RouteDeps, style: ApiStyle, ctx:
   if (style === 'exo') Object.assign(info, await peekExoCall(ctx));
   const fault = deps.faults.take(ctx.method, ctx.url.pathname, info.cmdlet);
   if (fault?.delayMs) await delay(fault.delayMs, undefined, { signal: deps.shutdown });
+  if (fault?.reset) return { status: 0, reset: true };
   if (fault?.status !== undefined) return faultReply({ ...fault, status: fault.status }, style, ctx);
   if (!hasBearerToken(ctx)) return unauthenticated(style, ctx);
   return route(routers.upstream, style, ctx);
@@ -149,7 +150,8 @@ export function createRequestListener(routers: Routers, deps: RouteDeps, origin:
           });
           deps.logger.debug('simulator: upstream call', { method, path: url.pathname, status: answer.status });
         }
-        send(res, req, answer, style, requestId);
+        if (answer.reset) req.socket.destroy();
+        else send(res, req, answer, style, requestId);
       })
       .catch((err: unknown) => deps.logger.error('simulator: could not answer', { error: err instanceof Error ? err.message : String(err) }));
   };

@@ -29,7 +29,7 @@
  *          upstream calls, oldest first; cmdlet and anchorMailbox (the X-AnchorMailbox header) on Exchange calls
  *   DELETE /_simulator/calls                           → 204
  *   POST   /_simulator/faults  body {method?, path (regex source, tested on the path without query), cmdlet?,
- *          status?, times? (default 1), retryAfterSeconds?, delayMs?, body?}  → 201 the fault; status may be left
+ *          status?, times? (default 1), retryAfterSeconds?, delayMs?, body?, reset? (drop the connection)}  → 201 the fault; status may be left
  *          out when delayMs is set, to slow calls down without failing them; cmdlet limits it to Exchange admin API
  *          calls running that cmdlet (they all share /adminapi/beta/{tenantId}/InvokeCommand)
  *   GET    /_simulator/faults                          → 200 the faults not yet spent
@@ -96,9 +96,10 @@ const faultSchema = z
     retryAfterSeconds: z.number().int().nonnegative().optional(),
     delayMs: z.number().int().nonnegative().max(120_000).optional(),
     body: z.unknown().optional(),
+    reset: z.boolean().optional(),
   })
   .strict()
-  .refine((f) => f.status !== undefined || f.delayMs !== undefined, 'give a status, a delayMs, or both');
+  .refine((f) => f.status !== undefined || f.delayMs !== undefined || f.reset, 'give a status, a delayMs, reset, or a mix');
 
 function isRegExp(source: string): boolean {
   try {
