@@ -30,6 +30,18 @@ describe('the Azure lockbox client, against the simulated tenant over HTTP', () 
     assert.ok(calls.every((c) => c.query['api-version'] === '2018-02-28-preview'), 'every call names the api-version');
   });
 
+  it('skips a record it cannot read, logging its id, and still lists the others', async () => {
+    const good = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const armRecord = (await (await fetch(`${sim.url}/_simulator/lockbox/requests/${good.requestId}`)).json()).request;
+    const broken = { id: 'x', properties: { requestId: 'broken-1', status: 'Pending', createdDateTime: 'not a date', expirationDateTime: 'never' } };
+    await injectFault(sim.url, { path: `${SUBSCRIPTION}/providers/Microsoft.CustomerLockbox/requests$`, status: 200, body: { value: [broken, armRecord] } });
+    const warnings: Record<string, unknown>[] = [];
+    const logged = new AzureLockboxSource({ client: clientFor(sim.url), subscriptions: fixedSubscriptions([SUBSCRIPTION]), tenantId: DEFAULT_SEED.tenantId, logger: { ...silentLogger, warn: (_m, fields) => warnings.push(fields ?? {}) } });
+    const listing = await logged.listPending();
+    assert.deepEqual(listing.requests.map((r) => r.requestId), [good.requestId]);
+    assert.equal(warnings[0]?.requestId, 'broken-1');
+  });
+
   it('reports a failing subscription and still lists the others', async () => {
     sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
     await injectFault(sim.url, { path: OTHER, status: 403, times: 10 });
