@@ -32,7 +32,7 @@ describe('the Azure lockbox client, against the simulated tenant over HTTP', () 
 
   it('skips a record it cannot read, logging its id, and still lists the others', async () => {
     const good = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
-    const armRecord = (await (await fetch(`${sim.url}/_simulator/lockbox/requests/${good.requestId}`)).json()).request;
+    const armRecord = ((await (await fetch(`${sim.url}/_simulator/lockbox/requests/${good.requestId}`)).json()) as { request: unknown }).request;
     const broken = { id: 'x', properties: { requestId: 'broken-1', status: 'Pending', createdDateTime: 'not a date', expirationDateTime: 'never' } };
     await injectFault(sim.url, { path: `${SUBSCRIPTION}/providers/Microsoft.CustomerLockbox/requests$`, status: 200, body: { value: [broken, armRecord] } });
     const warnings: Record<string, unknown>[] = [];
