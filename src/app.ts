@@ -64,6 +64,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
     new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), ...tuning });
   const ARM = 'https://management.azure.com/.default';
+  // A decision call must end well within the lease, or another instance could send it again.
+  const decisionTuning = { maxRetries: 0, timeoutMs: Math.min(20_000, (config.submissionLeaseSeconds * 1000) / 2) };
   const GRAPH = 'https://graph.microsoft.com/.default';
   const arm = client(endpoints.arm, ARM);
   // Role checks happen while a person waits on a click: short timeouts, one retry, then fail closed.
@@ -74,14 +76,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const store = openStore(config.dataDir);
   const sources = new Map<SourceKind, LockboxSource>();
   if (config.sources.includes('azure')) {
-    const decisionClient = client(endpoints.arm, ARM, { maxRetries: 0, timeoutMs: 20_000 });
+    const decisionClient = client(endpoints.arm, ARM, decisionTuning);
     const subscriptions = config.azureSubscriptionIds.length ? fixedSubscriptions(config.azureSubscriptionIds) : new DiscoveredSubscriptions(arm, SUBSCRIPTION_REFRESH_MS);
     sources.set('azure', new AzureLockboxSource({ client: arm, decisionClient, subscriptions, tenantId: config.tenantId, logger }));
   }
   if (config.sources.includes('m365')) {
     sources.set('m365', new M365LockboxSource({
       client: client(endpoints.exo, EXO_SCOPE),
-      decisionClient: client(endpoints.exo, EXO_SCOPE, { maxRetries: 0, timeoutMs: 20_000 }),
+      decisionClient: client(endpoints.exo, EXO_SCOPE, decisionTuning),
       tenantId: config.tenantId,
       logger,
     }));
@@ -98,6 +100,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     telemetry,
     tenantId: config.tenantId,
     requireTwoApprovers: config.requireTwoApprovers,
+    submissionLeaseMs: config.submissionLeaseSeconds * 1000,
     kickWatcher: () => watcher.kick(),
     answerBudgetMs: options.answerBudgetMs ?? 2000,
     lastPoll: () => watcher.lastReport,

@@ -42,6 +42,8 @@ export interface Config {
   azureClientId?: string;
   appInsightsConnectionString?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How long one instance owns sending a decision before another may take over (a crashed one, say). */
+  submissionLeaseSeconds: number;
   /** Dual control: an approval needs two different approvers. */
   requireTwoApprovers: boolean;
   /** How long a role check's answer is reused; a revoked role stops working within this time. */
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     azureCredential: read(env, 'AZURE_CREDENTIAL', 'default, managed-identity, environment or cli', z.enum(['default', 'managed-identity', 'environment', 'cli']), 'default'),
     azureClientId: readOptional(env, 'AZURE_CLIENT_ID', 'the client id of the managed identity or app registration (a GUID)', guid),
     appInsightsConnectionString: readOptional(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)', z.string().regex(/(^|;)\s*InstrumentationKey=[0-9a-f-]{36}\s*(;|$)/i)),
+    submissionLeaseSeconds: read(env, 'SUBMISSION_LEASE_SECONDS', 'a number of seconds from 5 to 600', z.coerce.number().int().min(5).max(600), 60),
     requireTwoApprovers: read(env, 'REQUIRE_TWO_APPROVERS', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     roleCacheSeconds: read(env, 'ROLE_CACHE_SECONDS', 'a number of seconds from 0 (no cache) to 60', z.coerce.number().int().min(0).max(60), 30),
     logLevel: read(env, 'LOG_LEVEL', 'debug, info, warn or error', z.enum(['debug', 'info', 'warn', 'error']), 'info'),

@@ -8,6 +8,8 @@ export interface TrackedRequest {
   decision?: Decision;
   /** Under dual control, the first approval while a second, different approver is awaited. */
   firstApproval?: Approval;
+  /** Set when the state changed and not every copy of the card shows it yet; cleared once they all do. */
+  cardsStale?: boolean;
   firstSeenAt: string;
   updatedAt: string;
 }
@@ -17,9 +19,9 @@ export function track(request: LockboxRequest, now: Date): TrackedRequest {
   return { key: requestKey(request), request, firstSeenAt: at, updatedAt: at };
 }
 
-/** Still worth watching: upstream may change it, or our own decision has not reached upstream yet. */
+/** Still worth watching: upstream may change it, our decision has not reached upstream, or cards lag behind. */
 export function isOpen(t: TrackedRequest): boolean {
-  return !isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending';
+  return !isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending' || t.cardsStale === true;
 }
 
 /** Can a person still decide it from Teams? A decision Microsoft refused for good can be made again. */

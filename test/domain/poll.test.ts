@@ -150,6 +150,29 @@ describe('one watcher cycle', () => {
     assert.equal(asked, 1);
   });
 
+  it('keeps trying to update card copies that missed a change, across cycles (and restarts), then stops', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.add({ ...request, status: 'Approved' });
+    const update = core.messenger.updateRequestCard.bind(core.messenger);
+    let failing = true;
+    core.messenger.updateRequestCard = async (conversation, activityId, tracked) => {
+      if (failing) throw new DeliveryFailed('HTTP 502', 'no', 502);
+      return update(conversation, activityId, tracked);
+    };
+    await pollOnce(core.deps);
+    assert.equal((await core.store.getRequest(key))?.value.cardsStale, true);
+    assert.equal((await core.store.listOpenRequests()).length, 1, 'still followed while its cards lag');
+
+    failing = false;
+    await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.updates.map((u) => u.state.request.status), ['Approved', 'Approved']);
+    assert.equal((await core.store.getRequest(key))?.value.cardsStale, false);
+    assert.deepEqual(await core.store.listOpenRequests(), []);
+    await pollOnce(core.deps);
+    assert.equal(core.messenger.updates.length, 2, 'no more updates once every copy shows the state');
+  });
+
   it('finishes a decision that did not reach upstream, exactly once', async () => {
     core.source.add(request);
     await pollOnce(core.deps);

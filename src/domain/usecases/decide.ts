@@ -41,7 +41,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
     const approval: Approval = { actor, comment: command.comment, at: now.toISOString(), roles };
     const first = tracked.firstApproval;
     if (deps.requireTwoApprovers && command.verdict === 'approve' && !first) {
-      const next: TrackedRequest = { ...tracked, firstApproval: approval, updatedAt: approval.at };
+      const next: TrackedRequest = { ...tracked, firstApproval: approval, cardsStale: true, updatedAt: approval.at };
       if (!(await deps.store.replaceRequest(next, found.etag))) continue;
       await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles } });
       return next;
@@ -58,7 +58,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
       roles,
       submission: { state: 'pending', attempts: 0 },
     };
-    const next: TrackedRequest = { ...tracked, decision, updatedAt: now.toISOString() };
+    const next: TrackedRequest = { ...tracked, decision, cardsStale: true, updatedAt: now.toISOString() };
     if (await deps.store.replaceRequest(next, found.etag)) {
       await deps.store.appendAudit({
         at: decision.decidedAt,

@@ -14,4 +14,6 @@ export interface CoreDeps {
   tenantId: string;
   /** Dual control: an approval takes two different approvers; a single rejection still ends it. */
   requireTwoApprovers?: boolean;
+  /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
+  submissionLeaseMs?: number;
 }

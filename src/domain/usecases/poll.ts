@@ -57,6 +57,7 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
   const cycleDeps = { ...deps, directory: memoizedApprovers(deps.directory) };
   for (const { value: tracked } of await deps.store.listOpenRequests()) {
     try {
+      if (tracked.cardsStale) await syncCards(deps, tracked.key);
       const current = await follow(deps, tracked, sighting);
       if (current) report.posted += (await deliverCards(cycleDeps, current)).posted;
     } catch (error) {
@@ -115,7 +116,7 @@ async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Pr
     if (before.status === request.status && before.expiresAt === request.expiresAt) return stored.value;
     // A stale list page can still show a decided request as Pending: a final status never goes back.
     if (isFinalStatus(before.status) && !isFinalStatus(request.status)) return stored.value;
-    const next = { ...stored.value, request, updatedAt: deps.clock.now().toISOString() };
+    const next = { ...stored.value, request, cardsStale: stored.value.cardsStale || before.status !== request.status, updatedAt: deps.clock.now().toISOString() };
     if (await deps.store.replaceRequest(next, stored.etag)) {
       if (before.status !== request.status) {
         deps.logger.info('Lockbox request changed upstream', { requestKey: key, from: before.status, to: request.status });

@@ -6,10 +6,9 @@ import type { Versioned } from '../ports';
 import type { CoreDeps } from './deps';
 import { syncCards } from './card-sync';
 
-type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry'>;
+type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'submissionLeaseMs'>;
 
-/** How long one worker owns an upstream submission before another may take it over. */
-const LEASE_MS = 60_000;
+const DEFAULT_LEASE_MS = 60_000;
 
 /**
  * Sends a recorded decision upstream, exactly once: a lease taken by compare-and-set keeps two
@@ -53,7 +52,7 @@ async function takeLease(deps: Deps, requestKey: string): Promise<Versioned<Trac
     ...found.value,
     decision: {
       ...found.value.decision!,
-      submission: { ...submission, attempts: submission.attempts + 1, leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() },
+      submission: { ...submission, attempts: submission.attempts + 1, leaseUntil: new Date(now.getTime() + (deps.submissionLeaseMs ?? DEFAULT_LEASE_MS)).toISOString() },
     },
   };
   const etag = await deps.store.replaceRequest(leased, found.etag);
@@ -69,6 +68,7 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Pa
   const next: TrackedRequest = {
     ...tracked,
     request: status ? { ...tracked.request, status } : tracked.request,
+    cardsStale: tracked.cardsStale || final,
     decision: {
       ...decision,
       submission: { ...decision.submission, ...submissionChanges, leaseUntil: undefined, completedAt: final ? now : undefined },
