@@ -1,37 +1,64 @@
-import { CardFactory, MessageFactory, teamsNotifyUser, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { CardFactory, MessageFactory, teamsNotifyUser, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import { DeliveryFailed } from '../domain/errors';
 import type { Clock, Conversation, Messenger } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
 import { requestCard } from './cards/render';
+import { Pacer, TEAMS_LIMITS } from './pacer';
+import { DEFAULT_RETRY, failureOf, withRetries, type RetryPolicy } from './retry';
 
-/** Posts and updates cards in personal chats, proactively, from saved conversation references. */
+export interface MessengerOptions {
+  /** Shared by everything that sends proactively for this app, so one set of limits covers it all. */
+  pacer?: Pacer;
+  retry?: Partial<RetryPolicy>;
+}
+
+/**
+ * Posts and updates cards in personal chats, proactively, from saved conversation references. Every
+ * request waits for its turn under Teams' rate limits, and one Teams refuses for now is tried again.
+ */
 export class TeamsMessenger implements Messenger {
-  constructor(private readonly adapter: CloudAdapter, private readonly botAppId: string, private readonly clock: Clock) {}
+  private readonly pacer: Pacer;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly adapter: CloudAdapter, private readonly botAppId: string, private readonly clock: Clock, options: MessengerOptions = {}) {
+    this.pacer = options.pacer ?? new Pacer(TEAMS_LIMITS);
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
 
   async postRequestCard(conversation: Conversation, tracked: TrackedRequest): Promise<string> {
-    let id: string | undefined;
-    await this.inConversation(conversation, 'post', async (context) => {
-      const activity = this.cardActivity(tracked);
-      teamsNotifyUser(activity);
-      id = (await context.sendActivity(activity))?.id;
-    });
+    const activity = this.cardActivity(tracked);
+    teamsNotifyUser(activity);
+    const id = await this.send(conversation, 'post', async (context) => (await context.sendActivity({ ...activity }))?.id);
     if (!id) throw new DeliveryFailed('Teams accepted the card but returned no activity id', 'unknown');
     return id;
   }
 
   async updateRequestCard(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void> {
-    await this.inConversation(conversation, 'update', (context) => context.updateActivity({ ...this.cardActivity(tracked), id: activityId }).then(() => undefined));
+    const activity = { ...this.cardActivity(tracked), id: activityId };
+    await this.send(conversation, 'update', async (context) => void (await context.updateActivity({ ...activity })));
   }
 
-  private async inConversation(conversation: Conversation, what: string, logic: Parameters<CloudAdapter['continueConversationAsync']>[2]): Promise<void> {
+  private async send<T>(conversation: Conversation, what: string, operation: (context: TurnContext) => Promise<T>): Promise<T> {
     try {
-      await this.adapter.continueConversationAsync(this.botAppId, conversation.reference as Partial<ConversationReference>, logic);
+      return await withRetries(() => this.pacer.run(conversation.conversationId, () => this.inConversation(conversation, operation)), this.retry);
     } catch (error) {
       // The connector answered with a status: it did not take the message. Without one, we cannot know.
-      const status = (error as { statusCode?: unknown }).statusCode;
+      const { status } = failureOf(error);
       const message = `Could not ${what} a card in ${conversation.userId}'s chat: ${error instanceof Error ? error.message : String(error)}`;
-      throw new DeliveryFailed(message, typeof status === 'number' ? 'no' : 'unknown', typeof status === 'number' ? status : undefined);
+      throw new DeliveryFailed(message, status === undefined ? 'unknown' : 'no', status);
     }
+  }
+
+  /** One request to the connector. The adapter hands a turn's errors to onTurnError, which would swallow them, so they are carried out. */
+  private async inConversation<T>(conversation: Conversation, operation: (context: TurnContext) => Promise<T>): Promise<T> {
+    let outcome: { value: T } | { error: unknown } | undefined;
+    await this.adapter.continueConversationAsync(this.botAppId, conversation.reference as Partial<ConversationReference>, async (context) => {
+      withoutClientRetries(context, this.adapter);
+      outcome = await operation(context).then((value) => ({ value }), (error: unknown) => ({ error }));
+    });
+    if (!outcome) throw new Error('the adapter did not run the turn');
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   }
 
   private cardActivity(tracked: TrackedRequest) {
@@ -39,4 +66,14 @@ export class TeamsMessenger implements Messenger {
     activity.summary = `Customer Lockbox request ${tracked.request.requestId} needs a decision`;
     return activity;
   }
+}
+
+/**
+ * The connector client botbuilder builds for each turn retries 429s, 5xx and dropped connections three
+ * times on its own: unpaced, multiplied by our retries, and after a dropped connection a second copy of a
+ * card. The messenger paces and retries itself, so it takes that policy out of the client's pipeline.
+ */
+function withoutClientRetries(context: TurnContext, adapter: CloudAdapter): void {
+  type Client = { client?: { pipeline?: { removePolicy(policy: { name: string }): unknown } } };
+  (context.turnState.get(adapter.ConnectorClientKey) as Client | undefined)?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
 }
