@@ -5,6 +5,7 @@ import packageJson from '../package.json';
 import { ConfigError, resolveEndpoints, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { GraphDirectory } from './directory/graph-directory';
+import { GraphInstaller } from './directory/graph-installer';
 import type { Clock, LockboxSource, Logger } from './domain/ports';
 import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
@@ -70,7 +71,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const arm = client(endpoints.arm, ARM);
   // Role checks happen while a person waits on a click: short timeouts, one retry, then fail closed.
   const quick = { timeoutMs: 2000, maxRetries: 1, retryDelayMs: 200 };
-  const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick));
+  const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick), config.notifyGroupId);
+  const installer = config.teamsAppId ? new GraphInstaller(client(endpoints.graph, GRAPH), config.teamsAppId, logger) : undefined;
+  if (!installer) logger.info('TEAMS_APP_ID is not set: approvers get cards once they have opened the bot in Teams');
   const directory = new CachedDirectory(graphDirectory, config.roleCacheSeconds * 1000, clock);
 
   const store = openStore(config.dataDir);
@@ -101,6 +104,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     tenantId: config.tenantId,
     requireTwoApprovers: config.requireTwoApprovers,
     submissionLeaseMs: config.submissionLeaseSeconds * 1000,
+    installer,
     kickWatcher: () => watcher.kick(),
     answerBudgetMs: options.answerBudgetMs ?? 2000,
     lastPoll: () => watcher.lastReport,
@@ -116,7 +120,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       const last = watcher.lastReport;
       // Only a broken store makes this instance useless; a failing upstream shows in lastPoll without
       // App Service's health check recycling an instance that cannot fix Microsoft's answer.
-      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', pollOk: last?.ok ?? null, lastPoll: last ?? null };
+      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', lastPoll: last ?? null };
     },
   };
   const server = createServer(adapter, app, health, logger);

@@ -44,6 +44,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How long one instance owns sending a decision before another may take over (a crashed one, say). */
   submissionLeaseSeconds: number;
+  /** An Entra group whose members also get every request card (they can decide only if they hold a role). */
+  notifyGroupId?: string;
+  /** The Teams app's manifest id, so the bot can install itself for approvers who never opened it. */
+  teamsAppId?: string;
   /** Dual control: an approval needs two different approvers. */
   requireTwoApprovers: boolean;
   /** How long a role check's answer is reused; a revoked role stops working within this time. */
@@ -119,6 +123,8 @@ export function loadConfig(env: Env = process.env): Config {
     azureClientId: readOptional(env, 'AZURE_CLIENT_ID', 'the client id of the managed identity or app registration (a GUID)', guid),
     appInsightsConnectionString: readOptional(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)', z.string().regex(/(^|;)\s*InstrumentationKey=[0-9a-f-]{36}\s*(;|$)/i)),
     submissionLeaseSeconds: read(env, 'SUBMISSION_LEASE_SECONDS', 'a number of seconds from 5 to 600', z.coerce.number().int().min(5).max(600), 60),
+    notifyGroupId: readOptional(env, 'NOTIFY_GROUP_ID', 'the object id of an Entra group (a GUID)', guid),
+    teamsAppId: readOptional(env, 'TEAMS_APP_ID', "the Teams app's manifest id (a GUID)", guid),
     requireTwoApprovers: read(env, 'REQUIRE_TWO_APPROVERS', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     roleCacheSeconds: read(env, 'ROLE_CACHE_SECONDS', 'a number of seconds from 0 (no cache) to 60', z.coerce.number().int().min(0).max(60), 30),
     logLevel: read(env, 'LOG_LEVEL', 'debug, info, warn or error', z.enum(['debug', 'info', 'warn', 'error']), 'info'),

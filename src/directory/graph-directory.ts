@@ -16,11 +16,12 @@ const rbacAssignments = z.object({
   value: z.array(z.object({ properties: z.object({ roleDefinitionId: z.string(), principalId: z.string(), principalType: z.string().optional(), scope: z.string() }) })),
   nextLink: z.string().url().nullish(),
 });
+const groupUsers = z.object({ value: z.array(z.object({ id: z.string() })), '@odata.nextLink': z.string().url().nullish() });
 const user = z.object({ displayName: z.string().nullish(), userPrincipalName: z.string().nullish() });
 
 /** Who may decide, asked live from Microsoft Graph (directory roles) and Azure RBAC (subscription roles). Fails closed. */
 export class GraphDirectory implements Directory {
-  constructor(private readonly graph: JsonClient, private readonly arm: JsonClient) {}
+  constructor(private readonly graph: JsonClient, private readonly arm: JsonClient, private readonly notifyGroupId?: string) {}
 
   async checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck> {
     const policy = approverPolicy(request);
@@ -42,21 +43,37 @@ export class GraphDirectory implements Directory {
     return { allowed: held.flat().length > 0, heldRoles: held.flat(), requiredRoles };
   }
 
+  /** Everyone who may decide the request, through groups too, plus the members of NOTIFY_GROUP_ID. */
   async listApprovers(request: LockboxRequest): Promise<string[]> {
     const policy = approverPolicy(request);
-    const ids = new Set<string>();
+    const users = new Set<string>();
+    const groups = new Set<string>(this.notifyGroupId ? [this.notifyGroupId] : []);
     for (const role of policy.directoryRoles) {
       const pages = await this.all({ method: 'GET', url: 'v1.0/roleManagement/directory/roleAssignments', query: { $filter: `roleDefinitionId eq '${role.id}'`, $expand: 'principal' } }, directoryAssignments, '@odata.nextLink');
-      for (const a of pages) if (a.directoryScopeId === '/' && isUser(a.principal?.['@odata.type'])) ids.add(a.principalId);
+      for (const a of pages) {
+        if (a.directoryScopeId !== '/') continue;
+        const type = a.principal?.['@odata.type'];
+        if (type === '#microsoft.graph.group') groups.add(a.principalId);
+        else if (isUser(type)) users.add(a.principalId);
+      }
     }
     if (request.subscriptionId && policy.subscriptionRoles.length) {
       const scope = subscriptionScope(request.subscriptionId);
       const pages = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: 'atScope()' } }, rbacAssignments, 'nextLink', this.arm);
       for (const { properties: p } of pages) {
-        if (p.principalType === 'User' && sameScope(p.scope, scope) && matchesRole(p.roleDefinitionId, policy.subscriptionRoles)) ids.add(p.principalId);
+        if (!sameScope(p.scope, scope) || !matchesRole(p.roleDefinitionId, policy.subscriptionRoles)) continue;
+        if (p.principalType === 'Group') groups.add(p.principalId);
+        else if (p.principalType === 'User') users.add(p.principalId);
       }
     }
-    return [...ids];
+    for (const group of groups) for (const member of await this.usersIn(group)) users.add(member);
+    return [...users];
+  }
+
+  /** Every user in a group, through nested groups, as Graph resolves it. */
+  private async usersIn(groupId: string): Promise<string[]> {
+    const members = await this.all({ method: 'GET', url: `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query: { $select: 'id' } }, groupUsers, '@odata.nextLink');
+    return members.map((m) => m.id);
   }
 
   async lookupUser(userId: string) {

@@ -43,6 +43,13 @@ export interface Directory {
   lookupUser(userId: string): Promise<{ displayName?: string; userPrincipalName?: string } | undefined>;
 }
 
+export type InstallOutcome = 'requested' | 'already-installed' | 'not-permitted' | 'failed';
+
+/** Installs the bot for a person who never opened it, so Teams opens a chat the bot can post to. */
+export interface AppInstaller {
+  install(userId: string): Promise<InstallOutcome>;
+}
+
 /** A personal chat the bot can post into, saved when the user installs or talks to the bot. */
 export interface Conversation {
   userId: string;

@@ -5,7 +5,7 @@ import { recordDecision } from '../../src/domain/usecases/decide';
 import { pollOnce } from '../../src/domain/usecases/poll';
 import { coreWithFakes, TENANT } from '../support/core';
 import { DeliveryFailed } from '../../src/domain/errors';
-import { conversationOf, pendingRequest, transientFailure } from '../support/fakes';
+import { conversationOf, FakeInstaller, pendingRequest, transientFailure } from '../support/fakes';
 
 const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
 
@@ -135,6 +135,15 @@ describe('one watcher cycle', () => {
     blocked = false;
     await core.store.saveConversation(conversationOf('megan'));
     await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.posts.map((p) => p.userId).sort(), ['alex', 'megan']);
+  });
+
+  it('asks Teams to install the bot for an approver who has no chat with it, and counts who could not be reached', async () => {
+    const installer = new FakeInstaller();
+    core.deps.installer = installer;
+    core.source.add(request);
+    await pollOnce(core.deps);
+    assert.deepEqual(installer.installs, ['isaiah']);
     assert.deepEqual(core.messenger.posts.map((p) => p.userId).sort(), ['alex', 'megan']);
   });
 

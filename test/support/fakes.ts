@@ -1,6 +1,6 @@
 import type { Verdict } from '../../src/domain/decision';
 import { DeliveryFailed, DirectoryUnavailable, UpstreamError } from '../../src/domain/errors';
-import type { Clock, Conversation, Directory, LockboxSource, Messenger, RoleCheck, SourceListing } from '../../src/domain/ports';
+import type { AppInstaller, Clock, Conversation, Directory, InstallOutcome, LockboxSource, Messenger, RoleCheck, SourceListing } from '../../src/domain/ports';
 import type { LockboxRequest } from '../../src/domain/request';
 import type { TrackedRequest } from '../../src/domain/tracked';
 
@@ -112,6 +112,15 @@ export class RecordingMessenger implements Messenger {
   }
   async updateRequestCard(conversation: Conversation, activityId: string, request: TrackedRequest): Promise<void> {
     this.updates.push({ userId: conversation.userId, activityId, state: request });
+  }
+}
+
+export class FakeInstaller implements AppInstaller {
+  installs: string[] = [];
+  outcome: InstallOutcome = 'requested';
+  async install(userId: string): Promise<InstallOutcome> {
+    this.installs.push(userId);
+    return this.outcome;
   }
 }
 

@@ -5,12 +5,14 @@ import type { CoreDeps } from './deps';
 /** Teams' answers that mean the chat itself is unusable: BotNotInConversationRoster, ConversationBlockedByUser, BotDisabledByAdmin (403), ConversationNotFound (404). */
 const GONE = new Set([403, 404]);
 
-type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logger' | 'telemetry'>;
+type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'installer'>;
 
 export interface DeliveryReport {
   posted: number;
   /** Approvers the bot cannot reach yet because they never opened a chat with it. */
   unreachable: number;
+  /** Of those, the ones it asked Teams to install the bot for; their card follows once the chat opens. */
+  installing: number;
 }
 
 /**
@@ -18,13 +20,14 @@ export interface DeliveryReport {
  * A create-if-absent claim per (request, approver) makes the post happen once, across restarts and instances.
  */
 export async function deliverCards(deps: Deps, tracked: TrackedRequest): Promise<DeliveryReport> {
-  const report: DeliveryReport = { posted: 0, unreachable: 0 };
+  const report: DeliveryReport = { posted: 0, unreachable: 0, installing: 0 };
   if (!isActionable(tracked, deps.clock.now())) return report;
   const approvers = await deps.directory.listApprovers(tracked.request);
   for (const userId of new Set(approvers)) {
     const conversation = await deps.store.getConversation(userId);
     if (!conversation) {
       report.unreachable++;
+      if ((await deps.installer?.install(userId)) === 'requested') report.installing++;
       continue;
     }
     const claimed = await deps.store.claimCard({ requestKey: tracked.key, userId, conversationId: conversation.conversationId });

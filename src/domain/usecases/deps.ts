@@ -1,4 +1,4 @@
-import type { Clock, Directory, LockboxSource, Logger, Messenger, Store, Telemetry } from '../ports';
+import type { AppInstaller, Clock, Directory, LockboxSource, Logger, Messenger, Store, Telemetry } from '../ports';
 import type { SourceKind } from '../request';
 
 /** What the use cases need from the outside world, passed explicitly. */
@@ -14,6 +14,8 @@ export interface CoreDeps {
   tenantId: string;
   /** Dual control: an approval takes two different approvers; a single rejection still ends it. */
   requireTwoApprovers?: boolean;
+  /** Installs the bot for approvers who have no chat with it yet; absent when not configured. */
+  installer?: AppInstaller;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;
 }
