@@ -10,6 +10,8 @@ export interface TrackedRequest {
   firstApproval?: Approval;
   /** Set when the state changed and not every copy of the card shows it yet; cleared once they all do. */
   cardsStale?: boolean;
+  /** Notification milestones (arrival, reminders) by id: claimed, sent or skipped, so none repeats. */
+  notifications?: Record<string, { state: 'sending' | 'sent' | 'skipped'; at: string }>;
   firstSeenAt: string;
   updatedAt: string;
 }

@@ -2,6 +2,8 @@ import type { Verdict } from '../../src/domain/decision';
 import { DeliveryFailed, DirectoryUnavailable, UpstreamError } from '../../src/domain/errors';
 import type { AppInstaller, Clock, Conversation, Directory, InstallOutcome, LockboxSource, Messenger, RoleCheck, SourceListing } from '../../src/domain/ports';
 import type { LockboxRequest } from '../../src/domain/request';
+import type { Milestone } from '../../src/domain/escalation';
+import type { Notifier } from '../../src/domain/notifications';
 import type { TrackedRequest } from '../../src/domain/tracked';
 
 /** Ports implemented in memory, for the domain's unit tests. The HTTP adapters are tested against the simulator instead. */
@@ -112,6 +114,15 @@ export class RecordingMessenger implements Messenger {
   }
   async updateRequestCard(conversation: Conversation, activityId: string, request: TrackedRequest): Promise<void> {
     this.updates.push({ userId: conversation.userId, activityId, state: request });
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  sent: { userIds: string[]; requestKey: string; milestone: string }[] = [];
+  failNext = 0;
+  async notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void> {
+    if (this.failNext > 0 && this.failNext--) throw new Error('Graph answered HTTP 503');
+    this.sent.push({ userIds: [...userIds].sort(), requestKey: tracked.key, milestone: milestone.id });
   }
 }
 

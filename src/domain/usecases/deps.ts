@@ -1,4 +1,6 @@
 import type { AppInstaller, Clock, Directory, LockboxSource, Logger, Messenger, Store, Telemetry } from '../ports';
+import type { ReminderPolicy } from '../escalation';
+import type { InfoPoster, Notifier, OnCallRoster } from '../notifications';
 import type { SourceKind } from '../request';
 
 /** What the use cases need from the outside world, passed explicitly. */
@@ -16,6 +18,11 @@ export interface CoreDeps {
   requireTwoApprovers?: boolean;
   /** Installs the bot for approvers who have no chat with it yet; absent when not configured. */
   installer?: AppInstaller;
+  /** Activity-feed pushes to on-call staff and reminders before expiry; absent when not configured. */
+  notifier?: Notifier;
+  onCall?: OnCallRoster;
+  infoPoster?: InfoPoster;
+  reminders?: ReminderPolicy;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;
 }

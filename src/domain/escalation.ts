@@ -1,0 +1,41 @@
+import type { LockboxRequest } from './request';
+
+/** A moment in a request's life when people are told about it: when it arrives, and reminders before it expires. */
+export interface Milestone {
+  id: string;
+  at: number;
+  kind: 'new' | 'reminder';
+}
+
+export interface ReminderPolicy {
+  /** Reminders when this share of the request's lifetime has passed, e.g. [0.5, 0.8]. */
+  elapsedFractions: number[];
+  /** For Microsoft 365 requests (12 hours), one more this long before expiry. */
+  m365BeforeExpiryMs?: number;
+}
+
+export const DEFAULT_REMINDERS: ReminderPolicy = { elapsedFractions: [0.5, 0.8], m365BeforeExpiryMs: 3_600_000 };
+
+export function milestones(request: Pick<LockboxRequest, 'source' | 'createdAt' | 'expiresAt'>, policy: ReminderPolicy): Milestone[] {
+  const created = Date.parse(request.createdAt);
+  const expires = Date.parse(request.expiresAt);
+  const life = expires - created;
+  const list: Milestone[] = [{ id: 'new', at: created, kind: 'new' }];
+  for (const fraction of policy.elapsedFractions) list.push({ id: `elapsed-${Math.round(fraction * 100)}`, at: created + life * fraction, kind: 'reminder' });
+  if (request.source === 'm365' && policy.m365BeforeExpiryMs) list.push({ id: `before-expiry-${Math.round(policy.m365BeforeExpiryMs / 60_000)}m`, at: expires - policy.m365BeforeExpiryMs, kind: 'reminder' });
+  return list.filter((m) => m.at < expires).sort((a, b) => a.at - b.at);
+}
+
+/**
+ * What to send now: the latest milestone that is due and not yet handled, and the earlier unhandled
+ * ones it makes pointless (a bot that was down through two reminders sends one, not two).
+ */
+export function dueMilestone(all: Milestone[], handled: ReadonlySet<string>, now: number): { send: Milestone; skip: Milestone[] } | undefined {
+  const due = all.filter((m) => m.at <= now && !handled.has(m.id));
+  const send = due.at(-1);
+  if (!send) return undefined;
+  // The arrival notice is never skipped in favour of a reminder: on-call must learn a request exists.
+  const first = due[0]!;
+  if (first.kind === 'new') return { send: first, skip: [] };
+  return { send, skip: due.slice(0, -1) };
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { dueMilestone, milestones } from '../../src/domain/escalation';
+import { requestKey } from '../../src/domain/request';
+import { track } from '../../src/domain/tracked';
+import { recordDecision } from '../../src/domain/usecases/decide';
+import { notifyPeople } from '../../src/domain/usecases/escalate';
+import { coreWithFakes, TENANT } from '../support/core';
+import { pendingRequest, RecordingNotifier } from '../support/fakes';
+
+const HOUR = 3_600_000;
+
+describe('when people are told about a request', () => {
+  const azure = pendingRequest({ createdAt: '2026-11-28T00:00:00.000Z', expiresAt: '2026-12-02T00:00:00.000Z' });
+  const m365 = pendingRequest({ source: 'm365', subscriptionId: undefined, createdAt: '2026-11-28T00:00:00.000Z', expiresAt: '2026-11-28T12:00:00.000Z' });
+  const policy = { elapsedFractions: [0.5, 0.8], m365BeforeExpiryMs: HOUR };
+
+  it('on arrival, at 50% and 80% of an Azure request\'s 4 days', () => {
+    assert.deepEqual(milestones(azure, policy).map((m) => [m.id, new Date(m.at).toISOString()]), [
+      ['new', '2026-11-28T00:00:00.000Z'],
+      ['elapsed-50', '2026-11-30T00:00:00.000Z'],
+      ['elapsed-80', '2026-12-01T04:48:00.000Z'],
+    ]);
+  });
+
+  it('and one hour before a Microsoft 365 request\'s 12 hours run out', () => {
+    assert.deepEqual(milestones(m365, policy).map((m) => m.id), ['new', 'elapsed-50', 'elapsed-80', 'before-expiry-60m']);
+  });
+
+  it('sends only the latest of several missed reminders, skipping the older ones', () => {
+    const all = milestones(m365, policy);
+    const due = dueMilestone(all, new Set(['new']), Date.parse('2026-11-28T11:30:00Z'));
+    assert.equal(due?.send.id, 'before-expiry-60m');
+    assert.deepEqual(due?.skip.map((m) => m.id), ['elapsed-50', 'elapsed-80']);
+  });
+});
+
+describe('notifying on-call staff and approvers', () => {
+  let core: ReturnType<typeof coreWithFakes>;
+  let notifier: RecordingNotifier;
+  const request = pendingRequest({ createdAt: '2026-11-28T09:00:00.000Z', expiresAt: '2026-12-02T09:00:00.000Z' });
+  const key = requestKey(request);
+
+  beforeEach(async () => {
+    core = coreWithFakes();
+    notifier = new RecordingNotifier();
+    core.deps.notifier = notifier;
+    core.deps.onCall = { members: async () => ['oncall-1', 'oncall-2'] };
+    core.directory.approvers = new Set(['alex', 'megan']);
+    await core.store.insertRequest(track(request, core.clock.now()));
+  });
+
+  it('pushes the arrival to the on-call group once, however often it is asked', async () => {
+    for (let i = 0; i < 3; i++) await notifyPeople(core.deps, key);
+    assert.deepEqual(notifier.sent, [{ userIds: ['oncall-1', 'oncall-2'], requestKey: key, milestone: 'new' }]);
+  });
+
+  it('reminds approvers and on-call at each reminder, with nothing repeated across restarts', async () => {
+    await notifyPeople(core.deps, key);
+    core.clock.advance(2 * 24 * HOUR);
+    await notifyPeople(core.deps, key);
+    await notifyPeople({ ...core.deps }, key); // another instance, or the same after a restart: same store
+    assert.deepEqual(notifier.sent.map((s) => s.milestone), ['new', 'elapsed-50']);
+    assert.deepEqual(notifier.sent[1]!.userIds, ['alex', 'megan', 'oncall-1', 'oncall-2']);
+  });
+
+  it('sends one reminder, not two, after being down through both', async () => {
+    await notifyPeople(core.deps, key);
+    core.clock.advance(3.5 * 24 * HOUR);
+    await notifyPeople(core.deps, key);
+    await notifyPeople(core.deps, key);
+    assert.deepEqual(notifier.sent.map((s) => s.milestone), ['new', 'elapsed-80']);
+  });
+
+  it('sends nothing more once the request is decided', async () => {
+    await notifyPeople(core.deps, key);
+    await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: { aadObjectId: 'alex', tenantId: TENANT } });
+    core.clock.advance(3 * 24 * HOUR);
+    await notifyPeople(core.deps, key);
+    assert.deepEqual(notifier.sent.map((s) => s.milestone), ['new']);
+  });
+
+  it('tries a failed push again on the next cycle', async () => {
+    notifier.failNext = 1;
+    assert.equal(await notifyPeople(core.deps, key), undefined);
+    assert.equal((await notifyPeople(core.deps, key))?.id, 'new');
+    assert.equal(notifier.sent.length, 1);
+  });
+
+  it('sends each milestone once when many instances race', async () => {
+    await Promise.all(Array.from({ length: 10 }, () => notifyPeople(core.deps, key)));
+    assert.equal(notifier.sent.length, 1);
+  });
+
+  it('tells on-call members who cannot decide what arrived, on arrival only', async () => {
+    const told: string[] = [];
+    core.deps.infoPoster = { postInfo: async (userId) => void told.push(userId) };
+    core.deps.onCall = { members: async () => ['oncall-1', 'alex'] };
+    await notifyPeople(core.deps, key);
+    core.clock.advance(2 * 24 * HOUR);
+    await notifyPeople(core.deps, key);
+    assert.deepEqual(told, ['oncall-1']);
+  });
+});
