@@ -66,12 +66,12 @@ export class GraphDirectory implements Directory {
         else if (p.principalType === 'User') users.add(p.principalId);
       }
     }
-    for (const group of groups) for (const member of await this.usersIn(group)) users.add(member);
+    for (const group of groups) for (const member of await this.membersOf(group)) users.add(member);
     return [...users];
   }
 
   /** Every user in a group, through nested groups, as Graph resolves it. */
-  private async usersIn(groupId: string): Promise<string[]> {
+  async membersOf(groupId: string): Promise<string[]> {
     const members = await this.all({ method: 'GET', url: `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query: { $select: 'id' } }, groupUsers, '@odata.nextLink');
     return members.map((m) => m.id);
   }

@@ -2,7 +2,7 @@ import { CardFactory, MessageFactory, teamsNotifyUser, type CloudAdapter, type C
 import { DeliveryFailed } from '../domain/errors';
 import type { Clock, Conversation, Messenger } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
-import { requestCard } from './cards/render';
+import { requestCard, type AdaptiveCard } from './cards/render';
 import { Pacer, TEAMS_LIMITS } from './pacer';
 import { DEFAULT_RETRY, failureOf, withRetries, type RetryPolicy } from './retry';
 
@@ -31,6 +31,13 @@ export class TeamsMessenger implements Messenger {
     const id = await this.send(conversation, 'post', async (context) => (await context.sendActivity({ ...activity }))?.id);
     if (!id) throw new DeliveryFailed('Teams accepted the card but returned no activity id', 'unknown');
     return id;
+  }
+
+  /** Any other card, paced and retried like the request cards; answers the activity id. */
+  async postCard(conversation: Conversation, card: AdaptiveCard, summary: string): Promise<string | undefined> {
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+    activity.summary = summary;
+    return this.send(conversation, 'post', async (context) => (await context.sendActivity(activity))?.id);
   }
 
   async updateRequestCard(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void> {

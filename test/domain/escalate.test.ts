@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { UpstreamError } from '../../src/domain/errors';
 import { dueMilestone, milestones } from '../../src/domain/escalation';
 import { requestKey } from '../../src/domain/request';
 import { track } from '../../src/domain/tracked';
@@ -84,6 +85,14 @@ describe('notifying on-call staff and approvers', () => {
     assert.equal(await notifyPeople(core.deps, key), undefined);
     assert.equal((await notifyPeople(core.deps, key))?.id, 'new');
     assert.equal(notifier.sent.length, 1);
+  });
+
+  it('does not retry every cycle a push Graph refuses for good (a missing permission)', async () => {
+    let calls = 0;
+    core.deps.notifier = { notify: async () => { calls++; throw new UpstreamError('HTTP 403: grant TeamsActivity.Send', false, 403); } };
+    await notifyPeople(core.deps, key);
+    await notifyPeople(core.deps, key);
+    assert.equal(calls, 1);
   });
 
   it('sends each milestone once when many instances race', async () => {

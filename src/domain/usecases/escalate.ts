@@ -1,4 +1,5 @@
 import { DEFAULT_REMINDERS, dueMilestone, milestones, type Milestone } from '../escalation';
+import { UpstreamError } from '../errors';
 import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
@@ -45,8 +46,10 @@ export async function notifyPeople(deps: Deps, requestKey: string): Promise<Mile
     if (recipients.length) await deps.notifier.notify(recipients, tracked, due.send);
     if (due.send.kind === 'new') await tellOnCallNonApprovers(deps, tracked, onCall, approvers);
   } catch (error) {
-    deps.logger.warn('Could not send a lockbox notification; will try again next cycle', { requestKey, milestone: due.send.id, error: String(error) });
-    await mark(deps, requestKey, due.send.id, undefined);
+    // A refusal that cannot change (a missing permission) is not retried every cycle; anything else is.
+    const final = error instanceof UpstreamError && !error.transient;
+    deps.logger.warn(final ? 'A lockbox notification was refused; not trying again' : 'Could not send a lockbox notification; will try again next cycle', { requestKey, milestone: due.send.id, error: String(error) });
+    await mark(deps, requestKey, due.send.id, final ? { state: 'skipped', at: deps.clock.now().toISOString() } : undefined);
     return undefined;
   }
   await mark(deps, requestKey, due.send.id, { state: 'sent', at: deps.clock.now().toISOString() });
@@ -63,7 +66,7 @@ async function tellOnCallNonApprovers(deps: Deps, tracked: TrackedRequest, onCal
 }
 
 /** Records the outcome of a claimed milestone (undefined: release it), retrying over concurrent writes. */
-async function mark(deps: Deps, requestKey: string, id: string, state: { state: 'sent'; at: string } | undefined): Promise<void> {
+async function mark(deps: Deps, requestKey: string, id: string, state: { state: 'sent' | 'skipped'; at: string } | undefined): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const found = await deps.store.getRequest(requestKey);
     if (!found) return;

@@ -4,6 +4,7 @@ import { isOpen, track, type TrackedRequest } from '../tracked';
 import { syncCards } from './card-sync';
 import type { CoreDeps } from './deps';
 import { deliverCards } from './deliver';
+import { notifyPeople } from './escalate';
 import { submitDecision } from './submit';
 
 export interface SourcePollReport {
@@ -60,6 +61,7 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
       if (tracked.cardsStale) await syncCards(deps, tracked.key);
       const current = await follow(deps, tracked, sighting);
       if (current) report.posted += (await deliverCards(cycleDeps, current)).posted;
+      if (current) await notifyPeople(cycleDeps, current.key);
     } catch (error) {
       report.ok = false;
       deps.logger.error('Could not follow a lockbox request', { requestKey: tracked.key, error: String(error) });

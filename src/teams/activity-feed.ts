@@ -1,0 +1,50 @@
+import type { Milestone } from '../domain/escalation';
+import { UpstreamError } from '../domain/errors';
+import type { Clock } from '../domain/ports';
+import type { Notifier } from '../domain/notifications';
+import { timeLeft } from '../domain/request';
+import type { TrackedRequest } from '../domain/tracked';
+import type { JsonClient } from '../http/json-client';
+import { describeResource } from './cards/resource';
+import { duration } from './cards/text';
+
+/** Graph takes at most this many recipients per call. */
+const BATCH = 100;
+const SOURCE = { azure: 'Azure', m365: 'Microsoft 365' } as const;
+
+/**
+ * Teams activity-feed notifications through Microsoft Graph (TeamsActivity.Send), which Teams also pushes
+ * to phones. The activity types and their template parameters are declared in the app manifest.
+ */
+export class GraphActivityFeed implements Notifier {
+  constructor(private readonly graph: JsonClient, private readonly deepLink: string, private readonly clock: Clock) {}
+
+  async notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void> {
+    const left = duration(timeLeft(tracked.request, this.clock.now()));
+    const source = SOURCE[tracked.request.source];
+    const resource = tracked.request.resourceIds[0] ? describeResource(tracked.request.resourceIds[0]) : tracked.request.requestId;
+    const body = {
+      topic: { source: 'text', value: 'Customer Lockbox', webUrl: this.deepLink },
+      activityType: milestone.kind === 'new' ? 'lockboxRequest' : 'lockboxEscalation',
+      previewText: { content: `${source} · ${resource} · ${left} left`.slice(0, 150) },
+      templateParameters: [
+        { name: 'source', value: source },
+        { name: 'timeLeft', value: left },
+      ],
+    };
+    for (let i = 0; i < userIds.length; i += BATCH) {
+      const recipients = userIds.slice(i, i + BATCH).map((userId) => ({ '@odata.type': 'microsoft.graph.aadUserNotificationRecipient', userId }));
+      const response = await this.graph.send({ method: 'POST', url: 'v1.0/teamwork/sendActivityNotificationToRecipients', body: { ...body, recipients } });
+      if (response.status >= 300) {
+        const advice = response.status === 403 ? ': grant Microsoft Graph TeamsActivity.Send (application) with admin consent, and install the app for the recipients' : '';
+        throw new UpstreamError(`Sending a Teams activity notification failed with HTTP ${response.status}${advice}`, response.status === 429 || response.status >= 500, response.status);
+      }
+    }
+  }
+}
+
+/** A link that opens the bot's chat in Teams: by bot id when there is one, else by the app's manifest id. */
+export function chatDeepLink(botId: string, teamsAppId: string | undefined): string {
+  if (botId) return `https://teams.microsoft.com/l/chat/0/0?users=28:${botId}`;
+  return `https://teams.microsoft.com/l/app/${teamsAppId ?? 'lockbox-bot'}`;
+}
