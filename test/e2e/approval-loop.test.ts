@@ -137,6 +137,19 @@ describe('the approval loop, end to end over HTTP', () => {
     assert.equal(calls.filter((c: { path: string }) => c.path.endsWith('/updateApproval')).length, 1);
   });
 
+  it('turns a 50-way click race between two approvers into exactly one upstream decision', async () => {
+    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    const { requestId, key } = await newRequest();
+    const clicks = Array.from({ length: 50 }, (_, i) => click(i % 2 ? USERS.alex : USERS.megan, i % 3 ? 'lockbox.approve' : 'lockbox.reject', { requestKey: key }));
+    const answers = await Promise.all(clicks);
+    assert.ok(answers.every((a) => a.status === 200));
+    const calls = await h.admin('/_simulator/calls');
+    assert.equal(calls.filter((c: { path: string }) => c.path.endsWith('/updateApproval')).length, 1);
+    const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
+    assert.equal(upstream.decisions.length, 1);
+    assert.equal((await h.audit(key)).filter((e) => e.kind === 'decision.recorded').length, 1);
+  });
+
   it('tells a second approver who already decided', async () => {
     await Promise.all([install(USERS.alex), install(USERS.megan)]);
     const { key } = await newRequest();
