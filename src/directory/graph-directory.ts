@@ -72,7 +72,12 @@ export class GraphDirectory implements Directory {
 
   /** Every user in a group, through nested groups, as Graph resolves it. */
   async membersOf(groupId: string): Promise<string[]> {
-    const members = await this.all({ method: 'GET', url: `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query: { $select: 'id' } }, groupUsers, '@odata.nextLink');
+    // The type cast is an advanced query in Graph: it wants $count and eventual consistency.
+    const members = await this.all(
+      { method: 'GET', url: `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query: { $select: 'id', $count: 'true' }, headers: { ConsistencyLevel: 'eventual' } },
+      groupUsers,
+      '@odata.nextLink',
+    );
     return members.map((m) => m.id);
   }
 

@@ -11,13 +11,18 @@ import { registerExoRoutes } from './routes/exo';
 import { registerGraphRoutes } from './routes/graph';
 import { registerRbacRoutes } from './routes/rbac';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerTeamworkRoutes } from './routes/teamwork';
 import { DEFAULT_SEED, type TenantSeed } from './seed';
 import { createRequestListener } from './server';
+import { TeamsChannel } from './teams-channel';
 import { SimulatedTenant } from './tenant';
 
-export { DEFAULT_SEED, SimulatedTenant };
+export { DEFAULT_SEED, SimulatedTenant, TeamsChannel };
+export { DEFAULT_GROUPS, DEFAULT_TEAMS_APP } from './seed';
 export type { TenantSeed, SimulatorLogger };
-export type { SeedUser } from './seed';
+export type { SeedGroup, SeedTeamsApp, SeedUser } from './seed';
+export type { DirectoryGroup, DirectoryObject, TeamsAppInstallation, TeamsCatalogApp } from './tenant';
+export type { TeamsChannelConfig, TeamsDelivery } from './teams-channel';
 export type { ArmLockboxRequest, LockboxRequestRecord, LockboxStatus, RecordedDecision } from './lockbox-model';
 export type { M365Decision, M365RecordedDecision, M365RequestRecord, M365Service, M365Status } from './m365-model';
 export { M365_REQUEST_LIFETIME_MS, toExoRecord } from './m365-model';
@@ -44,6 +49,8 @@ export interface RunningSimulator {
   port: number;
   /** Direct access to the state, for tests. */
   tenant: SimulatedTenant;
+  /** Where installations send the bot its conversationUpdate; settled() waits for those in flight. */
+  teams: TeamsChannel;
   close(): Promise<void>;
 }
 
@@ -74,13 +81,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const logger = options.logger ?? silentLogger;
   const tenant = new SimulatedTenant(options.seed ?? DEFAULT_SEED, options.clock);
   const shutdown = new AbortController();
-  const deps: RouteDeps = { tenant, pageSize, faults: new FaultInjector(), calls: new CallRecorder(), logger, shutdown: shutdown.signal };
+  const teams = new TeamsChannel(tenant.tenantId, logger, shutdown.signal, () => tenant.now());
+  const deps: RouteDeps = { tenant, pageSize, faults: new FaultInjector(), calls: new CallRecorder(), logger, shutdown: shutdown.signal, teams };
 
   const upstream = new Router();
   registerAzureLockboxRoutes(upstream, deps);
   registerRbacRoutes(upstream, deps);
   registerSubscriptionRoutes(upstream, deps);
   registerGraphRoutes(upstream, deps);
+  registerTeamworkRoutes(upstream, deps);
   registerExoRoutes(upstream, deps);
   const admin = new Router();
   registerAdminRoutes(admin, deps);
@@ -109,6 +118,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url: origin,
     port,
     tenant,
+    teams,
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         clearTimeout(autoCreate);

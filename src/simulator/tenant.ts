@@ -3,7 +3,7 @@ import type { ApprovalDecision, LockboxRequestRecord, LockboxStatus } from './lo
 import { generateM365Request, type NewM365RequestInput } from './m365-generator';
 import { decisionStatus, type M365Decision, type M365RequestRecord, type M365Service, type M365Status } from './m365-model';
 import { generateRequest, type NewRequestInput } from './request-generator';
-import type { TenantSeed } from './seed';
+import { DEFAULT_TEAMS_APP, type TenantSeed } from './seed';
 
 export interface DirectoryUser {
   id: string;
@@ -11,9 +11,24 @@ export interface DirectoryUser {
   userPrincipalName: string;
 }
 
+export interface DirectoryGroup {
+  id: string;
+  displayName: string;
+  /** Direct members: user or group object ids. */
+  members: string[];
+  /** Only such a group may hold a directory role. */
+  isAssignableToRole: boolean;
+}
+
+/** A user or a group, with the order in which the directory created it (for stable paging). */
+export type DirectoryObject =
+  | { kind: 'user'; seq: number; user: DirectoryUser }
+  | { kind: 'group'; seq: number; group: DirectoryGroup };
+
 export interface DirectoryRoleAssignment {
   seq: number;
   id: string;
+  /** A user or a (role-assignable) group. */
   principalId: string;
   roleDefinitionId: string;
   directoryScopeId: '/';
@@ -28,6 +43,30 @@ export interface AzureRoleAssignment {
   roleDefinitionId: string;
   createdOn: string;
 }
+
+/** The bot's app as the Teams app catalog lists it. */
+export interface TeamsCatalogApp {
+  id: string;
+  externalId: string;
+  displayName: string;
+  distributionMethod: 'organization';
+}
+
+/** An app installed in a user's personal scope. */
+export interface TeamsAppInstallation {
+  seq: number;
+  /** Opaque, not the catalog id: base64 of `{userId}##{teamsAppId}`. */
+  id: string;
+  userId: string;
+  teamsAppId: string;
+  installedAt: string;
+}
+
+export type InstallOutcome =
+  | { outcome: 'installed'; installation: TeamsAppInstallation }
+  | { outcome: 'already-installed'; installation: TeamsAppInstallation }
+  | { outcome: 'unknown-user' }
+  | { outcome: 'unknown-app' };
 
 export type DecideOutcome =
   | { outcome: 'decided'; request: LockboxRequestRecord }
@@ -51,6 +90,11 @@ export class SimulatedTenant {
   private m365LockboxEnabled: boolean;
   private readonly subscriptions: string[];
   private readonly users: DirectoryUser[];
+  private readonly groups: DirectoryGroup[];
+  /** Creation order of every user and group, keyed by lower-cased id. */
+  private readonly objectSeq = new Map<string, number>();
+  private readonly teamsApp: TeamsCatalogApp;
+  private installations: TeamsAppInstallation[] = [];
   private readonly requests = new Map<string, LockboxRequestRecord>();
   /** Microsoft 365 requests, keyed by lower-cased reference number; separate from the Azure ones. */
   private readonly m365Requests = new Map<string, M365RequestRecord>();
@@ -64,10 +108,31 @@ export class SimulatedTenant {
     this.m365LockboxEnabled = seed.m365LockboxEnabled ?? true;
     this.subscriptions = [...seed.subscriptions];
     this.users = seed.users.map(({ id, displayName, userPrincipalName }) => ({ id, displayName, userPrincipalName }));
+    this.groups = (seed.groups ?? []).map(({ id, displayName, directoryRoles }) => ({
+      id, displayName, members: [], isAssignableToRole: (directoryRoles ?? []).length > 0,
+    }));
+    for (const { id } of [...this.users, ...this.groups]) {
+      if (this.objectSeq.has(id.toLowerCase())) throw new Error(`Seed: the id ${id} is used twice`);
+      this.objectSeq.set(id.toLowerCase(), this.nextSeq++);
+    }
+    for (const seeded of seed.groups ?? []) {
+      for (const member of seeded.members) {
+        const object = this.findDirectoryObject(member);
+        if (!object) throw new Error(`Seed: group ${seeded.id} has an unknown member ${member}`);
+        try {
+          this.addGroupMember(seeded.id, member);
+        } catch (err) {
+          throw new Error(`Seed: ${(err as Error).message}`);
+        }
+      }
+    }
+    const app = seed.teamsApp ?? DEFAULT_TEAMS_APP;
+    this.teamsApp = { id: app.id, externalId: app.externalId, displayName: 'Lockbox Bot', distributionMethod: 'organization' };
     for (const user of seed.users) {
       for (const role of user.directoryRoles) this.grantDirectoryRole(user.id, role);
       for (const role of user.azureRoles ?? []) this.grantAzureRole(role.subscriptionId, user.id, role.roleDefinitionId);
     }
+    for (const group of seed.groups ?? []) for (const role of group.directoryRoles ?? []) this.grantDirectoryRole(group.id, role);
   }
 
   now(): Date {
@@ -230,6 +295,7 @@ export class SimulatedTenant {
     return user && { ...user };
   }
 
+  /** Direct assignments only, as roleAssignments lists them. */
   listDirectoryRoleAssignments(filter: { principalId?: string; roleDefinitionId?: string } = {}): DirectoryRoleAssignment[] {
     return this.directoryAssignments
       .filter((a) => filter.principalId === undefined || same(a.principalId, filter.principalId))
@@ -237,15 +303,32 @@ export class SimulatedTenant {
       .map((a) => ({ ...a }));
   }
 
-  /** Idempotent; throws for an unknown user. */
-  grantDirectoryRole(userId: string, roleTemplateId: string): DirectoryRoleAssignment {
-    const user = this.requireUser(userId);
-    const existing = this.directoryAssignments.find((a) => a.principalId === user.id && same(a.roleDefinitionId, roleTemplateId));
+  /**
+   * The principal's own assignments and those of every group it is in, through nesting, in
+   * creation order. An assignment held through a group keeps the group as its principalId, as
+   * transitiveRoleAssignments answers.
+   */
+  listTransitiveDirectoryRoleAssignments(filter: { principalId: string; roleDefinitionId?: string }): DirectoryRoleAssignment[] {
+    // By object id only, as Graph filters principalId.
+    const id = [...this.users, ...this.groups].find((o) => same(o.id, filter.principalId))?.id;
+    if (id === undefined) return [];
+    const holders = new Set([id, ...this.groupsAbove(id)].map((h) => h.toLowerCase()));
+    return this.directoryAssignments
+      .filter((a) => holders.has(a.principalId.toLowerCase()))
+      .filter((a) => filter.roleDefinitionId === undefined || same(a.roleDefinitionId, filter.roleDefinitionId))
+      .sort((a, b) => a.seq - b.seq)
+      .map((a) => ({ ...a }));
+  }
+
+  /** Idempotent; throws for an unknown principal or a group that is not role-assignable. */
+  grantDirectoryRole(principalId: string, roleTemplateId: string): DirectoryRoleAssignment {
+    const id = this.requireRolePrincipal(principalId);
+    const existing = this.directoryAssignments.find((a) => a.principalId === id && same(a.roleDefinitionId, roleTemplateId));
     if (existing) return { ...existing };
     const assignment: DirectoryRoleAssignment = {
       seq: this.nextSeq++,
       id: `${randomBytes(24).toString('base64url')}-1`,
-      principalId: user.id,
+      principalId: id,
       roleDefinitionId: roleTemplateId.toLowerCase(),
       directoryScopeId: '/',
     };
@@ -253,12 +336,149 @@ export class SimulatedTenant {
     return { ...assignment };
   }
 
-  /** Answers whether the user held the role. */
-  revokeDirectoryRole(userId: string, roleTemplateId: string): boolean {
-    const user = this.requireUser(userId);
+  /** Answers whether the principal held the role directly. */
+  revokeDirectoryRole(principalId: string, roleTemplateId: string): boolean {
+    const id = this.requireRolePrincipal(principalId);
     const before = this.directoryAssignments.length;
-    this.directoryAssignments = this.directoryAssignments.filter((a) => !(a.principalId === user.id && same(a.roleDefinitionId, roleTemplateId)));
+    this.directoryAssignments = this.directoryAssignments.filter((a) => !(a.principalId === id && same(a.roleDefinitionId, roleTemplateId)));
     return this.directoryAssignments.length < before;
+  }
+
+  // --- groups ---------------------------------------------------------------
+
+  listGroups(): DirectoryGroup[] {
+    return this.groups.map((g) => ({ ...g, members: [...g.members] }));
+  }
+
+  findGroup(groupId: string): DirectoryGroup | undefined {
+    const group = this.groups.find((g) => same(g.id, groupId));
+    return group && { ...group, members: [...group.members] };
+  }
+
+  /** A user (by object id or userPrincipalName) or a group (by object id). */
+  findDirectoryObject(idOrUpn: string): DirectoryObject | undefined {
+    const user = this.findUser(idOrUpn);
+    if (user) return { kind: 'user', seq: this.seqOf(user.id), user };
+    const group = this.findGroup(idOrUpn);
+    return group && { kind: 'group', seq: this.seqOf(group.id), group };
+  }
+
+  /**
+   * Every user and group reached from the group's members through nesting, each once, in creation
+   * order; the group itself never, even in a loop. Undefined for an unknown group.
+   */
+  listTransitiveMembers(groupId: string): DirectoryObject[] | undefined {
+    const group = this.groups.find((g) => same(g.id, groupId));
+    if (!group) return undefined;
+    const seen = new Set<string>([group.id.toLowerCase()]);
+    const found: DirectoryObject[] = [];
+    const queue = [...group.members];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      if (seen.has(id.toLowerCase())) continue;
+      seen.add(id.toLowerCase());
+      const object = this.findDirectoryObject(id);
+      if (!object) continue;
+      found.push(object);
+      if (object.kind === 'group') queue.push(...object.group.members);
+    }
+    return found.sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Answers whether it was a member already; throws for an unknown group or member, a group joining
+   * itself, or a group joining a role-assignable group (Entra allows only users in those).
+   */
+  addGroupMember(groupId: string, memberId: string): boolean {
+    const { group, member } = this.requireMembership(groupId, memberId);
+    if (same(group.id, member)) throw new Error(`Group ${group.id} cannot be a member of itself`);
+    if (group.isAssignableToRole && this.groups.some((g) => same(g.id, member))) {
+      throw new Error(
+        `Group ${member} cannot be a member of group ${group.id}: it is role-assignable, and Entra does not allow a group inside a role-assignable group`,
+      );
+    }
+    if (group.members.some((m) => same(m, member))) return true;
+    group.members.push(member);
+    return false;
+  }
+
+  /** Answers whether it was a member. */
+  removeGroupMember(groupId: string, memberId: string): boolean {
+    const { group, member } = this.requireMembership(groupId, memberId);
+    const before = group.members.length;
+    group.members = group.members.filter((m) => !same(m, member));
+    return group.members.length < before;
+  }
+
+  /** Ids of every group the object is in, directly or through nesting. */
+  private groupsAbove(objectId: string): Set<string> {
+    const found = new Set<string>();
+    const queue = [objectId];
+    for (let current = queue.shift(); current !== undefined; current = queue.shift()) {
+      for (const group of this.groups) {
+        if (found.has(group.id) || !group.members.some((m) => same(m, current as string))) continue;
+        found.add(group.id);
+        queue.push(group.id);
+      }
+    }
+    return found;
+  }
+
+  private requireMembership(groupId: string, memberId: string): { group: DirectoryGroup; member: string } {
+    const group = this.groups.find((g) => same(g.id, groupId));
+    if (!group) throw new Error(`Unknown group ${groupId}`);
+    const object = this.findDirectoryObject(memberId);
+    if (!object) throw new Error(`Unknown user or group ${memberId}`);
+    return { group, member: object.kind === 'user' ? object.user.id : object.group.id };
+  }
+
+  private requireRolePrincipal(principalId: string): string {
+    const user = this.users.find((u) => same(u.id, principalId));
+    if (user) return user.id;
+    const group = this.groups.find((g) => same(g.id, principalId));
+    if (!group) throw new Error(`Unknown user or group ${principalId}`);
+    if (!group.isAssignableToRole) throw new Error(`Group ${group.id} is not role-assignable`);
+    return group.id;
+  }
+
+  private seqOf(objectId: string): number {
+    return this.objectSeq.get(objectId.toLowerCase()) ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  // --- Teams apps -----------------------------------------------------------
+
+  /** The tenant app catalog: the bot's app only. */
+  listTeamsApps(): TeamsCatalogApp[] {
+    return [{ ...this.teamsApp }];
+  }
+
+  findTeamsApp(teamsAppId: string): TeamsCatalogApp | undefined {
+    return same(this.teamsApp.id, teamsAppId) ? { ...this.teamsApp } : undefined;
+  }
+
+  /** Installs a catalog app in the user's personal scope. */
+  installTeamsApp(userIdOrUpn: string, teamsAppId: string): InstallOutcome {
+    const user = this.findUser(userIdOrUpn);
+    if (!user) return { outcome: 'unknown-user' };
+    const app = this.findTeamsApp(teamsAppId);
+    if (!app) return { outcome: 'unknown-app' };
+    const existing = this.installations.find((i) => i.userId === user.id && i.teamsAppId === app.id);
+    if (existing) return { outcome: 'already-installed', installation: { ...existing } };
+    const installation: TeamsAppInstallation = {
+      seq: this.nextSeq++,
+      id: Buffer.from(`${user.id}##${app.id}`, 'utf8').toString('base64'),
+      userId: user.id,
+      teamsAppId: app.id,
+      installedAt: this.clock().toISOString(),
+    };
+    this.installations.push(installation);
+    return { outcome: 'installed', installation: { ...installation } };
+  }
+
+  /** Undefined for an unknown user. */
+  listInstalledApps(userIdOrUpn: string): TeamsAppInstallation[] | undefined {
+    const user = this.findUser(userIdOrUpn);
+    if (!user) return undefined;
+    return this.installations.filter((i) => i.userId === user.id).sort((a, b) => a.seq - b.seq).map((i) => ({ ...i }));
   }
 
   // --- Azure RBAC -----------------------------------------------------------

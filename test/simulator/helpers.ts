@@ -12,7 +12,17 @@ export const USERS = {
   adele: '00000000-0000-4000-8000-000000000022',
   isaiah: '00000000-0000-4000-8000-000000000023',
   patti: '00000000-0000-4000-8000-000000000024',
+  lynne: '00000000-0000-4000-8000-000000000025',
 };
+export const GROUPS = {
+  /** Role-assignable; holds Customer LockBox Access Approver; its member is Patti (users only, as in Entra). */
+  lockboxApprovers: '00000000-0000-4000-8000-000000000101',
+  /** Holds no role; its member is nightShift. */
+  securityOnCall: '00000000-0000-4000-8000-000000000102',
+  /** Holds no role; its members are Patti and Lynne. */
+  nightShift: '00000000-0000-4000-8000-000000000103',
+};
+export const TEAMS_APP = { id: '00000000-0000-4000-8000-0000000000a9', externalId: '00000000-0000-4000-8000-0000000000b0' };
 export const LOCKBOX_VERSION = 'api-version=2018-02-28-preview';
 export const REQUESTS_PATH = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.CustomerLockbox/requests`;
 export const BEARER = { authorization: 'Bearer simulated-token' };

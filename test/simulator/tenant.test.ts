@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { AZURE_ROLES, DIRECTORY_ROLES } from '../../src/domain/roles';
 import { DEFAULT_SEED, SimulatedTenant } from '../../src/simulator';
-import { SUBSCRIPTION, USERS } from './helpers';
+import { GROUPS, SUBSCRIPTION, TEAMS_APP, USERS } from './helpers';
 
 describe('the simulated tenant state', () => {
   let now: Date;
@@ -24,6 +24,80 @@ describe('the simulated tenant state', () => {
       [USERS.isaiah, AZURE_ROLES.owner.id],
     ]);
     assert.equal(tenant.isLockboxEnabled(), true);
+  });
+
+  it('seeds Patti as an approver only through the role-assignable Lockbox Approvers, and Night shift nested in Security On-call', () => {
+    const approver = DIRECTORY_ROLES.customerLockboxApprover.id;
+
+    assert.deepEqual(tenant.listDirectoryRoleAssignments({ principalId: GROUPS.lockboxApprovers }).map((a) => a.roleDefinitionId), [approver]);
+    assert.deepEqual(tenant.listTransitiveDirectoryRoleAssignments({ principalId: USERS.patti }).map((a) => [a.principalId, a.roleDefinitionId]), [
+      [GROUPS.lockboxApprovers, approver],
+    ]);
+    assert.deepEqual(tenant.listTransitiveDirectoryRoleAssignments({ principalId: USERS.lynne }), []);
+    assert.deepEqual(tenant.listTransitiveDirectoryRoleAssignments({ principalId: USERS.alex }).map((a) => a.principalId), [USERS.alex]);
+    assert.deepEqual(tenant.listGroups().map((g) => [g.displayName, g.isAssignableToRole, g.members]), [
+      ['Lockbox Approvers', true, [USERS.patti]],
+      ['Security On-call', false, [GROUPS.nightShift]],
+      ['Night shift', false, [USERS.patti, USERS.lynne]],
+    ]);
+    assert.deepEqual(tenant.listTransitiveMembers(GROUPS.securityOnCall)?.map((o) => (o.kind === 'user' ? o.user.id : o.group.id)), [
+      USERS.patti, USERS.lynne, GROUPS.nightShift,
+    ]);
+  });
+
+  it('seeds the Lockbox Bot in the Teams app catalog, installed for nobody', () => {
+    assert.deepEqual(tenant.listTeamsApps(), [{ ...TEAMS_APP, displayName: 'Lockbox Bot', distributionMethod: 'organization' }]);
+    assert.deepEqual(tenant.listInstalledApps(USERS.alex), []);
+    assert.equal(tenant.listInstalledApps('nobody@contoso.example'), undefined);
+  });
+
+  it('installs the app once per user and tells apart an unknown user and an unknown app', () => {
+    const first = tenant.installTeamsApp(USERS.alex, TEAMS_APP.id);
+    const second = tenant.installTeamsApp('alexw@contoso.example', TEAMS_APP.id.toUpperCase());
+
+    assert.equal(first.outcome, 'installed');
+    assert.equal(second.outcome, 'already-installed');
+    assert.equal(tenant.installTeamsApp('nobody@contoso.example', TEAMS_APP.id).outcome, 'unknown-user');
+    assert.equal(tenant.installTeamsApp(USERS.alex, TEAMS_APP.externalId).outcome, 'unknown-app');
+    assert.equal(tenant.listInstalledApps(USERS.alex)?.length, 1);
+  });
+
+  it('refuses a seed whose group has an unknown member or reuses an id, and a role for a group that is not role-assignable', () => {
+    const unknown = '11111111-1111-4111-8111-111111111111';
+
+    assert.throws(() => new SimulatedTenant({ ...DEFAULT_SEED, groups: [{ id: unknown, displayName: 'X', members: ['22222222-2222-4222-8222-222222222222'] }] }), /unknown member/);
+    assert.throws(() => new SimulatedTenant({ ...DEFAULT_SEED, groups: [{ id: USERS.alex, displayName: 'X', members: [] }] }), /used twice/);
+    assert.throws(() => tenant.grantDirectoryRole(GROUPS.securityOnCall, DIRECTORY_ROLES.globalAdministrator.id), /not role-assignable/);
+    assert.throws(() => tenant.grantDirectoryRole(unknown, DIRECTORY_ROLES.globalAdministrator.id), /Unknown user or group/);
+  });
+
+  it('refuses, as Entra does, a seed that puts a group inside a role-assignable group, whichever order the groups come in', () => {
+    const admins = { id: '11111111-1111-4111-8111-111111111111', displayName: 'Admins', members: ['22222222-2222-4222-8222-222222222222'], directoryRoles: [DIRECTORY_ROLES.globalAdministrator.id] };
+    const nested = { id: '22222222-2222-4222-8222-222222222222', displayName: 'Nested', members: [USERS.lynne] };
+    const oldTopology = (DEFAULT_SEED.groups ?? []).map((g) => (g.id === GROUPS.lockboxApprovers ? { ...g, members: [GROUPS.securityOnCall] } : g));
+    const refusal = /^Error: Seed: Group .+ cannot be a member of group .+: it is role-assignable/;
+
+    assert.throws(() => new SimulatedTenant({ ...DEFAULT_SEED, groups: [admins, nested] }), refusal);
+    assert.throws(() => new SimulatedTenant({ ...DEFAULT_SEED, groups: [nested, admins] }), refusal);
+    assert.throws(() => new SimulatedTenant({ ...DEFAULT_SEED, groups: oldTopology }), refusal);
+    // The same groups without the role are ordinary, and may nest.
+    assert.doesNotThrow(() => new SimulatedTenant({ ...DEFAULT_SEED, groups: [{ ...admins, directoryRoles: [] }, nested] }));
+  });
+
+  it('refuses to add a group to a role-assignable group, and leaves its members as they were', () => {
+    assert.throws(() => tenant.addGroupMember(GROUPS.lockboxApprovers, GROUPS.securityOnCall), /cannot be a member of group .+: it is role-assignable/);
+    assert.throws(() => tenant.addGroupMember(GROUPS.lockboxApprovers.toUpperCase(), GROUPS.nightShift.toUpperCase()), /role-assignable/);
+
+    assert.deepEqual(tenant.findGroup(GROUPS.lockboxApprovers)?.members, [USERS.patti]);
+    assert.equal(tenant.addGroupMember(GROUPS.lockboxApprovers, USERS.lynne), false);
+    assert.equal(tenant.addGroupMember(GROUPS.nightShift, GROUPS.securityOnCall), false);
+  });
+
+  it('hands out copies of groups, so a caller cannot change membership behind its back', () => {
+    tenant.findGroup(GROUPS.securityOnCall)?.members.push(USERS.lynne);
+    tenant.listGroups()[1]?.members.push(USERS.lynne);
+
+    assert.deepEqual(tenant.findGroup(GROUPS.securityOnCall)?.members, [GROUPS.nightShift]);
   });
 
   it('expires a Pending request exactly at its expiration time, and leaves decided ones alone', () => {

@@ -25,6 +25,21 @@
  *   DELETE /_simulator/directory/users/{userId}/roles/{roleTemplateId}  → 200 {…, assigned:false, wasAssigned}
  *   PUT    /_simulator/azure/subscriptions/{sub}/users/{userId}/roles/{roleDefinitionId}  → the same, for Azure RBAC
  *   DELETE /_simulator/azure/subscriptions/{sub}/users/{userId}/roles/{roleDefinitionId}
+ *   GET    /_simulator/groups                          → 200 {value:[{id, displayName, isAssignableToRole, members:[id…],
+ *          directoryRoles:[roleTemplateId…]}]}; members are the direct ones
+ *   PUT    /_simulator/groups/{groupId}/members/{memberId}  memberId a user (object id or UPN) or a group
+ *                                                     → 200 {groupId, memberId, member:true, wasMember}; 404 for an
+ *          unknown group or member, 400 for a group joining itself, and 400 GroupNestingNotAllowed for a group
+ *          joining a role-assignable group (Entra allows only users there). Takes effect at once for
+ *          transitiveRoleAssignments and transitiveMembers
+ *   DELETE /_simulator/groups/{groupId}/members/{memberId}  → 200 {groupId, memberId, member:false, wasMember}
+ *   PUT    /_simulator/teams   body {botEndpoint (http(s) URL of the bot's /api/messages), serviceUrl}
+ *                                                     → 200 the same; from then on each successful
+ *          POST /v1.0/users/{id}/teamwork/installedApps makes the simulator POST the bot, as Teams does, a personal
+ *          conversationUpdate (membersAdded: the bot), after answering 201; no token, no retries, failures logged
+ *   GET    /_simulator/teams                           → 200 {botEndpoint, serviceUrl (null when unset),
+ *          deliveries:[{at, type, userId, botEndpoint, status? | error?}] (the last 50, oldest first)}
+ *   DELETE /_simulator/teams                           → 204; installations stop reaching the bot
  *   GET    /_simulator/calls                           → 200 [{method, path, query, at, status, cmdlet?, anchorMailbox?}]
  *          upstream calls, oldest first; cmdlet and anchorMailbox (the X-AnchorMailbox header) on Exchange calls
  *   DELETE /_simulator/calls                           → 204
@@ -40,6 +55,7 @@ import { adminError } from '../errors';
 import { LOCKBOX_STATUSES, toArmRequest, type LockboxRequestRecord } from '../lockbox-model';
 import { M365_SERVICES, M365_STATUSES, toExoRecord, type M365RequestRecord } from '../m365-model';
 import { ReplyError, type Reply, type RequestContext, type Router } from '../router';
+import type { DirectoryGroup, DirectoryObject } from '../tenant';
 import type { RouteDeps } from './deps';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -85,6 +101,9 @@ const createM365Schema = z
   .strict();
 
 const m365StatusSchema = z.object({ status: z.enum(M365_STATUSES) }).strict();
+
+const httpUrl = z.string().refine((u) => URL.canParse(u) && /^https?:$/i.test(new URL(u).protocol), 'must be an http or https URL');
+const teamsSchema = z.object({ botEndpoint: httpUrl, serviceUrl: httpUrl }).strict();
 
 const faultSchema = z
   .object({
@@ -142,7 +161,7 @@ function m365View(record: M365RequestRecord): Reply {
   return { status: 200, body: { request: toExoRecord(record), decisions: record.decisions } };
 }
 
-export function registerAdminRoutes(router: Router, { tenant, calls, faults, logger }: RouteDeps): void {
+export function registerAdminRoutes(router: Router, { tenant, calls, faults, logger, teams }: RouteDeps): void {
   const requireUser = (ctx: RequestContext): string => {
     const user = tenant.findUser(ctx.params.userId ?? '');
     if (!user) throw new ReplyError(adminError(404, 'UserNotFound', `No user '${ctx.params.userId}' in the simulated tenant.`));
@@ -245,6 +264,57 @@ export function registerAdminRoutes(router: Router, { tenant, calls, faults, log
     const target = azureTarget(ctx);
     const wasAssigned = tenant.revokeAzureRole(target.subscriptionId, target.userId, target.roleDefinitionId);
     return { status: 200, body: { ...target, assigned: false, wasAssigned } };
+  });
+
+  router.on('GET', '/_simulator/groups', () => ({
+    status: 200,
+    body: {
+      value: tenant.listGroups().map((g) => ({
+        ...g,
+        directoryRoles: tenant.listDirectoryRoleAssignments({ principalId: g.id }).map((a) => a.roleDefinitionId),
+      })),
+    },
+  }));
+
+  const membership = (ctx: RequestContext): { groupId: string; memberId: string; group: DirectoryGroup; member: DirectoryObject } => {
+    const group = tenant.findGroup(ctx.params.groupId ?? '');
+    if (!group) throw new ReplyError(adminError(404, 'GroupNotFound', `No group '${ctx.params.groupId}' in the simulated tenant.`));
+    const member = tenant.findDirectoryObject(ctx.params.memberId ?? '');
+    if (!member) throw new ReplyError(adminError(404, 'MemberNotFound', `No user or group '${ctx.params.memberId}' in the simulated tenant.`));
+    return { groupId: group.id, memberId: member.kind === 'user' ? member.user.id : member.group.id, group, member };
+  };
+
+  router.on('PUT', '/_simulator/groups/:groupId/members/:memberId', (ctx) => {
+    const { groupId, memberId, group, member } = membership(ctx);
+    if (groupId === memberId) return adminError(400, 'InvalidInput', `Group '${groupId}' cannot be a member of itself.`);
+    if (group.isAssignableToRole && member.kind === 'group') {
+      return adminError(400, 'GroupNestingNotAllowed',
+        `Group '${memberId}' (${member.group.displayName}) cannot be a member of '${groupId}' (${group.displayName}): ` +
+        'it is role-assignable, and Entra does not allow a group as a member of a role-assignable group. Add its users instead.');
+    }
+    const wasMember = tenant.addGroupMember(groupId, memberId);
+    return { status: 200, body: { groupId, memberId, member: true, wasMember } };
+  });
+
+  router.on('DELETE', '/_simulator/groups/:groupId/members/:memberId', (ctx) => {
+    const { groupId, memberId } = membership(ctx);
+    const wasMember = tenant.removeGroupMember(groupId, memberId);
+    return { status: 200, body: { groupId, memberId, member: false, wasMember } };
+  });
+
+  router.on('PUT', '/_simulator/teams', async (ctx) => {
+    const config = await parseBody(ctx, teamsSchema);
+    teams.configure(config);
+    logger.info('simulator: Teams installations now reach the bot', { botEndpoint: config.botEndpoint });
+    return { status: 200, body: config };
+  });
+  router.on('GET', '/_simulator/teams', () => {
+    const config = teams.current();
+    return { status: 200, body: { botEndpoint: config?.botEndpoint ?? null, serviceUrl: config?.serviceUrl ?? null, deliveries: teams.listDeliveries() } };
+  });
+  router.on('DELETE', '/_simulator/teams', () => {
+    teams.configure(undefined);
+    return { status: 204 };
   });
 
   router.on('GET', '/_simulator/calls', () => ({ status: 200, body: calls.list() }));

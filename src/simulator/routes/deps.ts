@@ -1,6 +1,7 @@
 import type { CallRecorder } from '../calls';
 import type { FaultInjector } from '../faults';
 import type { SimulatorLogger } from '../logger';
+import type { TeamsChannel } from '../teams-channel';
 import type { SimulatedTenant } from '../tenant';
 
 export interface RouteDeps {
@@ -9,6 +10,8 @@ export interface RouteDeps {
   faults: FaultInjector;
   calls: CallRecorder;
   logger: SimulatorLogger;
+  /** Sends the bot the activities Teams would, once configured through the admin API. */
+  teams: TeamsChannel;
   /** Aborted on close, so injected delays do not hold the process open. */
   shutdown: AbortSignal;
 }

@@ -1,12 +1,19 @@
 import { graphError } from '../errors';
 import { parseEqualities, queryParam } from '../odata';
 import { paginate } from '../paging';
-import { ReplyError, type RequestContext, type Router } from '../router';
-import type { DirectoryRoleAssignment, DirectoryUser, SimulatedTenant } from '../tenant';
+import { ReplyError, type Reply, type RequestContext, type Router } from '../router';
+import type { DirectoryGroup, DirectoryObject, DirectoryRoleAssignment, DirectoryUser, SimulatedTenant } from '../tenant';
 import type { RouteDeps } from './deps';
 
 const ROLE_FILTER_FIELDS = ['principalid', 'roledefinitionid', 'directoryscopeid'];
 const USER_FIELDS = ['id', 'displayName', 'userPrincipalName', 'mail'] as const;
+const GROUP_FIELDS = ['id', 'displayName', 'description', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled', 'groupTypes', 'isAssignableToRole'] as const;
+/** The OData casts a group's transitiveMembers take here, by lower-cased segment. */
+const MEMBER_CASTS: Record<string, { kind: DirectoryObject['kind']; entitySet: string }> = {
+  'microsoft.graph.user': { kind: 'user', entitySet: 'users' },
+  'microsoft.graph.group': { kind: 'group', entitySet: 'groups' },
+};
+const MAX_TOP = 999;
 
 function unsupported(ctx: RequestContext, message: string): ReplyError {
   return new ReplyError(graphError(ctx, 400, 'Request_UnsupportedQuery', message));
@@ -30,14 +37,76 @@ function matchingAssignments(tenant: SimulatedTenant, clauses: Map<string, strin
     .sort((a, b) => a.seq - b.seq);
 }
 
+/** Direct assignments and those held through (nested) groups, which name the group as principalId. */
+function matchingTransitiveAssignments(tenant: SimulatedTenant, clauses: Map<string, string>): DirectoryRoleAssignment[] {
+  const scope = clauses.get('directoryscopeid');
+  const principalId = clauses.get('principalid');
+  if ((scope !== undefined && scope !== '/') || principalId === undefined) return [];
+  return tenant.listTransitiveDirectoryRoleAssignments({ principalId, roleDefinitionId: clauses.get('roledefinitionid') });
+}
+
+function isEventual(ctx: RequestContext): boolean {
+  const consistency = ctx.headers['consistencylevel'];
+  return typeof consistency === 'string' && consistency.toLowerCase() === 'eventual';
+}
+
+function selectedFields(ctx: RequestContext): string[] | undefined {
+  const select = queryParam(ctx.url, '$select');
+  return select === undefined ? undefined : select.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+}
+
+function notFound(ctx: RequestContext, key: string): ReplyError {
+  return new ReplyError(graphError(ctx, 404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`));
+}
+
 function badSkipToken(ctx: RequestContext): () => ReplyError {
   return () => new ReplyError(graphError(ctx, 400, 'Request_BadRequest', 'The $skiptoken is not valid.'));
 }
 
-function principalOf(user: DirectoryUser | undefined, principalId: string): Record<string, unknown> {
-  return user
-    ? { '@odata.type': '#microsoft.graph.user', id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName }
-    : { '@odata.type': '#microsoft.graph.directoryObject', id: principalId };
+function principalOf(object: DirectoryObject | undefined, principalId: string): Record<string, unknown> {
+  if (object?.kind === 'user') {
+    const { user } = object;
+    return { '@odata.type': '#microsoft.graph.user', id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName };
+  }
+  if (object?.kind === 'group') return { '@odata.type': '#microsoft.graph.group', id: object.group.id, displayName: object.group.displayName };
+  return { '@odata.type': '#microsoft.graph.directoryObject', id: principalId };
+}
+
+function userProperties(user: DirectoryUser): Record<string, unknown> {
+  return { ...user, mail: user.userPrincipalName };
+}
+
+function groupProperties(group: DirectoryGroup): Record<string, unknown> {
+  return {
+    id: group.id,
+    displayName: group.displayName,
+    description: null,
+    mail: null,
+    mailEnabled: false,
+    mailNickname: group.displayName.replace(/[^A-Za-z0-9]/g, ''),
+    securityEnabled: true,
+    groupTypes: [],
+    isAssignableToRole: group.isAssignableToRole,
+  };
+}
+
+/** Selected properties (all simulated ones by default); unset ones read as null, as in Graph. */
+function renderObject(object: DirectoryObject, fields: string[] | undefined, withType: boolean): Record<string, unknown> {
+  const full = object.kind === 'user' ? userProperties(object.user) : groupProperties(object.group);
+  const names = fields ?? (object.kind === 'user' ? USER_FIELDS : GROUP_FIELDS);
+  const body: Record<string, unknown> = withType ? { '@odata.type': `#microsoft.graph.${object.kind}` } : {};
+  for (const name of names) body[name] = full[name] ?? null;
+  return body;
+}
+
+function pageSizeOf(ctx: RequestContext, fallback: number): number {
+  const top = queryParam(ctx.url, '$top');
+  if (top === undefined) return fallback;
+  const n = Number(top);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOP) {
+    throw new ReplyError(graphError(ctx, 400, 'Request_BadRequest', `Invalid page size specified: '${top}'. Must be between 1 and ${MAX_TOP} inclusive.`));
+  }
+  return n;
 }
 
 /** Per the reference: without `ConsistencyLevel: eventual` Graph does not find this segment at all. */
@@ -45,12 +114,11 @@ const MISSING_CONSISTENCY_LEVEL = { status: 404, code: 'Request_ResourceNotFound
 
 export function registerGraphRoutes(router: Router, { tenant, pageSize }: RouteDeps): void {
   router.on('GET', '/beta/roleManagement/directory/transitiveRoleAssignments', (ctx) => {
-    const consistency = ctx.headers['consistencylevel'];
-    if (typeof consistency !== 'string' || consistency.toLowerCase() !== 'eventual') {
+    if (!isEventual(ctx)) {
       const { status, code, message } = MISSING_CONSISTENCY_LEVEL;
       return graphError(ctx, status, code, message);
     }
-    const all = matchingAssignments(tenant, roleFilter(ctx, true));
+    const all = matchingTransitiveAssignments(tenant, roleFilter(ctx, true));
     const page = paginate(ctx, all, pageSize, badSkipToken(ctx));
     const withCount = queryParam(ctx.url, '$count')?.toLowerCase() === 'true';
     return {
@@ -81,7 +149,7 @@ export function registerGraphRoutes(router: Router, { tenant, pageSize }: RouteD
             principalId: a.principalId,
             roleDefinitionId: a.roleDefinitionId,
             directoryScopeId: a.directoryScopeId,
-            ...(expand ? { principal: principalOf(tenant.findUser(a.principalId), a.principalId) } : {}),
+            ...(expand ? { principal: principalOf(tenant.findDirectoryObject(a.principalId), a.principalId) } : {}),
           })),
         },
       };
@@ -103,5 +171,40 @@ export function registerGraphRoutes(router: Router, { tenant, pageSize }: RouteD
       for (const field of fields) body[field] = full[field] ?? null;
       return { status: 200, body };
     });
+
+    /*
+     * Everyone in a group through nesting, each once, users and groups alike; the cast segment keeps
+     * one kind. The docs list the cast among advanced queries (ConsistencyLevel: eventual and
+     * $count=true); the simulator answers it either way, and $count=true needs the header.
+     */
+    const transitiveMembers = (ctx: RequestContext, cast: string | undefined): Reply => {
+      const target = cast !== undefined && Object.hasOwn(MEMBER_CASTS, cast.toLowerCase()) ? MEMBER_CASTS[cast.toLowerCase()] : undefined;
+      if (cast !== undefined && !target) {
+        throw unsupported(ctx, `The OData cast '${cast}' is not a supported member type. Use microsoft.graph.user or microsoft.graph.group.`);
+      }
+      for (const option of ['$filter', '$search', '$orderby', '$expand']) {
+        if (queryParam(ctx.url, option) !== undefined) throw unsupported(ctx, `The simulator does not support ${option} on transitiveMembers.`);
+      }
+      const withCount = queryParam(ctx.url, '$count')?.toLowerCase() === 'true';
+      if (withCount && !isEventual(ctx)) return graphError(ctx, 400, 'Request_BadRequest', '$count is not currently supported.');
+      const size = pageSizeOf(ctx, pageSize);
+      const groupId = ctx.params.groupId ?? '';
+      const members = tenant.listTransitiveMembers(groupId);
+      if (!members) throw notFound(ctx, groupId);
+      const all = target ? members.filter((m) => m.kind === target.kind) : members;
+      const fields = selectedFields(ctx);
+      const page = paginate(ctx, all, size, badSkipToken(ctx));
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${ctx.origin}/${version}/$metadata#${target?.entitySet ?? 'directoryObjects'}${fields ? `(${fields.join(',')})` : ''}`,
+          ...(withCount ? { '@odata.count': all.length } : {}),
+          ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
+          value: page.items.map((m) => renderObject(m, fields, target === undefined)),
+        },
+      };
+    };
+    router.on('GET', `/${version}/groups/:groupId/transitiveMembers`, (ctx) => transitiveMembers(ctx, undefined));
+    router.on('GET', `/${version}/groups/:groupId/transitiveMembers/:cast`, (ctx) => transitiveMembers(ctx, ctx.params.cast ?? ''));
   }
 }

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { cardAction, installUpdate } from '../support/activities';
+import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+
+const PATTI = { aadObjectId: '00000000-0000-4000-8000-000000000024', name: 'Patti Fernandez' };
+const LYNNE = { aadObjectId: '00000000-0000-4000-8000-000000000025', name: 'Lynne Robbins' };
+const SECURITY_ON_CALL = '00000000-0000-4000-8000-000000000102';
+const MANIFEST_ID = '00000000-0000-4000-8000-0000000000b0';
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('the condition never came true');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('reaching every approver, end to end', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('lets someone who holds the approver role through a group decide a Microsoft 365 request', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'm365' } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, PATTI));
+    const record = h.simulator.tenant.createM365Request({});
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.postedCards(`a:personal-${PATTI.aadObjectId}`).length, 1, 'found through the group holding the role');
+    const answer = await h.post(cardAction(h.connector.url, TENANT_ID, PATTI, 'lockbox.approve', { requestKey: `m365:tenant:${record.requestId}` }));
+    assert.match(JSON.stringify(answer.body.value), /Approved by \*\*Patti Fernandez\*\*/);
+  });
+
+  it('also posts to the members of NOTIFY_GROUP_ID, through nested groups, once each', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', NOTIFY_GROUP_ID: SECURITY_ON_CALL } });
+    for (const user of [USERS.alex, PATTI, LYNNE]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    for (const user of [USERS.alex, PATTI, LYNNE]) assert.equal(h.connector.postedCards(`a:personal-${user.aadObjectId}`).length, 1, user.name);
+  });
+
+  it('installs the bot for an approver who never opened it, and posts the card once Teams opens the chat', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', TEAMS_APP_ID: MANIFEST_ID } });
+    await fetch(`${h.simulator.url}/_simulator/teams`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ botEndpoint: `${h.bot.url}/api/messages`, serviceUrl: h.connector.url }) });
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const installs = (await h.admin('/_simulator/calls')).filter((c: { method: string; path: string }) => c.method === 'POST' && c.path.endsWith('/teamwork/installedApps'));
+    assert.ok(installs.length >= 1, 'asked Graph to install the app');
+    await waitUntil(() => h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length === 1);
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 1, 'posted once');
+  });
+
+  it('says once, in /healthz, that it may not install the bot, and still reaches everyone who opened it', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', TEAMS_APP_ID: MANIFEST_ID } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.megan));
+    await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'teamwork/installedApps$', status: 403, times: 100 }) });
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const health = (await (await fetch(`${h.bot.url}/healthz`)).json()) as { installPermission: string };
+    assert.equal(health.installPermission, 'missing');
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.megan.aadObjectId}`).length, 1);
+  });
+});
