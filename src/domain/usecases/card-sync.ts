@@ -3,20 +3,27 @@ import type { CoreDeps } from './deps';
 
 type Deps = Pick<CoreDeps, 'store' | 'messenger' | 'logger'>;
 
-/** Per request, the sync under way: a new one waits for it, so copies never end on an older state. */
-const inFlight = new Map<string, Promise<void>>();
+/** Per request: the last sync queued, and the one not yet started (which later asks can share). */
+const syncs = new Map<string, { tail: Promise<void>; notStarted?: Promise<void> }>();
 
 /**
  * Brings every approver's copy of a request card up to date with the state stored when the update
- * is sent (not when it was asked for), one sync per request at a time. Once every copy took it, the
- * request's `cardsStale` mark is cleared; until then the watcher tries again, across restarts too.
+ * is sent (not when it was asked for), one sync per request at a time. Asks that arrive while one
+ * is still waiting share it: it reads the latest state anyway, so a burst costs one update per copy,
+ * not one per change. Once every copy took it, `cardsStale` is cleared; until then the watcher retries.
  */
 export function syncCards(deps: Deps, requestKey: string): Promise<void> {
-  const previous = inFlight.get(requestKey) ?? Promise.resolve();
-  const next = previous.then(() => updateCopies(deps, requestKey));
-  inFlight.set(requestKey, next);
+  const state = syncs.get(requestKey) ?? { tail: Promise.resolve() };
+  if (state.notStarted) return state.notStarted;
+  const next = state.tail.then(() => {
+    state.notStarted = undefined;
+    return updateCopies(deps, requestKey);
+  });
+  state.notStarted = next;
+  state.tail = next;
+  syncs.set(requestKey, state);
   void next.finally(() => {
-    if (inFlight.get(requestKey) === next) inFlight.delete(requestKey);
+    if (state.tail === next) syncs.delete(requestKey);
   });
   return next;
 }

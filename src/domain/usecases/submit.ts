@@ -15,7 +15,7 @@ const DEFAULT_LEASE_MS = 60_000;
  * workers apart, and a retry first asks upstream whether the request is still pending.
  * Returns the stored state afterwards (unchanged when another worker holds the lease).
  */
-export async function submitDecision(deps: Deps, requestKey: string): Promise<TrackedRequest | undefined> {
+export async function submitDecision(deps: Deps, requestKey: string, options: { awaitCards?: boolean } = {}): Promise<TrackedRequest | undefined> {
   const leased = await takeLease(deps, requestKey);
   if (!leased) return (await deps.store.getRequest(requestKey))?.value;
   const { value: tracked } = leased;
@@ -39,7 +39,7 @@ export async function submitDecision(deps: Deps, requestKey: string): Promise<Tr
     const transient = !(error instanceof UpstreamError) || error.transient;
     outcome = { state: transient ? 'pending' : 'failed', lastError: error instanceof Error ? error.message : String(error) };
   }
-  return finish(deps, leased, outcome);
+  return finish(deps, leased, outcome, options.awaitCards ?? true);
 }
 
 async function takeLease(deps: Deps, requestKey: string): Promise<Versioned<TrackedRequest> | undefined> {
@@ -59,7 +59,7 @@ async function takeLease(deps: Deps, requestKey: string): Promise<Versioned<Trac
   return etag ? { value: leased, etag } : undefined;
 }
 
-async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Partial<Submission> & { status?: string }): Promise<TrackedRequest> {
+async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Partial<Submission> & { status?: string }, awaitCards: boolean): Promise<TrackedRequest> {
   const { status, ...submissionChanges } = outcome;
   const now = deps.clock.now().toISOString();
   const tracked = leased.value;
@@ -84,7 +84,10 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Pa
     }
   }
   await audit(deps, next, outcome);
-  if (final || isFinalStatus(next.request.status)) await syncCards(deps, next.key);
+  if (final || isFinalStatus(next.request.status)) {
+    const cards = syncCards(deps, next.key);
+    if (awaitCards) await cards;
+  }
   return next;
 }
 

@@ -40,7 +40,8 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       const recorded = await recordDecision(deps, { requestKey, verdict, comment: (parsed.data.comment ?? '').trim(), actor });
       // The other approvers' buttons go at once, while Microsoft is still being told.
       void syncCards(deps, requestKey);
-      const submitted = submitDecision(deps, requestKey).catch((error) => {
+      // The clicker's own answer never waits for the other approvers' copies to be updated.
+      const submitted = submitDecision(deps, requestKey, { awaitCards: false }).catch((error) => {
         deps.logger.error('Submitting a decision failed; the watcher will retry it', { requestKey, error: String(error) });
         return undefined;
       });
