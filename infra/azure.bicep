@@ -1,9 +1,17 @@
-// Azure resources for Lockbox Bot, deployed by the `arm/deploy` step of m365agents.yml.
-// Outputs are written back to env/.env.<environment> under the same names.
+// Azure resources for Lockbox Bot, deployed by the `arm/deploy` step of m365agents.yml (or by
+// `az deployment group create`, see the README). Outputs are written back to
+// env/.env.<environment> under the same names.
 //
 // One user-assigned managed identity is both the bot's identity (Azure Bot with msaAppType
-// UserAssignedMSI, so there is no bot password) and the identity the app uses for Azure tokens
-// (AZURE_CLIENT_ID): Table storage, Customer Lockbox and Microsoft Graph.
+// UserAssignedMSI, so there is no bot password) and the identity the app uses for tokens
+// (AZURE_CLIENT_ID): Table storage, Azure Resource Manager, Microsoft Graph and Exchange Online.
+// The permissions it needs outside this resource group (lockbox roles on the watched subscriptions,
+// Graph and Exchange application permissions) are granted by an administrator: see the README,
+// "Deploy to your tenant".
+//
+// Every setting of the app is set here: a deployment replaces the Web App's whole list of app
+// settings, so a setting added in the portal is lost at the next provision. To change one that is
+// not a parameter, add it to appSettings below.
 
 @maxLength(20)
 @minLength(4)
@@ -25,6 +33,21 @@ param lockboxSources string = 'azure'
 
 @description('Comma-separated Azure subscription ids to watch for Azure Customer Lockbox requests; empty means the subscription of this deployment.')
 param azureSubscriptionIds string = ''
+
+@description('Id of the Teams app (its manifest id, TEAMS_APP_ID), so the bot can install itself for approvers who never opened it; empty turns that off.')
+param teamsAppId string = ''
+
+@description('Object id of an Entra group whose members also get every request card (NOTIFY_GROUP_ID); empty for none.')
+param notifyGroupId string = ''
+
+@description('Object id of the Entra group of on-call staff told about every request (ONCALL_GROUP_ID); empty for none.')
+param onCallGroupId string = ''
+
+@description('Dual control (REQUIRE_TWO_APPROVERS): an approval needs two different approvers.')
+param requireTwoApprovers bool = false
+
+@description('Node.js LTS version the Web App runs (its Linux runtime stack NODE|<version>-lts).')
+param nodeVersion string = '22'
 
 @description('Region of the regional resources; the Azure Bot itself is global.')
 param location string = resourceGroup().location
@@ -108,7 +131,8 @@ resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-// Compute for the Web App: a Linux plan.
+// Compute for the Web App: a Linux plan. Running more than one instance is safe: the state is in
+// the table, and the instances coordinate through leases written with compare-and-set.
 resource serverfarm 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: serverfarmName
   location: location
@@ -121,7 +145,9 @@ resource serverfarm 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-// The Web App that runs the bot (Node 20 LTS, started with `node dist/src/index.js`).
+// The Web App that runs the bot. `deploy` uploads the sources; the App Service build (Oryx) runs
+// `npm install` and `npm run build` on Linux, so native modules fit the server whatever machine
+// deployed; the app then starts with `node dist/src/index.js`.
 resource webApp 'Microsoft.Web/sites@2024-04-01' = {
   name: webAppName
   location: location
@@ -135,8 +161,9 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: serverfarm.id
     httpsOnly: true
+    clientAffinityEnabled: false
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|${nodeVersion}-lts'
       appCommandLine: 'node dist/src/index.js'
       alwaysOn: true
       http20Enabled: true
@@ -169,10 +196,31 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'BOT_TYPE'
           value: 'UserAssignedMsi'
         }
-        // @azure/identity's DefaultAzureCredential / ManagedIdentityCredential pick this identity.
+        // Tokens for ARM, Graph, Exchange Online and the table come from this managed identity only.
+        {
+          name: 'AZURE_CREDENTIAL'
+          value: 'managed-identity'
+        }
         {
           name: 'AZURE_CLIENT_ID'
           value: identity.properties.clientId
+        }
+        // Optional features; an empty value counts as unset.
+        {
+          name: 'TEAMS_APP_ID'
+          value: teamsAppId
+        }
+        {
+          name: 'NOTIFY_GROUP_ID'
+          value: notifyGroupId
+        }
+        {
+          name: 'ONCALL_GROUP_ID'
+          value: onCallGroupId
+        }
+        {
+          name: 'REQUIRE_TWO_APPROVERS'
+          value: requireTwoApprovers ? 'true' : 'false'
         }
         {
           name: 'SIMULATOR'
@@ -182,7 +230,16 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'PLAYGROUND'
           value: 'off'
         }
-        // /home is the App Service's persistent storage on Linux.
+        // The state lives in Table storage, reached with the managed identity (no account key).
+        {
+          name: 'STATE_STORE'
+          value: 'table'
+        }
+        {
+          name: 'AZURE_TABLES_ENDPOINT'
+          value: storage.properties.primaryEndpoints.table
+        }
+        // /home is the App Service's persistent storage on Linux (for anything written to DATA_DIR).
         {
           name: 'DATA_DIR'
           value: '/home/data'
@@ -192,14 +249,6 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
           value: 'true'
         }
         {
-          name: 'STATE_STORE'
-          value: 'table'
-        }
-        {
-          name: 'AZURE_TABLES_ENDPOINT'
-          value: storage.properties.primaryEndpoints.table
-        }
-        {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: appInsights.properties.ConnectionString
         }
@@ -207,14 +256,11 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'LOG_LEVEL'
           value: 'info'
         }
-        // Run the deployed zip as it is: it already holds dist/ and node_modules/.
-        {
-          name: 'WEBSITE_RUN_FROM_PACKAGE'
-          value: '1'
-        }
+        // Build on the server at deployment (npm install, npm run build): the uploaded zip holds the
+        // sources only (infra/webapp.ignore), and better-sqlite3's native module is built for Linux.
         {
           name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'
-          value: 'false'
+          value: 'true'
         }
       ]
     }

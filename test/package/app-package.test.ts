@@ -1,39 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, inflateSync } from 'node:zlib';
+import { COMMAND_NAMES, parseCommand } from '../../src/teams/commands/parse';
+import { fillPlaceholders, malformedPlaceholders, placeholderNames, readEnvFile, schemaFileFor, validateManifest } from '../../src/tools/app-manifest';
 
 /**
- * Checks of the Teams app package (appPackage/), of the Microsoft 365 Agents Toolkit files
- * (m365agents*.yml, env/) and of the Azure template's parameters (infra/): the things the toolkit
- * only finds out about in the middle of a provision. Full manifest-schema validation is not done here.
+ * Checks of the Teams app package (appPackage/): the manifest, filled in as for a real environment,
+ * against the official JSON schema of its manifestVersion (shipped in @microsoft/app-manifest, the
+ * package the Microsoft 365 Agents Toolkit validates with), against what the bot really understands
+ * (its commands and activity types), and the icons. Azure and toolkit files: infra.test.ts;
+ * `npm run package`: package-app.test.ts.
  */
 
 const root = path.resolve(__dirname, '../..');
 const readText = (file: string): string => readFileSync(path.join(root, file), 'utf8');
-
-/** The toolkit's placeholder: `${{NAME}}`, replaced with the environment variable NAME. */
-const PLACEHOLDER = /\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g;
-
-function placeholderNames(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''))].sort();
-}
-
-/** Remnants of placeholders written in another form: `${NAME}`, `{{NAME}}`, `${{ NAME }}`, `$(NAME)`... */
-function malformedPlaceholders(text: string): string[] {
-  const rest = text.replace(PLACEHOLDER, '');
-  return [...rest.matchAll(/\$\{[^}\n]*\}?\}?|\{\{[^}\n]*\}?\}?|\$\([^)\n]*\)/g)].map((m) => m[0]);
-}
-
-/** Variables of a dotenv file, with their values (`NAME=value`; comments and blank lines skipped). */
-function readEnvFile(file: string): Map<string, string> {
-  const vars = new Map<string, string>();
-  for (const line of readText(file).split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
-    if (m?.[1] !== undefined) vars.set(m[1], (m[2] ?? '').trim());
-  }
-  return vars;
-}
 
 interface Command {
   title: string;
@@ -63,10 +44,59 @@ interface Manifest {
 
 const manifestText = readText('appPackage/manifest.json');
 const manifest = JSON.parse(manifestText) as Manifest;
-const devEnv = readEnvFile('env/.env.dev');
-const localEnv = readEnvFile('env/.env.local');
+const devEnv = readEnvFile(path.join(root, 'env/.env.dev'));
+const localEnv = readEnvFile(path.join(root, 'env/.env.local'));
 
-const LOCKBOX_COMMANDS = ['help', 'status', 'pending', 'history', 'enable', 'disable'].map((verb) => `/lockbox ${verb}`);
+/** The activity types the bot sends (Microsoft Graph sendActivityNotification); each must be declared. */
+const BOT_ACTIVITY_TYPES = ['lockboxRequest', 'lockboxEscalation'];
+
+/**
+ * Values as provision would leave them in env/.env.<env>: the file's own value when it has one, else
+ * a sample of the right shape (a GUID for ids, an App Service host name for the domain).
+ */
+function sampleValues(env: ReadonlyMap<string, string>): Map<string, string> {
+  const values = new Map<string, string>();
+  placeholderNames(manifestText).forEach((name, i) => {
+    const own = env.get(name);
+    if (own) values.set(name, own);
+    else if (/_ID$/.test(name)) values.set(name, `${String(i + 1).padStart(8, '0')}-4a2b-4c3d-8e4f-1234567890ab`);
+    else if (/DOMAIN$/.test(name)) values.set(name, 'lockboxa1b2c3d4e5f6.azurewebsites.net');
+    else assert.fail(`no sample value for the placeholder ${name}: give it a value in env/.env.dev or a sample here`);
+  });
+  return values;
+}
+
+function filledManifest(env: ReadonlyMap<string, string> = devEnv): Record<string, any> {
+  const { text, missing } = fillPlaceholders(manifestText, sampleValues(env));
+  assert.deepEqual(missing, []);
+  return JSON.parse(text) as Record<string, any>;
+}
+
+/** The words after "/lockbox" in a command title, if it is one. */
+function commandName(title: string): string | undefined {
+  return /^\/lockbox ([a-z]+)$/.exec(title)?.[1];
+}
+
+/**
+ * Activity types named in the bot's sources (the simulator excepted): every string literal on a line
+ * that sets `activityType:`, such as `activityType: kind === 'new' ? 'lockboxRequest' : 'lockboxEscalation'`.
+ */
+function activityTypesInSources(dir = path.join(root, 'src')): string[] {
+  const found = new Set<string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'simulator') activityTypesInSources(file).forEach((t) => found.add(t));
+    } else if (entry.name.endsWith('.ts')) {
+      for (const line of readFileSync(file, 'utf8').matchAll(/\bactivityType['"]?\s*:([^\n]*)/g)) {
+        // Literals compared against (kind === 'new') are conditions, not activity types.
+        const values = (line[1] ?? '').replace(/[!=]==?\s*['"][^'"]*['"]/g, '');
+        for (const m of values.matchAll(/['"]([A-Za-z][\w.-]*)['"]/g)) found.add(m[1] ?? '');
+      }
+    }
+  }
+  return [...found].sort();
+}
 
 // --- PNG decoding: enough for the icons (8-bit RGB or RGBA, not interlaced, any filter) ---
 
@@ -170,13 +200,60 @@ function hexColor(hex: string): [number, number, number] {
 }
 
 describe('Teams app package (appPackage/)', () => {
-  describe('manifest.json', () => {
-    it('declares the same schema version in $schema and manifestVersion, 1.19 or newer', () => {
+  describe('manifest.json against the official schema', () => {
+    it('declares the same schema version in $schema and manifestVersion, 1.22 or newer, with its schema in @microsoft/app-manifest', () => {
       const [major, minor] = manifest.manifestVersion.split('.').map(Number);
-      assert.ok(major === 1 && (minor ?? 0) >= 19, `manifestVersion ${manifest.manifestVersion}`);
+      assert.ok(major === 1 && (minor ?? 0) >= 22, `manifestVersion ${manifest.manifestVersion}`);
       assert.equal(manifest.$schema, `https://developer.microsoft.com/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
+      const schemaFile = schemaFileFor(manifest.manifestVersion);
+      assert.match(schemaFile.split(path.sep).join('/'), new RegExp(`node_modules/@microsoft/app-manifest/build/json-schemas/teams/v${manifest.manifestVersion.replace('.', '\\.')}/MicrosoftTeams\\.schema\\.json$`));
+      const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { $schema: string; properties: { manifestVersion: { const?: string; enum?: string[] } } };
+      assert.equal(schema.$schema, 'http://json-schema.org/draft-04/schema#');
+      const allowed = schema.properties.manifestVersion.const ?? schema.properties.manifestVersion.enum?.[0];
+      assert.equal(allowed, manifest.manifestVersion, 'the schema file is not the one of this manifestVersion');
     });
 
+    it('is valid once its placeholders are filled as provision fills them, for env/.env.dev and env/.env.local', () => {
+      for (const env of [devEnv, localEnv]) {
+        const check = validateManifest(filledManifest(env));
+        assert.deepEqual(check.errors, []);
+        assert.match(check.schemaFile.split(path.sep).join('/'), /json-schemas\/teams\/v[\d.]+\/MicrosoftTeams\.schema\.json$/);
+      }
+    });
+
+    it('reports every violation: a wrong type, a bad GUID, an unknown property, a name too long, a missing field, a URL as domain', () => {
+      const bad = filledManifest();
+      bad.bots[0].botId = 'not-a-guid';
+      bad.bots[0].isNotificationOnly = 'no';
+      bad.unknownProperty = true;
+      bad.name.short = 'L'.repeat(31);
+      delete bad.developer.privacyUrl;
+      bad.validDomains = ['https://lockbox.example.com/api'];
+      const errors = validateManifest(bad).errors.join('\n');
+      assert.match(errors, /^\/bots\/0\/botId must match pattern/m);
+      assert.match(errors, /^\/bots\/0\/isNotificationOnly must be boolean/m);
+      assert.match(errors, /^\(root\) must NOT have additional properties "unknownProperty"/m);
+      assert.match(errors, /^\/name\/short must NOT have more than 30 characters/m);
+      assert.match(errors, /^\/developer must have required property 'privacyUrl'/m);
+      assert.match(errors, /^\/validDomains\/0 must be a host name without scheme or path/m);
+    });
+
+    it('rejects a $schema that is not the manifestVersion\'s, and a manifestVersion with no schema', () => {
+      const mismatched = filledManifest();
+      mismatched.$schema = 'https://developer.microsoft.com/json-schemas/teams/v1.19/MicrosoftTeams.schema.json';
+      assert.match(validateManifest(mismatched).errors.join('\n'), /\$schema must be https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v1\.\d+\/MicrosoftTeams\.schema\.json/);
+      const unknown = filledManifest();
+      unknown.manifestVersion = '1.18';
+      assert.throws(() => validateManifest(unknown), /No schema for manifestVersion 1\.18/);
+    });
+
+    it('fails on a placeholder left unfilled, since the schema wants a GUID there', () => {
+      const unfilled = JSON.parse(manifestText) as Record<string, unknown>;
+      assert.match(validateManifest(unfilled).errors.join('\n'), /^\/id must match pattern/m);
+    });
+  });
+
+  describe('manifest.json against the bot', () => {
     it('uses only ${{NAME}} placeholders, each a variable of env/.env.dev', () => {
       assert.deepEqual(malformedPlaceholders(manifestText), []);
       const names = placeholderNames(manifestText);
@@ -191,61 +268,64 @@ describe('Teams app package (appPackage/)', () => {
       assert.deepEqual(manifest.validDomains, ['${{BOT_DOMAIN}}']);
     });
 
-    it('keeps the names and descriptions within the schema limits, with the longest suffix in use', () => {
-      const suffixes = [devEnv.get('APP_NAME_SUFFIX') ?? '', localEnv.get('APP_NAME_SUFFIX') ?? ''];
-      for (const suffix of suffixes) {
+    it('keeps the short name within 30 characters with the longest suffix in use', () => {
+      for (const suffix of [devEnv.get('APP_NAME_SUFFIX') ?? '', localEnv.get('APP_NAME_SUFFIX') ?? '']) {
         const shortName = manifest.name.short.replace('${{APP_NAME_SUFFIX}}', suffix);
         assert.ok(shortName.length <= 30, `name.short "${shortName}" is longer than 30 characters`);
       }
-      assert.ok((manifest.name.full ?? '').length <= 100);
-      assert.ok(manifest.description.short.length > 0 && manifest.description.short.length <= 80);
-      assert.ok(manifest.description.full.length > 0 && manifest.description.full.length <= 4000);
       assert.match(manifest.description.full, /Customer Lockbox/);
     });
 
-    it('declares one conversational bot that works in personal chat, without files', () => {
+    it('declares one conversational bot for personal chat, teams and group chats, without files', () => {
       assert.equal(manifest.bots.length, 1);
       const bot = manifest.bots[0];
       assert.ok(bot);
-      assert.ok(bot.scopes.includes('personal'), `scopes: ${bot.scopes.join(', ')}`);
+      assert.deepEqual([...bot.scopes].sort(), ['groupChat', 'personal', 'team']);
       assert.equal(bot.isNotificationOnly, false);
       assert.equal(bot.supportsFiles, false);
     });
 
-    it('offers the six /lockbox commands in the personal command menu', () => {
+    it('offers in the personal command menu every command the parser knows, in its order', () => {
       const personal = manifest.bots[0]?.commandLists?.find((list) => list.scopes.includes('personal'));
       assert.ok(personal, 'no command list for personal scope');
-      assert.deepEqual(personal.commands.map((command) => command.title), LOCKBOX_COMMANDS);
+      assert.deepEqual(personal.commands.map((command) => command.title), COMMAND_NAMES.map((name) => `/lockbox ${name}`));
     });
 
-    it('titles every command "/lockbox <verb>", as the bot expects it, with a short description', () => {
+    it('lists only commands the bot parses, each "/lockbox <name>" as the parser reads it, within Teams\' limits', () => {
       const lists = manifest.bots[0]?.commandLists ?? [];
       assert.ok(lists.length > 0);
+      const known: readonly string[] = COMMAND_NAMES;
       for (const list of lists) {
         assert.ok(list.scopes.every((scope) => manifest.bots[0]?.scopes.includes(scope)), `command list scopes ${list.scopes.join(', ')} are not all bot scopes`);
         assert.ok(list.commands.length > 0 && list.commands.length <= 10);
         for (const { title, description } of list.commands) {
-          assert.ok(LOCKBOX_COMMANDS.includes(title), `unexpected command title "${title}"`);
-          // Teams' documented limits for the command menu: 32 characters for a title, 128 for a description.
+          const name = commandName(title);
+          assert.ok(name !== undefined && known.includes(name), `"${title}" is not a /lockbox command the bot knows (${known.join(', ')})`);
+          const parsed = parseCommand(title);
+          assert.notEqual(parsed.kind, 'unknown', `the parser does not understand "${title}"`);
           assert.ok(title.length <= 32, `title "${title}" is too long`);
           assert.ok(description.length > 0 && description.length <= 128, `description of "${title}" is empty or too long`);
         }
       }
+      // In a team or group chat, only what makes sense in front of others (pending posts cards into the chat).
+      const shared = lists.filter((list) => !list.scopes.includes('personal')).flatMap((list) => list.commands.map((c) => c.title));
+      assert.deepEqual(shared.filter((title) => !['/lockbox help', '/lockbox status'].includes(title)), []);
     });
 
-    it('declares the lockboxRequest and lockboxEscalation activity types, within the schema limits', () => {
-      const types = manifest.activities?.activityTypes ?? [];
-      assert.deepEqual(types.map((t) => t.type).sort(), ['lockboxEscalation', 'lockboxRequest']);
-      for (const { type, description, templateText } of types) {
-        assert.ok(type.length <= 64);
+    it('declares the activity types the bot sends, within the schema limits', () => {
+      const declared = (manifest.activities?.activityTypes ?? []).map((t) => t.type);
+      const inSources = activityTypesInSources();
+      assert.deepEqual(BOT_ACTIVITY_TYPES.filter((type) => !inSources.includes(type)), [], 'activity types not found where src/ sets activityType: has the notifier changed?');
+      const used = [...new Set([...BOT_ACTIVITY_TYPES, ...inSources])];
+      assert.deepEqual(used.filter((type) => !declared.includes(type)), [], 'activity types the bot sends but the manifest does not declare');
+      for (const { type, description, templateText } of manifest.activities?.activityTypes ?? []) {
         assert.ok(description.length > 0 && description.length <= 128, `description of ${type}`);
-        assert.ok(templateText.length > 0 && templateText.length <= 128, `templateText of ${type}`);
         const parameters = [...templateText.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
         assert.deepEqual(parameters, ['source', 'timeLeft'], `templateText parameters of ${type}`);
       }
     });
 
-    it('asks for the TeamsActivity.Send.User application permission, to send activity notifications', () => {
+    it('asks for the TeamsActivity.Send.User permission, to send activity notifications', () => {
       assert.deepEqual(manifest.authorization?.permissions?.resourceSpecific, [{ name: 'TeamsActivity.Send.User', type: 'Application' }]);
     });
 
@@ -288,57 +368,5 @@ describe('Teams app package (appPackage/)', () => {
       assert.ok(pixels.some((p) => p[3] === 255), 'the outline icon draws nothing');
       assert.deepEqual(pixelAt(png, 0, 0)[3], 0, 'the outline icon\'s background is not transparent');
     });
-  });
-});
-
-describe('Microsoft 365 Agents Toolkit and Azure files', () => {
-  const bicep = readText('infra/azure.bicep');
-  const parametersText = readText('infra/azure.parameters.json');
-
-  it('uses in infra/azure.parameters.json only ${{NAME}} placeholders that are variables of env/.env.dev', () => {
-    assert.deepEqual(malformedPlaceholders(parametersText), []);
-    assert.deepEqual(placeholderNames(parametersText).filter((name) => !devEnv.has(name)), []);
-  });
-
-  it('gives every parameter of infra/azure.bicep without a default a value in infra/azure.parameters.json', () => {
-    const parameters = (JSON.parse(parametersText) as { parameters: Record<string, unknown> }).parameters;
-    const required = [...bicep.matchAll(/^param\s+(\w+)\s+\w+\s*$/gm)].map((m) => m[1] ?? '');
-    assert.ok(required.length > 0);
-    assert.deepEqual(required.filter((name) => !(name in parameters)), []);
-    const declared = new Set([...bicep.matchAll(/^param\s+(\w+)\s/gm)].map((m) => m[1]));
-    assert.deepEqual(Object.keys(parameters).filter((name) => !declared.has(name)), []);
-  });
-
-  it('writes every output of infra/azure.bicep back to a variable of env/.env.dev', () => {
-    const outputs = [...bicep.matchAll(/^output\s+(\w+)\s/gm)].map((m) => m[1] ?? '');
-    for (const name of ['BOT_ID', 'BOT_DOMAIN', 'BOT_AZURE_APP_SERVICE_RESOURCE_ID', 'BOT_TENANT_ID', 'AZURE_TABLES_ENDPOINT']) {
-      assert.ok(outputs.includes(name), `infra/azure.bicep has no output ${name}`);
-    }
-    assert.deepEqual(outputs.filter((name) => !devEnv.has(name)), []);
-  });
-
-  it('uses in m365agents.yml only ${{NAME}} placeholders that are variables of env/.env.dev', () => {
-    const text = readText('m365agents.yml');
-    assert.deepEqual(malformedPlaceholders(text), []);
-    assert.deepEqual(placeholderNames(text).filter((name) => !devEnv.has(name)), []);
-  });
-
-  it('uses in m365agents.local.yml only variables that env/.env.local sets to a value', () => {
-    // The toolkit stops on a placeholder whose variable is empty (APP_NAME_SUFFIX excepted).
-    const text = readText('m365agents.local.yml');
-    assert.deepEqual(malformedPlaceholders(text), []);
-    const unset = placeholderNames(text).filter((name) => name !== 'APP_NAME_SUFFIX' && !localEnv.get(name));
-    assert.deepEqual(unset, []);
-  });
-
-  it('lists every runtime setting of the bot in env/.env.local, and its secret in the .user sample', () => {
-    const settings = ['PORT', 'HOST', 'DATA_DIR', 'POLL_INTERVAL_SECONDS', 'SIMULATOR', 'SIMULATOR_PORT', 'ARM_ENDPOINT', 'GRAPH_ENDPOINT',
-      'EXO_ENDPOINT', 'PLAYGROUND', 'PLAYGROUND_PORT', 'BOT_ID', 'BOT_TENANT_ID', 'BOT_TYPE', 'TENANT_ID', 'LOCKBOX_SOURCES',
-      'AZURE_SUBSCRIPTION_IDS', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'LOG_LEVEL'];
-    assert.deepEqual(settings.filter((name) => !localEnv.has(name)), []);
-    assert.equal(localEnv.get('TEAMSFX_ENV'), 'local');
-    assert.equal(devEnv.get('TEAMSFX_ENV'), 'dev');
-    assert.ok(readEnvFile('env/.env.local.user.sample').has('BOT_PASSWORD'));
-    assert.ok(!localEnv.has('BOT_PASSWORD') && !devEnv.has('BOT_PASSWORD'), 'BOT_PASSWORD belongs in a git-ignored .user file');
   });
 });
