@@ -11,6 +11,7 @@ import { registerExoRoutes } from './routes/exo';
 import { registerGraphRoutes } from './routes/graph';
 import { registerRbacRoutes } from './routes/rbac';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerActivityFeedRoutes } from './routes/activity-feed';
 import { registerTeamworkRoutes } from './routes/teamwork';
 import { DEFAULT_SEED, type TenantSeed } from './seed';
 import { createRequestListener } from './server';
@@ -90,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerSubscriptionRoutes(upstream, deps);
   registerGraphRoutes(upstream, deps);
   registerTeamworkRoutes(upstream, deps);
+  registerActivityFeedRoutes(upstream, deps);
   registerExoRoutes(upstream, deps);
   const admin = new Router();
   registerAdminRoutes(admin, deps);

@@ -21,6 +21,17 @@ export interface TeamsDelivery {
 }
 
 const KEPT_DELIVERIES = 50;
+const KEPT_NOTIFICATIONS = 5000;
+
+/** One activity-feed notification as Teams received it, per recipient. */
+export interface FeedNotification {
+  at: string;
+  userId: string;
+  activityType: string;
+  previewText: string;
+  topic: { source: string; value: string; webUrl?: string };
+  templateParameters: Record<string, string>;
+}
 
 /**
  * The Teams side of an app installation: once configured, it posts the activities Teams would
@@ -29,6 +40,7 @@ const KEPT_DELIVERIES = 50;
 export class TeamsChannel {
   private config: TeamsChannelConfig | undefined;
   private deliveries: TeamsDelivery[] = [];
+  private notifications: FeedNotification[] = [];
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
@@ -49,6 +61,21 @@ export class TeamsChannel {
   /** Newest last. */
   listDeliveries(): TeamsDelivery[] {
     return this.deliveries.map((d) => ({ ...d }));
+  }
+
+  /** Records activity-feed notifications, newest last, as a phone would show them. */
+  recordNotifications(items: Omit<FeedNotification, 'at'>[]): void {
+    const at = this.clock().toISOString();
+    this.notifications.push(...items.map((n) => ({ at, ...n })));
+    if (this.notifications.length > KEPT_NOTIFICATIONS) this.notifications.splice(0, this.notifications.length - KEPT_NOTIFICATIONS);
+  }
+
+  listNotifications(): FeedNotification[] {
+    return this.notifications.map((n) => ({ ...n }));
+  }
+
+  clearNotifications(): void {
+    this.notifications = [];
   }
 
   /** Resolves when every activity already scheduled has been answered or has failed; for tests. */

@@ -47,6 +47,8 @@
  *          status?, times? (default 1), retryAfterSeconds?, delayMs?, body?, reset? (drop the connection)}  → 201 the fault; status may be left
  *          out when delayMs is set, to slow calls down without failing them; cmdlet limits it to Exchange admin API
  *          calls running that cmdlet (they all share /adminapi/beta/{tenantId}/InvokeCommand)
+ *   GET    /_simulator/teams/notifications             → 200 {value:[{at, userId, activityType, previewText, topic, templateParameters}]}
+ *          the activity-feed notifications received (POST /v1.0/teamwork/sendActivityNotificationToRecipients); DELETE clears
  *   GET    /_simulator/faults                          → 200 the faults not yet spent
  *   DELETE /_simulator/faults                          → 204
  */
@@ -302,6 +304,11 @@ export function registerAdminRoutes(router: Router, { tenant, calls, faults, log
     return { status: 200, body: { groupId, memberId, member: false, wasMember } };
   });
 
+  router.on('GET', '/_simulator/teams/notifications', () => ({ status: 200, body: { value: teams.listNotifications() } }));
+  router.on('DELETE', '/_simulator/teams/notifications', () => {
+    teams.clearNotifications();
+    return { status: 204 };
+  });
   router.on('PUT', '/_simulator/teams', async (ctx) => {
     const config = await parseBody(ctx, teamsSchema);
     teams.configure(config);
