@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import packageJson from '../package.json';
@@ -6,7 +7,7 @@ import { ConfigError, resolveEndpoints, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { GraphDirectory } from './directory/graph-directory';
 import { GraphInstaller } from './directory/graph-installer';
-import type { Clock, LockboxSource, Logger } from './domain/ports';
+import type { Clock, LockboxSource, Logger, Store } from './domain/ports';
 import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
 import { createCredential, SimulatorCredential } from './http/credentials';
@@ -14,12 +15,15 @@ import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
 import { DiscoveredSubscriptions, fixedSubscriptions } from './lockbox/azure/subscriptions';
 import { EXO_SCOPE, M365LockboxSource } from './lockbox/m365/source';
+import { LeaderElection } from './runtime/leader-election';
 import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
 import { WatcherLoop } from './runtime/watcher-loop';
 import { createServer } from './server';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
 import { SqliteStore } from './store/sqlite';
+import { TableStore } from './store/table';
+import { createTableClient } from './store/table-client';
 import { createAdapter, createBot } from './teams/bot';
 import type { TeamsDeps } from './teams/deps';
 import { TeamsMessenger } from './teams/messenger';
@@ -76,7 +80,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   if (!installer) logger.info('TEAMS_APP_ID is not set: approvers get cards once they have opened the bot in Teams');
   const directory = new CachedDirectory(graphDirectory, config.roleCacheSeconds * 1000, clock);
 
-  const store = openStore(config.dataDir);
+  const store = await openStore(config);
   const sources = new Map<SourceKind, LockboxSource>();
   if (config.sources.includes('azure')) {
     const decisionClient = client(endpoints.arm, ARM, decisionTuning);
@@ -105,7 +109,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     requireTwoApprovers: config.requireTwoApprovers,
     submissionLeaseMs: config.submissionLeaseSeconds * 1000,
     installer,
-    kickWatcher: () => watcher.kick(),
+    kickWatcher: () => {
+      if (!election || election.isLeader()) watcher.kick();
+    },
     answerBudgetMs: options.answerBudgetMs ?? 2000,
     lastPoll: () => watcher.lastReport,
     version: packageJson.version,
@@ -113,6 +119,19 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   };
   const { app, verbs } = createBot(adapter, config.bot.id, deps);
   const watcher = new WatcherLoop(() => pollOnce(deps), config.pollIntervalSeconds * 1000, logger);
+  // Instances sharing a Table store all answer clicks, but only the lease holder polls and posts cards.
+  const election = config.store.kind === 'table' && options.autoPoll !== false
+    ? new LeaderElection({
+      store,
+      name: 'watcher',
+      holder: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      ttlMs: config.leaderLeaseSeconds * 1000,
+      clock,
+      logger,
+      onGain: () => watcher.start(),
+      onLoss: () => watcher.stop(),
+    })
+    : undefined;
 
   const health = {
     async check() {
@@ -120,7 +139,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       const last = watcher.lastReport;
       // Only a broken store makes this instance useless; a failing upstream shows in lastPoll without
       // App Service's health check recycling an instance that cannot fix Microsoft's answer.
-      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', lastPoll: last ?? null };
+      const role = !election || election.isLeader() ? 'leader' : 'follower';
+      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', lastPoll: last ?? null };
     },
   };
   const server = createServer(adapter, app, health, logger);
@@ -129,7 +149,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  if (options.autoPoll !== false) watcher.start();
+  if (election) await election.start();
+  else if (options.autoPoll !== false) watcher.start();
 
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
@@ -139,6 +160,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     watcher,
     verbs,
     async close() {
+      await election?.stop();
       await watcher.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await simulator?.close();
@@ -149,10 +171,22 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   };
 }
 
-function openStore(dataDir: string): SqliteStore {
+async function openStore(config: Config): Promise<Store> {
+  if (config.store.kind === 'table') {
+    const { connection } = config.store;
+    const where = 'endpoint' in connection ? connection.endpoint : 'AZURE_TABLES_CONNECTION_STRING';
+    const client = createTableClient('endpoint' in connection
+      ? { endpoint: connection.endpoint, credential: createCredential(config.azureCredential, config.azureClientId) }
+      : connection);
+    try {
+      return await TableStore.open(client);
+    } catch (error) {
+      throw new Error(`Cannot open the Table store at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
   try {
-    return SqliteStore.open(path.join(dataDir, 'lockbox.sqlite'));
+    return SqliteStore.open(path.join(config.dataDir, 'lockbox.sqlite'));
   } catch (error) {
-    throw new ConfigError('DATA_DIR', `a directory the bot can write its state to (${error instanceof Error ? error.message : String(error)})`, dataDir);
+    throw new ConfigError('DATA_DIR', `a directory the bot can write its state to (${error instanceof Error ? error.message : String(error)})`, config.dataDir);
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { SourceKind } from './domain/request';
 import type { CredentialKind } from './http/credentials';
+import { isLoopbackHttp, tableEndpointOf } from './store/table-endpoint';
 
 /** Settings for the embedded simulated tenant, used when no real tenant is configured. */
 export const SIMULATED_TENANT_ID = '00000000-0000-4000-8000-000000000001';
@@ -32,7 +33,7 @@ export interface Config {
   /** Explicit overrides; unset ones point at the simulator when there is one, else at Microsoft's public cloud. */
   endpoints: Partial<Endpoints>;
   playground: { enabled: boolean; port: number };
-  bot: { id: string; password: string; tenantId: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi' };
+  bot: BotSettings;
   tenantId: string;
   sources: SourceKind[];
   /** Empty: watch every subscription the bot's identity can see. */
@@ -52,6 +53,29 @@ export interface Config {
   requireTwoApprovers: boolean;
   /** How long a role check's answer is reused; a revoked role stops working within this time. */
   roleCacheSeconds: number;
+  /** Where state lives: SQLite in DATA_DIR for one instance, or Azure Table Storage shared by every instance. */
+  store: StoreSettings;
+  /** Table store only: how long the watcher's leader lease lasts, so a dead leader is replaced within about this time. */
+  leaderLeaseSeconds: number;
+}
+
+export type StoreSettings = { kind: 'sqlite' } | { kind: 'table'; connection: { endpoint: string } | { connectionString: string } };
+
+export interface BotSettings {
+  id: string;
+  password: string;
+  tenantId: string;
+  type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+  /**
+   * For sovereign clouds and tests; unset ones keep Microsoft's public Bot Framework values.
+   * BOT_OPENID_METADATA_URL: where the keys that sign incoming activities are published (ToBotFromChannelOpenIdMetadataUrl).
+   * BOT_TOKEN_ISSUER: the `iss` incoming tokens must carry (ToBotFromChannelTokenIssuer).
+   * BOT_LOGIN_URL: the Entra authority, tenant included, the bot gets its own token from (ToChannelFromBotLoginUrl),
+   * with a client-credentials request for BOT_ID and BOT_PASSWORD.
+   */
+  openIdMetadataUrl?: string;
+  tokenIssuer?: string;
+  loginUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +89,8 @@ type Env = Record<string, string | undefined>;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u));
+/** Keys and tokens travel over it: https, or http only to this machine. */
+const secureUrl = httpUrl.refine((u) => u.startsWith('https://') || LOOPBACK.has(new URL(u).hostname.replace(/^\[|\]$/g, '')));
 
 /** Reads one optional setting: blank counts as unset; a bad value stops start-up with the setting's name. */
 function readOptional<T>(env: Env, name: string, expected: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T | undefined {
@@ -100,6 +126,11 @@ export function loadConfig(env: Env = process.env): Config {
     password: env.BOT_PASSWORD ?? '',
     tenantId: read(env, 'BOT_TENANT_ID', 'a tenant id (a GUID)', guid, ''),
     type: read(env, 'BOT_TYPE', 'MultiTenant, SingleTenant or UserAssignedMsi', z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']), 'MultiTenant'),
+    ...definedOnly({
+      openIdMetadataUrl: readOptional(env, 'BOT_OPENID_METADATA_URL', 'an https URL (http only on loopback)', secureUrl),
+      tokenIssuer: readOptional(env, 'BOT_TOKEN_ISSUER', 'the issuer (iss) of the tokens the channel sends', z.string()),
+      loginUrl: readOptional(env, 'BOT_LOGIN_URL', 'an https URL (http only on loopback)', secureUrl.transform((u) => u.replace(/\/+$/, ''))),
+    }),
   };
   if (bot.type === 'UserAssignedMsi' && (!bot.id || !bot.tenantId)) throw new ConfigError(bot.id ? 'BOT_TENANT_ID' : 'BOT_ID', 'a GUID when BOT_TYPE is UserAssignedMsi', undefined);
   if (bot.type === 'SingleTenant' && bot.id && !bot.tenantId) throw new ConfigError('BOT_TENANT_ID', 'a tenant id when BOT_TYPE is SingleTenant', undefined);
@@ -127,6 +158,8 @@ export function loadConfig(env: Env = process.env): Config {
     teamsAppId: readOptional(env, 'TEAMS_APP_ID', "the Teams app's manifest id (a GUID)", guid),
     requireTwoApprovers: read(env, 'REQUIRE_TWO_APPROVERS', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     roleCacheSeconds: read(env, 'ROLE_CACHE_SECONDS', 'a number of seconds from 0 (no cache) to 60', z.coerce.number().int().min(0).max(60), 30),
+    store: readStore(env),
+    leaderLeaseSeconds: read(env, 'LEADER_LEASE_SECONDS', 'a number of seconds from 3 to 300', z.coerce.number().int().min(3).max(300), 30),
     logLevel: read(env, 'LOG_LEVEL', 'debug, info, warn or error', z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   };
   // Without an app id the adapter accepts unsigned activities: fine on loopback, never on a network.
@@ -142,4 +175,22 @@ function readSimulator(env: Env, tenantConfigured: boolean): SimulatorMode {
   if (value === 'off') return { kind: 'off' };
   if (value === 'embedded') return { kind: 'embedded', port: read(env, 'SIMULATOR_PORT', 'a port number (0-65535)', port, 3979) };
   return { kind: 'external', url: value.replace(/\/+$/, '') };
+}
+
+/** A connection string holds the account key, so an error names the setting but never echoes the value. */
+const HIDDEN = '(a secret, not shown)';
+
+function readStore(env: Env): StoreSettings {
+  if (read(env, 'STATE_STORE', 'sqlite or table', z.enum(['sqlite', 'table']), 'sqlite') === 'sqlite') return { kind: 'sqlite' };
+  const endpoint = readOptional(env, 'AZURE_TABLES_ENDPOINT', 'the Table service URL, https://<account>.table.core.windows.net (http only to a loopback emulator)',
+    httpUrl.refine((u) => u.startsWith('https://') || isLoopbackHttp(u)));
+  const connectionString = env.AZURE_TABLES_CONNECTION_STRING?.trim() || undefined;
+  if (endpoint && connectionString) throw new ConfigError('AZURE_TABLES_CONNECTION_STRING', 'to be unset when AZURE_TABLES_ENDPOINT is set (one or the other)', HIDDEN);
+  if (endpoint) return { kind: 'table', connection: { endpoint } };
+  if (!connectionString) throw new ConfigError('AZURE_TABLES_ENDPOINT', 'the Table service URL (or AZURE_TABLES_CONNECTION_STRING) when STATE_STORE is table', undefined);
+  const target = tableEndpointOf(connectionString);
+  if (!target || !(target.startsWith('https://') || isLoopbackHttp(target))) {
+    throw new ConfigError('AZURE_TABLES_CONNECTION_STRING', 'an Azure Storage connection string with an https table endpoint (http only to a loopback Azurite)', HIDDEN);
+  }
+  return { kind: 'table', connection: { connectionString } };
 }

@@ -128,6 +128,14 @@ export interface Store {
   /** Newest first, by order of appending. */
   listAudit(query: { requestKey?: string; kinds?: AuditEntry['kind'][]; limit: number }): Promise<AuditEntry[]>;
 
+  /**
+   * Takes or keeps a named lease until `now + ttlMs`: true when `holder` gets it new, takes it over after it
+   * expired, or renews its own (compare-and-set, so of two contenders one wins); false while another holds it.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** Gives the lease up if `holder` has it, so another may take it at once; otherwise does nothing. */
+  releaseLease(name: string, holder: string): Promise<void>;
+
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -51,6 +51,13 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_kind ON audit (kind, seq);
   `,
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this code writes; stored in the file's user_version pragma. */

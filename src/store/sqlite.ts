@@ -75,6 +75,13 @@ export class SqliteStore implements Store {
       saveConfirmation: db.prepare('INSERT INTO confirmations (id, body, expires_at) VALUES (?, ?, ?)'),
       takeConfirmation: db.prepare<[string], { body: string }>('DELETE FROM confirmations WHERE id = ? RETURNING body'),
       dropExpiredConfirmations: db.prepare('DELETE FROM confirmations WHERE expires_at < ?'),
+      // One statement: create, take over an expired lease, or renew one's own; anything else changes nothing.
+      acquireLease: db.prepare(
+        `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+      ),
+      releaseLease: db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?'),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -195,6 +202,15 @@ export class SqliteStore implements Store {
     const kinds = query.kinds ? JSON.stringify(query.kinds) : null;
     const rows = this.statements.listAudit.all(key, key, kinds, kinds, query.limit);
     return rows.map((row) => parse<AuditEntry>('audit', { key: String(row.seq), body: row.body }));
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    const at = now.getTime();
+    return this.statements.acquireLease.run(name, holder, at + ttlMs, at).changes === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.statements.releaseLease.run(name, holder);
   }
 
   async ping(): Promise<void> {

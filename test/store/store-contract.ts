@@ -325,6 +325,55 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
       });
     });
 
+    describe('leases', () => {
+      const t0 = new Date('2025-01-01T10:00:00.000Z');
+      const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+      const TTL = 30_000;
+
+      it('grants a free lease and refuses it to another holder while it lasts', async () => {
+        assert.equal(await store.acquireLease('watcher', 'a', TTL, t0), true);
+        assert.equal(await store.acquireLease('watcher', 'b', TTL, at(29)), false);
+      });
+
+      it(`grants exactly one of ${N} holders competing for a free lease`, async () => {
+        const results = await Promise.all(Array.from({ length: N }, (_, i) => store.acquireLease('watcher', `holder-${i}`, TTL, t0)));
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+
+      it(`grants exactly one of ${N} holders competing for an expired lease`, async () => {
+        await store.acquireLease('watcher', 'gone', TTL, t0);
+        const results = await Promise.all(Array.from({ length: N }, (_, i) => store.acquireLease('watcher', `holder-${i}`, TTL, at(31))));
+        assert.equal(results.filter(Boolean).length, 1);
+      });
+
+      it('keeps the lease with a holder that renews it, past the first expiry', async () => {
+        await store.acquireLease('watcher', 'a', TTL, t0);
+        assert.equal(await store.acquireLease('watcher', 'a', TTL, at(20)), true);
+        assert.equal(await store.acquireLease('watcher', 'b', TTL, at(45)), false);
+        assert.equal(await store.acquireLease('watcher', 'b', TTL, at(50)), true, 'taken over once the renewal ran out');
+      });
+
+      it('lets another holder take over an expired lease, after which the old holder is refused', async () => {
+        await store.acquireLease('watcher', 'a', TTL, t0);
+        assert.equal(await store.acquireLease('watcher', 'b', TTL, at(30)), true);
+        assert.equal(await store.acquireLease('watcher', 'a', TTL, at(31)), false);
+      });
+
+      it('frees a released lease at once, and ignores a release by someone who does not hold it', async () => {
+        await store.acquireLease('watcher', 'a', TTL, t0);
+        await store.releaseLease('watcher', 'b');
+        assert.equal(await store.acquireLease('watcher', 'b', TTL, at(1)), false);
+        await store.releaseLease('watcher', 'a');
+        assert.equal(await store.acquireLease('watcher', 'b', TTL, at(1)), true);
+        await store.releaseLease('nothing', 'a');
+      });
+
+      it('keeps leases of different names apart', async () => {
+        assert.equal(await store.acquireLease('watcher', 'a', TTL, t0), true);
+        assert.equal(await store.acquireLease('other', 'b', TTL, t0), true);
+      });
+    });
+
     it('answers a ping', async () => {
       await store.ping();
     });
