@@ -27,6 +27,9 @@ import { createTableClient } from './store/table-client';
 import { createAdapter, createBot } from './teams/bot';
 import type { TeamsDeps } from './teams/deps';
 import { TeamsMessenger } from './teams/messenger';
+import { chatDeepLink, GraphActivityFeed } from './teams/activity-feed';
+import { TeamsInfoPoster } from './teams/info-poster';
+import { GraphOnCallRoster } from './directory/on-call-roster';
 
 export interface StartOptions {
   logger?: Logger;
@@ -97,11 +100,12 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   }
 
   const adapter = createAdapter(config.bot, logger);
+  const messenger = new TeamsMessenger(adapter, config.bot.id, clock);
   const deps: TeamsDeps = {
     store,
     sources,
     directory,
-    messenger: new TeamsMessenger(adapter, config.bot.id, clock),
+    messenger,
     clock,
     logger,
     telemetry,
@@ -109,6 +113,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     requireTwoApprovers: config.requireTwoApprovers,
     submissionLeaseMs: config.submissionLeaseSeconds * 1000,
     installer,
+    ...(config.notifications
+      ? {
+          notifier: new GraphActivityFeed(client(endpoints.graph, GRAPH), chatDeepLink(config.bot.id, config.teamsAppId), clock),
+          onCall: config.onCallGroupId ? new GraphOnCallRoster(graphDirectory, config.onCallGroupId) : undefined,
+          infoPoster: new TeamsInfoPoster(store, messenger),
+          reminders: config.reminders,
+        }
+      : {}),
     kickWatcher: () => {
       if (!election || election.isLeader()) watcher.kick();
     },

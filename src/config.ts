@@ -47,6 +47,12 @@ export interface Config {
   submissionLeaseSeconds: number;
   /** An Entra group whose members also get every request card (they can decide only if they hold a role). */
   notifyGroupId?: string;
+  /** An Entra group whose members get activity-feed pushes for every new request and reminder. */
+  onCallGroupId?: string;
+  /** Activity-feed notifications (TeamsActivity.Send): on by default. */
+  notifications: boolean;
+  /** Reminders at these shares of a request's lifetime, and for Microsoft 365 this long before expiry. */
+  reminders: { elapsedFractions: number[]; m365BeforeExpiryMs: number };
   /** The Teams app's manifest id, so the bot can install itself for approvers who never opened it. */
   teamsAppId?: string;
   /** Dual control: an approval needs two different approvers. */
@@ -155,6 +161,12 @@ export function loadConfig(env: Env = process.env): Config {
     appInsightsConnectionString: readOptional(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)', z.string().regex(/(^|;)\s*InstrumentationKey=[0-9a-f-]{36}\s*(;|$)/i)),
     submissionLeaseSeconds: read(env, 'SUBMISSION_LEASE_SECONDS', 'a number of seconds from 5 to 600', z.coerce.number().int().min(5).max(600), 60),
     notifyGroupId: readOptional(env, 'NOTIFY_GROUP_ID', 'the object id of an Entra group (a GUID)', guid),
+    onCallGroupId: readOptional(env, 'ONCALL_GROUP_ID', 'the object id of an Entra group (a GUID)', guid),
+    notifications: read(env, 'NOTIFICATIONS', 'on or off', z.enum(['on', 'off']), 'on') === 'on',
+    reminders: {
+      elapsedFractions: read(env, 'REMINDER_PERCENTS', 'comma-separated percentages of a request\'s lifetime between 1 and 99, e.g. 50,80', list(z.coerce.number().int().min(1).max(99)), [50, 80]).map((p: number) => p / 100),
+      m365BeforeExpiryMs: read(env, 'REMINDER_M365_MINUTES_BEFORE_EXPIRY', 'minutes between 0 (none) and 660', z.coerce.number().int().min(0).max(660), 60) * 60_000,
+    },
     teamsAppId: readOptional(env, 'TEAMS_APP_ID', "the Teams app's manifest id (a GUID)", guid),
     requireTwoApprovers: read(env, 'REQUIRE_TWO_APPROVERS', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     roleCacheSeconds: read(env, 'ROLE_CACHE_SECONDS', 'a number of seconds from 0 (no cache) to 60', z.coerce.number().int().min(0).max(60), 30),

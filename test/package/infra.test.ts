@@ -47,13 +47,16 @@ const NOT_SET_BY_BICEP: Record<string, string> = {
   SUBMISSION_LEASE_SECONDS: 'defaults to 60',
   ROLE_CACHE_SECONDS: 'defaults to 30',
   LEADER_LEASE_SECONDS: 'defaults to 30',
+  NOTIFICATIONS: 'defaults to on',
+  REMINDER_PERCENTS: 'defaults to 50,80',
+  REMINDER_M365_MINUTES_BEFORE_EXPIRY: 'defaults to 60',
 };
 
 /**
  * App settings the Bicep sets ahead of the code that reads them (announced settings being added to
  * src/config.ts in parallel); each leaves this list once src/config.ts reads it.
  */
-const AHEAD_OF_CONFIG = new Set(['ONCALL_GROUP_ID']);
+const AHEAD_OF_CONFIG = new Set<string>([]);
 
 /** App Service's own settings, which configure the platform rather than the bot. */
 const PLATFORM_SETTING = /^(WEBSITE_|WEBSITES_|SCM_)/;

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { cardAction, installUpdate } from '../support/activities';
+import { cardOf } from '../support/fake-connector';
+import { FixedClock } from '../support/fakes';
+import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+
+const SECURITY_ON_CALL = '00000000-0000-4000-8000-000000000102';
+const PATTI = '00000000-0000-4000-8000-000000000024';
+const LYNNE = { aadObjectId: '00000000-0000-4000-8000-000000000025', name: 'Lynne Robbins' };
+const HOUR = 3_600_000;
+
+describe('on-call staff hear of requests on their phones, and nothing expires unnoticed', () => {
+  let h: Harness;
+  let clock: FixedClock;
+  const feed = async () => ((await h.admin('/_simulator/teams/notifications')) as { value: { userId: string; activityType: string; previewText: string; topic: { webUrl: string } }[] }).value;
+
+  beforeEach(async () => {
+    clock = new FixedClock(new Date());
+    h = await startHarness({ bot: { clock }, env: { LOCKBOX_SOURCES: 'azure', ONCALL_GROUP_ID: SECURITY_ON_CALL } });
+    for (const user of [USERS.alex, USERS.megan, LYNNE]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+  });
+  afterEach(() => h.close());
+
+  const newRequest = async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, createdDateTime: clock.now().toISOString(), expirationDateTime: new Date(clock.now().getTime() + 96 * HOUR).toISOString() });
+    await h.bot.watcher.runOnce();
+    return { requestId, key: `azure:${SUBSCRIPTION_ID}:${requestId}` };
+  };
+
+  it('pushes a new request to every on-call member (through nested groups), with a deep link and the time left', async () => {
+    await newRequest();
+    const received = await feed();
+    assert.deepEqual(received.map((n) => n.userId).sort(), [PATTI, LYNNE.aadObjectId].sort());
+    assert.ok(received.every((n) => n.activityType === 'lockboxRequest'));
+    assert.match(received[0]!.previewText, /^Azure · .+ · 4 d left$/);
+    assert.match(received[0]!.topic.webUrl, /^https:\/\/teams\.microsoft\.com\/l\//);
+  });
+
+  it('gives on-call members who cannot decide an information card without buttons', async () => {
+    await newRequest();
+    const [info] = h.connector.postedCards(`a:personal-${LYNNE.aadObjectId}`);
+    assert.match(JSON.stringify(cardOf(info!.body)), /You are on call/);
+    assert.equal(JSON.stringify(cardOf(info!.body)).includes('lockbox.approve'), false);
+  });
+
+  it('reminds approvers and on-call at half time, once, even across a restart', async () => {
+    await newRequest();
+    clock.advance(49 * HOUR);
+    await h.bot.watcher.runOnce();
+    await h.restartBot();
+    await h.bot.watcher.runOnce();
+    const reminders = (await feed()).filter((n) => n.activityType === 'lockboxEscalation');
+    assert.deepEqual(reminders.map((n) => n.userId).sort(), [USERS.alex.aadObjectId, USERS.megan.aadObjectId, '00000000-0000-4000-8000-000000000023', PATTI, LYNNE.aadObjectId].sort());
+    assert.match(reminders[0]!.previewText, /1 d 23 h left/);
+  });
+
+  it('sends nothing more once the request is decided', async () => {
+    const { key } = await newRequest();
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
+    clock.advance(80 * HOUR);
+    await h.bot.watcher.runOnce();
+    assert.equal((await feed()).filter((n) => n.activityType === 'lockboxEscalation').length, 0);
+  });
+});
