@@ -11,9 +11,16 @@ export interface HealthSource {
 /** The bot's HTTP surface: the Bot Framework messaging endpoint and a health probe. */
 export function createServer(adapter: TeamsAdapter, app: Application<TurnState>, health: HealthSource, logger: Logger): restify.Server {
   const server = restify.createServer({ name: 'lockbox-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  // JSON only: a multipart parser would write uploads to disk before any token is checked.
+  server.use(restify.plugins.jsonBodyParser({ maxBodySize: 1024 * 1024, mapParams: false } as restify.plugins.JsonBodyParserOptions));
 
   server.post('/api/messages', async (req, res) => {
+    const problem = activityProblem(req.body);
+    if (problem) {
+      logger.warn('Refused a malformed activity', { problem });
+      res.send(400, { error: problem });
+      return;
+    }
     try {
       await adapter.process(req, res, (context) => app.run(context).then(() => undefined));
     } catch (error) {
@@ -32,4 +39,16 @@ export function createServer(adapter: TeamsAdapter, app: Application<TurnState>,
     return callback();
   });
   return server;
+}
+
+/**
+ * What botbuilder does not check before it acts on an activity: without a string type it fails with a
+ * 500, and without an http(s) serviceUrl it would send its replies to the public Bot Framework.
+ */
+function activityProblem(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'The body must be a Bot Framework activity (a JSON object).';
+  const { type, serviceUrl } = body as { type?: unknown; serviceUrl?: unknown };
+  if (typeof type !== 'string' || !type) return 'The activity has no type.';
+  if (typeof serviceUrl !== 'string' || !/^https?:\/\/[^\s]+$/i.test(serviceUrl)) return 'The activity has no serviceUrl to answer to.';
+  return undefined;
 }

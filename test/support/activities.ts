@@ -15,7 +15,7 @@ export function personalActivity(serviceUrl: string, tenantId: string, user: Tea
     serviceUrl,
     timestamp: new Date().toISOString(),
     from: { id: `29:${user.aadObjectId}`, aadObjectId: user.aadObjectId, ...(user.name ? { name: user.name } : {}) },
-    recipient: BOT,
+    recipient: { ...BOT },
     conversation: { id: `a:personal-${user.aadObjectId}`, conversationType: 'personal', tenantId },
     channelData: { tenant: { id: tenantId } },
     ...fields,
@@ -23,7 +23,7 @@ export function personalActivity(serviceUrl: string, tenantId: string, user: Tea
 }
 
 export function installUpdate(serviceUrl: string, tenantId: string, user: TeamsUser) {
-  return personalActivity(serviceUrl, tenantId, user, { type: 'conversationUpdate', membersAdded: [BOT] });
+  return personalActivity(serviceUrl, tenantId, user, { type: 'conversationUpdate', membersAdded: [{ ...BOT }] });
 }
 
 export function uninstallUpdate(serviceUrl: string, tenantId: string, user: TeamsUser) {

@@ -9,14 +9,16 @@ export interface ConnectorCall {
   body: Record<string, unknown>;
   /** When the request arrived, in `performance.now()` milliseconds. */
   at?: number;
+  /** The Authorization header it carried, if any. */
+  authorization?: string;
 }
 
 /** A request the connector refused, and the status it answered. */
 export interface RefusedCall extends ConnectorCall {
   status: number;
   code: string;
-  /** Whether a full rate-limit window or a scripted failure refused it. */
-  cause: 'rate-limit' | 'scripted';
+  /** Whether a full rate-limit window, a scripted failure or a missing bearer token refused it. */
+  cause: 'rate-limit' | 'scripted' | 'unauthorized';
 }
 
 export interface RateLimit {
@@ -54,6 +56,8 @@ export interface FakeConnectorOptions {
   retryAfterSeconds?: number;
   /** Answers to give, in order, to the next requests into a conversation; see also `fail`. */
   failures?: Record<string, ScriptedFailure[]>;
+  /** Answers 401, as the real service does, to requests without an `Authorization: Bearer …` header. */
+  requireBearer?: boolean;
 }
 
 /** Arrival times in one scope, and whether one more fits under its limits. Refused requests do not count. */
@@ -111,7 +115,13 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}) {
       }
       const body = raw ? JSON.parse(raw) : {};
       const conversationId = decodeURIComponent(match[1]!);
-      const call: ConnectorCall = { method: req.method ?? '', path: req.url ?? '', conversationId, activityId: match[2] && decodeURIComponent(match[2]), body, at };
+      const authorization = req.headers.authorization;
+      const call: ConnectorCall = { method: req.method ?? '', path: req.url ?? '', conversationId, activityId: match[2] && decodeURIComponent(match[2]), body, at, ...(authorization ? { authorization } : {}) };
+
+      if (options.requireBearer && !/^Bearer \S+$/.test(authorization ?? '')) {
+        refuse(res, { ...call, status: 401, code: 'Unauthorized', cause: 'unauthorized' }, 'Authorization has been denied for this request.');
+        return;
+      }
 
       const failure = scripted.get(conversationId)?.[0];
       if (failure) {

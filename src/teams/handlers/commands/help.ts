@@ -4,6 +4,8 @@ import { render } from '../../cards/render';
 import { plain } from '../../cards/text';
 import type { Command } from '../../commands/parse';
 
+const QUOTE_MAX = 100;
+
 const COMMANDS = [
   { usage: '/lockbox status', description: 'Is Customer Lockbox on, how many requests wait, is the bot healthy' },
   { usage: '/lockbox pending', description: 'The requests waiting for you, each with its card' },
@@ -15,6 +17,8 @@ const COMMANDS = [
 
 /** The usage card, also the answer to anything the parser did not understand. */
 export async function help(context: TurnContext, command: Command): Promise<void> {
+  // Quoting a huge message back would make a card Teams refuses to deliver.
+  if (command.kind === 'unknown' && command.input.length > QUOTE_MAX) command = { ...command, input: `${command.input.slice(0, QUOTE_MAX)}…` };
   const notice = command.kind !== 'unknown' ? null
     : command.suggestion ? `"${plain(command.input)}" is not a command. Did you mean /lockbox ${command.suggestion}?`
       : command.problem ? `"${plain(command.input)}": ${command.problem}.`
