@@ -78,7 +78,8 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Pa
   if (!(await deps.store.replaceRequest(next, leased.etag))) {
     // Only the lease holder writes the submission, so a conflict means the watcher refreshed the request meanwhile.
     const fresh = await deps.store.getRequest(tracked.key);
-    if (!fresh || !(await deps.store.replaceRequest({ ...fresh.value, decision: next.decision, updatedAt: now }, fresh.etag))) {
+    const merged = { ...fresh?.value, request: status ? { ...fresh!.value.request, status } : fresh?.value.request, decision: next.decision, cardsStale: next.cardsStale, updatedAt: now } as TrackedRequest;
+    if (!fresh || !(await deps.store.replaceRequest(merged, fresh.etag))) {
       deps.logger.error('Could not store the outcome of a decision submission; it will be retried', { requestKey: tracked.key });
       return tracked;
     }

@@ -38,8 +38,6 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
     const { requestKey } = parsed.data;
     try {
       const recorded = await recordDecision(deps, { requestKey, verdict, comment: (parsed.data.comment ?? '').trim(), actor });
-      // The other approvers' buttons go at once, while Microsoft is still being told.
-      void syncCards(deps, requestKey);
       // The clicker's own answer never waits for the other approvers' copies to be updated.
       const submitted = submitDecision(deps, requestKey, { awaitCards: false }).catch((error) => {
         deps.logger.error('Submitting a decision failed; the watcher will retry it', { requestKey, error: String(error) });
@@ -47,6 +45,11 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       });
       const wait = Math.min(deps.answerBudgetMs, Math.max(0, ANSWER_DEADLINE_MS - (Date.now() - started)));
       const settled = await Promise.race([submitted, delay(wait)]);
+      // A finished submission updates every copy itself; otherwise the others' buttons go now, while
+      // Microsoft is still being told (or a second approval is awaited). Under Teams' per-chat limits
+      // one update per copy instead of two matters when many requests are decided at once.
+      const finished = settled?.decision && settled.decision.submission.state !== 'pending';
+      if (!finished) void syncCards(deps, requestKey);
       return requestCard(settled ?? recorded, deps.clock.now());
     } catch (error) {
       if (!(error instanceof LockboxError)) deps.logger.error('A card action failed unexpectedly', { requestKey, verdict, error: String(error) });
