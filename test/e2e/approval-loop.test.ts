@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { cardAction, installUpdate, message, uninstallUpdate, type TeamsUser } from '../support/activities';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+import { waitUntil } from '../support/wait';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
-async function waitUntil(condition: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('the condition never came true');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('the approval loop, end to end over HTTP', () => {
   let h: Harness;

@@ -4,14 +4,8 @@ import { injectFault } from '../support/clients';
 import { cardOf } from '../support/fake-connector';
 import { FixedClock } from '../support/fakes';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+import { waitUntil } from '../support/wait';
 
-async function waitUntil(condition: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('the condition never came true');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('/lockbox commands over HTTP', () => {
   let h: Harness;

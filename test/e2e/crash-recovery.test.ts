@@ -8,18 +8,10 @@ import { cardAction, installUpdate } from '../support/activities';
 import { injectFault } from '../support/clients';
 import { cardOf, startFakeConnector, type FakeConnector } from '../support/fake-connector';
 import { SUBSCRIPTION_ID, TENANT_ID, USERS } from '../support/harness';
+import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The real program in its own process, as `npm start` runs it, pointed at a simulator this test owns. */
 async function startBot(simulatorUrl: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { cardAction, installUpdate } from '../support/activities';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+import { waitUntil } from '../support/wait';
 
 const PATTI = { aadObjectId: '00000000-0000-4000-8000-000000000024', name: 'Patti Fernandez' };
 const LYNNE = { aadObjectId: '00000000-0000-4000-8000-000000000025', name: 'Lynne Robbins' };
 const SECURITY_ON_CALL = '00000000-0000-4000-8000-000000000102';
 const MANIFEST_ID = '00000000-0000-4000-8000-0000000000b0';
 
-async function waitUntil(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('the condition never came true');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('reaching every approver, end to end', () => {
   let h: Harness;

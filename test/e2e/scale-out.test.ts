@@ -9,20 +9,12 @@ import { cardAction, installUpdate, type TeamsUser } from '../support/activities
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector';
 import { SUBSCRIPTION_ID, TENANT_ID, USERS } from '../support/harness';
+import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LEASE_SECONDS = 3;
 const APPROVERS = [USERS.alex, USERS.megan];
 
-async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Forwards one bot's ARM calls to the simulator and remembers them, so the test knows which instance polled. */
 async function startArmProxy(target: string) {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -22,15 +23,6 @@ function startProgram(env: Record<string, string>) {
   return { child, exited, output };
 }
 
-async function waitFor<T>(probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the program as npm start runs it', () => {
   let dataDir: string;
@@ -40,7 +32,7 @@ describe('the program as npm start runs it', () => {
   it('starts the bot and the embedded simulated tenant, says where they are, serves health, and stops cleanly', async () => {
     const program = startProgram({ PORT: '0', SIMULATOR_PORT: '0', PLAYGROUND: 'off', DATA_DIR: dataDir });
     try {
-      const url = await waitFor(() => /Bot endpoint:\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(program.output().stdout)?.[1]);
+      const url = await waitFor(() => /Bot endpoint:\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(program.output().stdout)?.[1], 'the bot to start');
       assert.match(program.output().stdout, /Simulated tenant:\s+http:\/\/127\.0\.0\.1:\d+/);
       assert.match(program.output().stdout, /npm run simulate:request/);
       const health = await fetch(`${url}/healthz`);
