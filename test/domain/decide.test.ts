@@ -125,6 +125,16 @@ describe('dual control', () => {
     assert.equal(rejected.decision?.firstApproval, undefined);
   });
 
+  it('does not count a first approval whose approver has since lost the role: the next approval becomes the first', async () => {
+    await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: alex });
+    core.directory.approvers.delete('alex');
+    const after = await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: megan });
+    assert.equal(after.decision, undefined, 'one current approver is not two');
+    assert.equal(after.firstApproval?.actor.aadObjectId, 'megan');
+    const final = await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: isaiah });
+    assert.equal(final.decision?.firstApproval?.actor.aadObjectId, 'megan');
+  });
+
   it('lets only one of many simultaneous second approvals decide', async () => {
     await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: alex });
     const results = await Promise.all([megan, isaiah, megan, isaiah].map((actor) => recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor }).then(() => 'won', (e) => e)));

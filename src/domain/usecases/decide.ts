@@ -39,8 +39,10 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
     let roles: string[];
     ({ roles, actor } = await authorize(deps, { ...command, actor }, tracked));
     const approval: Approval = { actor, comment: command.comment, at: now.toISOString(), roles };
-    const first = tracked.firstApproval;
-    if (deps.requireTwoApprovers && command.verdict === 'approve' && !first) {
+    const dual = deps.requireTwoApprovers && command.verdict === 'approve';
+    // A first approval counts only while its author still holds the role: dual control means two current approvers.
+    const first = dual && tracked.firstApproval && !(await stillApproves(deps, tracked)) ? undefined : tracked.firstApproval;
+    if (dual && !first) {
       const next: TrackedRequest = { ...tracked, firstApproval: approval, cardsStale: true, updatedAt: approval.at };
       if (!(await deps.store.replaceRequest(next, found.etag))) continue;
       await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles } });
@@ -96,6 +98,18 @@ async function authorize(deps: Deps, command: DecideCommand, tracked: TrackedReq
     throw new NotAnApprover(check.requiredRoles, 'no-role');
   }
   return { roles: check.heldRoles, actor: named };
+}
+
+async function stillApproves(deps: Deps, tracked: TrackedRequest): Promise<boolean> {
+  const first = tracked.firstApproval!;
+  const check = await deps.directory.checkApprover(first.actor.aadObjectId, tracked.request).catch((error) => {
+    throw error instanceof DirectoryUnavailable ? error : new DirectoryUnavailable(String(error));
+  });
+  if (!check.allowed) {
+    deps.logger.warn('A first approval no longer counts: its approver lost the role', { requestKey: tracked.key, userId: first.actor.aadObjectId });
+    await deps.store.appendAudit({ at: deps.clock.now().toISOString(), kind: 'decision.refused', requestKey: tracked.key, actor: first.actor, detail: { reason: 'first-approver-lost-role', requiredRoles: check.requiredRoles } });
+  }
+  return check.allowed;
 }
 
 async function refuse(deps: Deps, command: DecideCommand, reason: string, detail: Record<string, unknown>): Promise<void> {
