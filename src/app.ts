@@ -152,7 +152,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       // Only a broken store makes this instance useless; a failing upstream shows in lastPoll without
       // App Service's health check recycling an instance that cannot fix Microsoft's answer.
       const role = !election || election.isLeader() ? 'leader' : 'follower';
-      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', lastPoll: last ?? null };
+      // The probe is reachable by anyone: it says what fails, not the error texts or subscription ids
+      // (those are in the log and in /lockbox status, for people of the organisation).
+      const lastPoll = last && {
+        at: last.at,
+        ok: last.ok,
+        sources: last.sources.map((s) => ({ source: s.source, ok: s.ok, failingScopes: s.failures.length })),
+      };
+      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', lastPoll: lastPoll ?? null };
     },
   };
   const server = createServer(adapter, app, health, logger);
