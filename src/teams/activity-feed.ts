@@ -6,11 +6,10 @@ import { timeLeft } from '../domain/request';
 import type { TrackedRequest } from '../domain/tracked';
 import type { JsonClient } from '../http/json-client';
 import { describeResource } from './cards/resource';
-import { duration } from './cards/text';
+import { duration, productName } from './cards/text';
 
 /** Graph takes at most this many recipients per call. */
 const BATCH = 100;
-const SOURCE = { azure: 'Azure', m365: 'Microsoft 365' } as const;
 
 /**
  * Teams activity-feed notifications through Microsoft Graph (TeamsActivity.Send), which Teams also pushes
@@ -21,7 +20,7 @@ export class GraphActivityFeed implements Notifier {
 
   async notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void> {
     const left = duration(timeLeft(tracked.request, this.clock.now()));
-    const source = SOURCE[tracked.request.source];
+    const source = productName(tracked.request.source);
     const resource = tracked.request.resourceIds[0] ? describeResource(tracked.request.resourceIds[0]) : tracked.request.requestId;
     const body = {
       topic: { source: 'text', value: 'Customer Lockbox', webUrl: this.deepLink },

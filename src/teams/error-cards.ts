@@ -14,7 +14,8 @@ import {
 } from '../domain/errors';
 import type { Store } from '../domain/ports';
 import { noticeCard, requestCard, type AdaptiveCard } from './cards/render';
-import { localTime, plain } from './cards/text';
+import type { SourceKind } from '../domain/request';
+import { localTime, plain, productName } from './cards/text';
 
 /** Maps each failure the core reports to the card the clicker sees; unknown errors get a generic apology. */
 export async function cardForError(error: unknown, context: { store: Store; now: Date; actor: Actor; requestKey: string }): Promise<AdaptiveCard> {
@@ -63,7 +64,7 @@ export function textForError(error: unknown): string {
   if (error instanceof ConfirmationInvalid) {
     return error.reason === 'expired' ? 'That confirmation has expired or was already used. Nothing was changed; run the command again.' : 'Only the person who asked can confirm or cancel this.';
   }
-  if (error instanceof SourceNotConfigured) return `This bot does not watch ${error.source === 'm365' ? 'Microsoft 365' : 'Azure'} Customer Lockbox (LOCKBOX_SOURCES).`;
+  if (error instanceof SourceNotConfigured) return `This bot does not watch ${productName(error.source as SourceKind)} Customer Lockbox (LOCKBOX_SOURCES).`;
   if (error instanceof UpstreamError) return `Microsoft did not accept it, so nothing was changed: ${plain(error.message)}`;
   const code = error instanceof LockboxError ? ` (${error.code})` : '';
   return `Something went wrong on our side${code}, and nothing was changed. Please try again.`;

@@ -3,10 +3,9 @@ import type { Store } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
 import { noticeCard } from './cards/render';
 import { describeResource } from './cards/resource';
-import { plain } from './cards/text';
+import { plain, productName } from './cards/text';
 import type { TeamsMessenger } from './messenger';
 
-const SOURCE = { azure: 'Azure', m365: 'Microsoft 365' } as const;
 
 /** An information card, without buttons, for on-call staff who cannot decide: what arrived and who can. */
 export class TeamsInfoPoster implements InfoPoster {
@@ -16,13 +15,13 @@ export class TeamsInfoPoster implements InfoPoster {
     const conversation = await this.store.getConversation(userId);
     if (!conversation) return;
     const r = tracked.request;
-    const what = `${SOURCE[r.source]} · ${plain(r.resourceIds[0] ? describeResource(r.resourceIds[0]) : r.requestId)}`;
+    const what = `${productName(r.source)} · ${plain(r.resourceIds[0] ? describeResource(r.resourceIds[0]) : r.requestId)}`;
     const who = approverCount === 1 ? 'One approver has' : `${approverCount} approvers have`;
     const card = noticeCard(
       'New Customer Lockbox request',
       `${what}. You are on call, so you are told; ${who} been asked to decide it. Deciding needs ${r.source === 'm365' ? 'the Customer LockBox Access Approver or Global Administrator role' : 'Owner or Azure Customer Lockbox Approver for Subscription on the subscription, or Global Administrator'}.`,
       'accent',
     );
-    await this.messenger.postCard(conversation, card, `New Customer Lockbox request: ${SOURCE[r.source]}`);
+    await this.messenger.postCard(conversation, card, `New Customer Lockbox request: ${productName(r.source)}`);
   }
 }

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+export { freePort } from '../support/ports';
+import { waitFor as poll } from '../support/wait';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -66,26 +67,10 @@ export async function loopbackContext(browser: Browser, viewport: { width: numbe
   return context;
 }
 
-/** A port that was free a moment ago, on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** The shared poller, with the longer default a browser and a Playground need. */
+export function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 20_000): Promise<T> {
+  return poll(probe, what, ms);
 }
 
 /**

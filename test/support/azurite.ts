@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 /** Azurite's well-known development account, the same on every machine (it is not a secret). */
 const ACCOUNT = 'devstoreaccount1';
@@ -15,16 +15,6 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once Azurite says it listens; rejects if it exits first (e.g. the port was taken meanwhile). */
 function started(child: ChildProcess): Promise<void> {

@@ -3,7 +3,7 @@ import type { TrackedRequest } from '../../domain/tracked';
 import { isActionable } from '../../domain/tracked';
 import { hasExpired, timeLeft } from '../../domain/request';
 import { describeResource } from './resource';
-import { duration, localTime, plain } from './text';
+import { duration, localTime, plain, productName } from './text';
 
 export type NoticeStyle = 'attention' | 'warning' | 'good' | 'accent';
 
@@ -12,7 +12,6 @@ export interface Notice {
   style: NoticeStyle;
 }
 
-const SOURCE_NAMES = { azure: 'Azure', m365: 'Microsoft 365' } as const;
 
 /** Everything the request card shows, in words, for one moment in time. */
 export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice) {
@@ -21,7 +20,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice)
   const actionable = isActionable(tracked, now);
   const facts = [
     { label: 'Request', value: plain(r.requestId) },
-    { label: 'Source', value: SOURCE_NAMES[r.source] },
+    { label: 'Source', value: productName(r.source) },
     r.subscriptionId && { label: 'Subscription', value: plain(r.subscriptionId) },
     { label: r.resourceIds.length > 1 ? 'Resources' : 'Resource', value: r.resourceIds.length ? r.resourceIds.map((id) => plain(describeResource(id))).join('\n\n') : 'Not stated' },
     r.resourceType && { label: 'Resource type', value: plain(r.resourceType) },
@@ -34,7 +33,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice)
 
   return {
     requestKey: tracked.key,
-    title: `Customer Lockbox request: ${SOURCE_NAMES[r.source]}`,
+    title: `Customer Lockbox request: ${productName(r.source)}`,
     ...status(tracked, now),
     notice: notice ?? null,
     facts,

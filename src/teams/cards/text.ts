@@ -1,3 +1,5 @@
+import type { SourceKind } from '../../domain/request';
+
 /**
  * Teams renders a markdown subset in TextBlocks, and expands {{DATE()}}-style functions; text that
  * people or Microsoft wrote must show as written, never as links, formatting or functions.
@@ -8,6 +10,11 @@ export function plain(text: string): string {
     .replace(/\{\{/g, '{\u200B{')
     .replace(/^(\s*)([-+#]|\d+\.)/gm, '$1\u200B$2')
     .replace(/\r?\n/g, '\n\n');
+}
+
+/** How people call each lockbox product. */
+export function productName(source: SourceKind): string {
+  return source === 'm365' ? 'Microsoft 365' : 'Azure';
 }
 
 /** Adaptive Cards' DATE()/TIME() functions need RFC 3339 without fractions, and show it in the reader's own time zone. */

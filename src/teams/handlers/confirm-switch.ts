@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LockboxError } from '../../domain/errors';
 import { cancelSwitch, confirmSwitch } from '../../domain/usecases/switch-lockbox';
 import { noticeCard, type AdaptiveCard } from '../cards/render';
+import { productName } from '../cards/text';
 import type { TeamsDeps } from '../deps';
 import { textForError } from '../error-cards';
 import { actorOf } from '../identity';
@@ -23,7 +24,7 @@ export function confirmSwitchHandler(deps: TeamsDeps, choice: 'confirm' | 'cance
         return noticeCard('Cancelled', 'Nothing was changed.', 'accent');
       }
       const done = await confirmSwitch(deps, actor, parsed.data.confirmationId);
-      const product = done.source === 'm365' ? 'Microsoft 365' : 'Azure';
+      const product = productName(done.source);
       return done.action === 'enable'
         ? noticeCard(`Customer Lockbox is on for ${product}`, 'From now on Microsoft engineers must ask before touching your data; requests will arrive here.', 'good')
         : noticeCard(`Customer Lockbox is off for ${product}`, 'Microsoft engineers no longer need approval to reach your data. Turn it back on with /lockbox enable.', 'warning');

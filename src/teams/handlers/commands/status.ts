@@ -1,11 +1,9 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { isActionable } from '../../../domain/tracked';
-import type { SourceKind } from '../../../domain/request';
 import { render } from '../../cards/render';
-import { localTime, plain } from '../../cards/text';
+import { localTime, plain, productName } from '../../cards/text';
 import type { TeamsDeps } from '../../deps';
 
-const NAMES: Record<SourceKind, string> = { azure: 'Azure Customer Lockbox', m365: 'Microsoft 365 Customer Lockbox' };
 
 /** Per source: on or off, how many requests wait, how the last poll went; then the bot's version. */
 export async function status(context: TurnContext, deps: TeamsDeps): Promise<void> {
@@ -18,7 +16,7 @@ export async function status(context: TurnContext, deps: TeamsDeps): Promise<voi
       const report = poll?.sources.find((s) => s.source === source.kind);
       const problems = [report?.error, ...(report?.failures ?? []).map((f) => `${f.scope}: ${f.error}`)].filter(Boolean).map((p) => plain(String(p)));
       return {
-        name: NAMES[source.kind],
+        name: `${productName(source.kind)} Customer Lockbox`,
         facts: [
           { label: 'Customer Lockbox', value: enabled },
           { label: 'Waiting for a decision', value: String(open.filter((t) => t.request.source === source.kind).length) },

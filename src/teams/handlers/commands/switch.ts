@@ -4,9 +4,9 @@ import type { Actor } from '../../../domain/decision';
 import type { SourceKind } from '../../../domain/request';
 import { requestSwitch, CONFIRMATION_TTL_MS } from '../../../domain/usecases/switch-lockbox';
 import { render } from '../../cards/render';
+import { productName } from '../../cards/text';
 import type { TeamsDeps } from '../../deps';
 
-const PRODUCT: Record<SourceKind, string> = { azure: 'Azure', m365: 'Microsoft 365' };
 
 /** `/lockbox enable|disable [azure|m365]`: checks the role, then asks the same person to confirm. */
 export async function switchLockbox(context: TurnContext, deps: TeamsDeps, actor: Actor, action: SwitchAction, source: SourceKind | undefined): Promise<void> {
@@ -19,7 +19,7 @@ export async function switchLockbox(context: TurnContext, deps: TeamsDeps, actor
   const off = action === 'disable';
   const card = render('confirm', {
     id: confirmation.id,
-    title: off ? `Turn Customer Lockbox off for ${PRODUCT[chosen]}?` : `Turn Customer Lockbox on for ${PRODUCT[chosen]}?`,
+    title: off ? `Turn Customer Lockbox off for ${productName(chosen)}?` : `Turn Customer Lockbox on for ${productName(chosen)}?`,
     text: off
       ? 'Microsoft engineers will then reach your data without asking anyone first, and no new lockbox requests will arrive here. Requests already waiting may no longer be enforced.'
       : 'Microsoft engineers will then have to ask before touching your data, and each request will arrive here for approvers to decide.',
