@@ -115,7 +115,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     installer,
     ...(config.notifications
       ? {
-          notifier: new GraphActivityFeed(client(endpoints.graph, GRAPH), chatDeepLink(config.bot.id, config.teamsAppId), clock),
+          // Graph answers 412 when the app's token expires within 45 minutes: a fresh one and one more try.
+          notifier: new GraphActivityFeed(client(endpoints.graph, GRAPH, { freshTokenOnStatus: 412 }), chatDeepLink(config.bot.id, config.teamsAppId), clock),
           onCall: config.onCallGroupId ? new GraphOnCallRoster(graphDirectory, config.onCallGroupId) : undefined,
           infoPoster: new TeamsInfoPoster(store, messenger),
           reminders: config.reminders,

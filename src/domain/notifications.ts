@@ -1,7 +1,7 @@
 import type { Milestone } from './escalation';
 import type { TrackedRequest } from './tracked';
 
-/** Pushes a Teams activity-feed notification (which Teams also pushes to phones) to people, in batches. */
+/** Activity-feed notifications (desktop and web; phones only for allow-listed third-party apps), in batches. */
 export interface Notifier {
   notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void>;
 }

@@ -11,6 +11,7 @@ import {
   type PipelinePolicy,
 } from '@azure/core-rest-pipeline';
 import { UpstreamError } from '../domain/errors';
+import { freshTokenPolicy } from './fresh-token-policy';
 
 export interface JsonResponse {
   status: number;
@@ -39,6 +40,8 @@ export interface JsonClientOptions {
   httpClient?: HttpClient;
   /** Send tokens over plain HTTP to loopback: only for the simulated tenant. */
   allowLoopbackHttp?: boolean;
+  /** An answer that means "your token is about to expire": ask for a token again and try once more. */
+  freshTokenOnStatus?: number;
 }
 
 /**
@@ -56,10 +59,13 @@ export class JsonClient {
       userAgentOptions: { userAgentPrefix: 'lockbox-bot' },
     });
     // Azure's bearer policy refuses plain HTTP; the simulator on loopback is the one place we allow it.
+    const loopback = Boolean(options.allowLoopbackHttp) && isLoopbackHttp(options.baseUrl);
     this.pipeline.addPolicy(
-      options.allowLoopbackHttp && isLoopbackHttp(options.baseUrl)
-        ? loopbackBearerPolicy(options.credential, options.scope)
-        : bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
+      options.freshTokenOnStatus !== undefined
+        ? freshTokenPolicy(options.credential, options.scope, options.freshTokenOnStatus, (u) => u.startsWith('https://') || (loopback && isLoopbackHttp(u)))
+        : loopback
+          ? loopbackBearerPolicy(options.credential, options.scope)
+          : bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
     );
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
   }

@@ -10,10 +10,14 @@ import { duration, productName } from './cards/text';
 
 /** Graph takes at most this many recipients per call. */
 const BATCH = 100;
+/** Worth trying next cycle: 412 (the token expires within 45 minutes, still so after one retry with a new one), throttling, outages. */
+const TRANSIENT = (status: number) => status === 412 || status === 429 || status >= 500;
 
 /**
- * Teams activity-feed notifications through Microsoft Graph (TeamsActivity.Send), which Teams also pushes
- * to phones. The activity types and their template parameters are declared in the app manifest.
+ * Teams activity-feed notifications through Microsoft Graph (TeamsActivity.Send): the desktop channel.
+ * Teams shows the feed of an app the organisation uploaded itself on desktop and web only (phones show
+ * allow-listed third-party apps), so what must reach a phone is also a chat message. The activity types
+ * and their template parameters are declared in the app manifest.
  */
 export class GraphActivityFeed implements Notifier {
   constructor(private readonly graph: JsonClient, private readonly deepLink: string, private readonly clock: Clock) {}
@@ -36,7 +40,7 @@ export class GraphActivityFeed implements Notifier {
       const response = await this.graph.send({ method: 'POST', url: 'v1.0/teamwork/sendActivityNotificationToRecipients', body: { ...body, recipients } });
       if (response.status >= 300) {
         const advice = response.status === 403 ? ': grant Microsoft Graph TeamsActivity.Send (application) with admin consent, and install the app for the recipients' : '';
-        throw new UpstreamError(`Sending a Teams activity notification failed with HTTP ${response.status}${advice}`, response.status === 429 || response.status >= 500, response.status);
+        throw new UpstreamError(`Sending a Teams activity notification failed with HTTP ${response.status}${advice}`, TRANSIENT(response.status), response.status);
       }
     }
   }

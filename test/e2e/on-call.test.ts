@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { cardAction, installUpdate } from '../support/activities';
+import { injectFault } from '../support/clients';
 import { cardOf } from '../support/fake-connector';
 import { FixedClock } from '../support/fakes';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
@@ -34,6 +35,14 @@ describe('on-call staff hear of requests on their phones, and nothing expires un
     assert.ok(received.every((n) => n.activityType === 'lockboxRequest'));
     assert.match(received[0]!.previewText, /^Azure · .+ · 4 d left$/);
     assert.match(received[0]!.topic.webUrl, /^https:\/\/teams\.microsoft\.com\/l\//);
+  });
+
+  it('asks for a fresh token and delivers the notification when the feed answers 412, then 202', async () => {
+    await injectFault(h.simulator.url, { path: 'sendActivityNotificationToRecipients', status: 412 });
+    await newRequest();
+    const calls = ((await h.admin('/_simulator/calls')) as { path: string; status: number }[]).filter((c) => c.path.endsWith('sendActivityNotificationToRecipients'));
+    assert.deepEqual(calls.map((c) => c.status), [412, 202]);
+    assert.deepEqual((await feed()).map((n) => n.userId).sort(), [PATTI, LYNNE.aadObjectId].sort());
   });
 
   it('gives on-call members who cannot decide an information card without buttons', async () => {

@@ -3,6 +3,8 @@ import { milestones, DEFAULT_REMINDERS } from '../../src/domain/escalation';
 import { UpstreamError } from '../../src/domain/errors';
 import { track } from '../../src/domain/tracked';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../../src/simulator';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { JsonClient } from '../../src/http/json-client';
 import { chatDeepLink, GraphActivityFeed } from '../../src/teams/activity-feed';
 import { clientFor, injectFault } from '../support/clients';
 import { FixedClock, pendingRequest } from '../support/fakes';
@@ -56,5 +58,39 @@ describe('Teams activity-feed notifications through Graph, against the simulated
     assert.ok(error instanceof UpstreamError);
     assert.equal(error.transient, false);
     assert.match(error.message, /TeamsActivity\.Send/);
+  });
+
+  describe('when Graph answers 412 because the app\'s token expires within 45 minutes', () => {
+    /** Hands out a new token each time it is asked, as a credential past its refresh point does. */
+    class CountingCredential implements TokenCredential {
+      asked = 0;
+      async getToken(): Promise<AccessToken> {
+        return { token: `token-${++this.asked}`, expiresOnTimestamp: Date.now() + 3_600_000 };
+      }
+    }
+    const feedWith = (credential: TokenCredential) => new GraphActivityFeed(
+      new JsonClient({ baseUrl: sim.url, credential, scope: 'https://graph.microsoft.com/.default', allowLoopbackHttp: true, retryDelayMs: 10, freshTokenOnStatus: 412 }),
+      chatDeepLink('bot', undefined),
+      clock,
+    );
+    const feedCalls = async () => ((await (await fetch(`${sim.url}/_simulator/calls`)).json()) as { path: string; status: number }[]).filter((c) => c.path.endsWith('sendActivityNotificationToRecipients'));
+
+    it('asks for a new token and tries once more, and the notification arrives', async () => {
+      await injectFault(sim.url, { path: 'sendActivityNotificationToRecipients', status: 412 });
+      const credential = new CountingCredential();
+      await feedWith(credential).notify([people[0]!.id], tracked, arrival!);
+      assert.deepEqual((await feedCalls()).map((c) => c.status), [412, 202]);
+      assert.equal(credential.asked, 2);
+      assert.deepEqual((await notifications()).map((n) => n.userId), [people[0]!.id]);
+    });
+
+    it('tries only once more, and a second 412 is for the next cycle, never a permanent refusal', async () => {
+      await injectFault(sim.url, { path: 'sendActivityNotificationToRecipients', status: 412, times: 2 });
+      const error = await feedWith(new CountingCredential()).notify([people[0]!.id], tracked, arrival!).catch((e) => e);
+      assert.ok(error instanceof UpstreamError);
+      assert.equal(error.transient, true);
+      assert.equal(error.status, 412);
+      assert.deepEqual((await feedCalls()).map((c) => c.status), [412, 412]);
+    });
   });
 });
