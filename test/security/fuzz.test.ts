@@ -65,7 +65,7 @@ const NASTY = [
   '**bold** <script>alert(1)</script> [x](https://evil.example)',
   '{{DATE(2020-01-01T00:00:00Z, SHORT)}} ${requestKey} ${if(true, "a", "b")}',
   "' OR '1'='1'; DROP TABLE audit; --",
-  '../../../../etc/passwd',
+  '../../../../etc/passwd', // not a path: a hostile message text
   '%00%2e%2e%2f',
   '\u0000\u0001\u001f\u007f',
   '\r\n\r\nHTTP/1.1 200 OK\r\n',

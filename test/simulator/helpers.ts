@@ -1,8 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
+import { readExample } from '../support/reference';
 
 export const SUBSCRIPTION = '00000000-0000-4000-8000-00000000a2b1';
 export const TENANT = '00000000-0000-4000-8000-000000000001';
@@ -72,14 +71,6 @@ export async function createRequest(sim: RunningSimulator, body: Record<string, 
   return created.body.properties.requestId as string;
 }
 
-function referenceDir(): string {
-  const candidates = [path.resolve(__dirname, '../../../shared/reference/azure-customer-lockbox'), process.env.LOCKBOX_REFERENCE_DIR]
-    .filter((d): d is string => d !== undefined);
-  const found = candidates.find((d) => existsSync(path.join(d, 'customerlockbox.json')));
-  if (!found) throw new Error(`customerlockbox.json not found in ${candidates.join(' or ')}; set LOCKBOX_REFERENCE_DIR`);
-  return found;
-}
-
 type Schema = Record<string, unknown>;
 
 /**
@@ -112,7 +103,7 @@ function close(schema: Schema): void {
 let validators: Map<string, ValidateFunction> | undefined;
 
 function loadValidators(): Map<string, ValidateFunction> {
-  const description = JSON.parse(readFileSync(path.join(referenceDir(), 'customerlockbox.json'), 'utf8')) as { definitions: Record<string, Schema> };
+  const description = readExample('customerlockbox.json') as { definitions: Record<string, Schema> };
   const definitions = structuredClone(description.definitions);
   for (const [name, definition] of Object.entries(definitions)) {
     close(definition);
