@@ -11,6 +11,7 @@ import { registerExoRoutes } from './routes/exo';
 import { registerGraphRoutes } from './routes/graph';
 import { registerRbacRoutes } from './routes/rbac';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
+import { registerSupportAdminRoutes, registerSupportRoutes } from './routes/support';
 import { registerActivityFeedRoutes } from './routes/activity-feed';
 import { registerTeamworkRoutes } from './routes/teamwork';
 import { DEFAULT_SEED, type TenantSeed } from './seed';
@@ -93,8 +94,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerTeamworkRoutes(upstream, deps);
   registerActivityFeedRoutes(upstream, deps);
   registerExoRoutes(upstream, deps);
+  registerSupportRoutes(upstream, deps);
   const admin = new Router();
   registerAdminRoutes(admin, deps);
+  registerSupportAdminRoutes(admin, deps);
 
   let origin = '';
   const server = createServer(createRequestListener({ upstream, admin }, deps, () => origin));

@@ -4,6 +4,7 @@ import { generateM365Request, type NewM365RequestInput } from './m365-generator'
 import { decisionStatus, type M365Decision, type M365RequestRecord, type M365Service, type M365Status } from './m365-model';
 import { generateRequest, type NewRequestInput } from './request-generator';
 import { DEFAULT_TEAMS_APP, type TenantSeed } from './seed';
+import { SupportDesk } from './support-model';
 
 export interface DirectoryUser {
   id: string;
@@ -101,8 +102,11 @@ export class SimulatedTenant {
   private directoryAssignments: DirectoryRoleAssignment[] = [];
   private azureAssignments: AzureRoleAssignment[] = [];
   private nextSeq = 1;
+  /** The organisation's Azure support cases. */
+  readonly support: SupportDesk;
 
   constructor(seed: TenantSeed, private readonly clock: () => Date = () => new Date()) {
+    this.support = new SupportDesk(clock);
     this.tenantId = seed.tenantId;
     this.lockboxEnabled = seed.lockboxEnabled ?? true;
     this.m365LockboxEnabled = seed.m365LockboxEnabled ?? true;
