@@ -1,0 +1,64 @@
+import type { LockboxRequest } from './request';
+
+/** A support case as the organisation's Azure Support API shows it. */
+export interface SupportCase {
+  caseNumber: string;
+  title: string;
+  /** As the Support API words it: Open, Closed, Updating… */
+  status: string;
+  severity?: string;
+  createdAt?: string;
+  openedBy: { name?: string; email?: string };
+  service?: string;
+}
+
+/**
+ * What the bot learnt about the support case a request names, when it learnt it.
+ * - found: the case exists in one of our subscriptions (open or not);
+ * - not-found: every subscription searched answered, and none holds the case;
+ * - internal: Microsoft raised the request from an internal source (an incident…), so no case of ours is expected;
+ * - no-case: the request names no case number although it says it follows a support request;
+ * - failed: the lookup could not answer (permission, outage); `reason` says why.
+ */
+export type CaseCheck =
+  | { kind: 'found'; case: SupportCase; checkedAt: string }
+  | { kind: 'not-found'; caseNumber: string; checkedAt: string }
+  | { kind: 'internal'; workItemSource: string; checkedAt: string }
+  | { kind: 'no-case'; checkedAt: string }
+  | { kind: 'failed'; caseNumber: string; reason: string; checkedAt: string };
+
+/** Looks a request's support case up in the organisation's subscriptions. Throws UpstreamError when it cannot tell. */
+export interface SupportCases {
+  find(request: LockboxRequest): Promise<SupportCase | undefined>;
+}
+
+/** Finds people in the directory by the e-mail address a support case names. */
+export interface PeopleFinder {
+  findByEmail(email: string): Promise<{ id: string; displayName?: string } | undefined>;
+}
+
+const CASE_SOURCE = 'supportrequest';
+
+/** Azure requests are checked; a Microsoft-internal source (anything but SupportRequest) expects no customer case. */
+export function caseExpectation(request: LockboxRequest): 'not-applicable' | 'internal' | 'no-case' | 'lookup' {
+  if (request.source !== 'azure') return 'not-applicable';
+  const source = request.workItemSource?.trim();
+  if (source && source.toLowerCase() !== CASE_SOURCE) return 'internal';
+  return request.supportRequest?.trim() ? 'lookup' : 'no-case';
+}
+
+export function isOpenCase(supportCase: SupportCase): boolean {
+  return !/^closed$/i.test(supportCase.status.trim());
+}
+
+/** Whether the check shows an open case of ours matching the request: what REQUIRE_OPEN_SUPPORT_CASE asks for. */
+export function matchesOpenCase(check: CaseCheck | undefined): boolean {
+  return check?.kind === 'found' && isOpenCase(check.case);
+}
+
+/** What a check means, in one word: for the audit trail and for comparing two checks. */
+export function caseOutcome(check: CaseCheck | undefined): 'unchecked' | 'open' | 'closed' | 'not-found' | 'internal' | 'no-case' | 'failed' {
+  if (!check) return 'unchecked';
+  if (check.kind === 'found') return isOpenCase(check.case) ? 'open' : 'closed';
+  return check.kind;
+}
