@@ -1,10 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { BEARER, call, SUBSCRIPTION, useSimulator } from './helpers';
+import { readSupportExample as example } from '../support/reference';
 
-/** The published examples of the Azure Support API, vendored with their provenance (SOURCES.md). */
-const example = (name: string): any => JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/azure-support', name), 'utf8'));
 const GET_EXAMPLE = example('GetSubscriptionSupportTicketDetails.json');
 const LIST_EXAMPLE = example('ListSupportTicketsCreatedOnOrAfterAndInOpenStateBySubscription.json');
 const LOOKUP_EXAMPLE = example('SupportTicketResourceIdLookUp.json');

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { UpstreamError } from '../../src/domain/errors';
 import type { LockboxRequest } from '../../src/domain/request';
 import { fixedSubscriptions } from '../../src/lockbox/azure/subscriptions';
@@ -9,11 +7,11 @@ import { AzureSupportCases } from '../../src/support-cases/azure-support-cases';
 import { CachedSupportCases } from '../../src/support-cases/cached-support-cases';
 import { parseTicket } from '../../src/support-cases/parse';
 import { clientFor, injectFault } from '../support/clients';
+import { readSupportExample as example } from '../support/reference';
 
 const SUBSCRIPTION = DEFAULT_SEED.subscriptions[0]!;
 const OTHER = '00000000-0000-4000-8000-00000000b0b0';
 const NOW = new Date('2025-11-28T15:00:00Z');
-const example = (name: string): any => JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/azure-support', name), 'utf8'));
 
 function request(supportRequest: string, subscriptionId = SUBSCRIPTION): LockboxRequest {
   return { source: 'azure', requestId: 'r1', subscriptionId, status: 'Pending', resourceIds: [], supportRequest, workItemSource: 'SupportRequest', createdAt: NOW.toISOString(), expiresAt: NOW.toISOString(), raw: {} };
