@@ -29,6 +29,7 @@ import type { TeamsDeps } from './teams/deps';
 import { TeamsMessenger } from './teams/messenger';
 import { chatDeepLink, GraphActivityFeed } from './teams/activity-feed';
 import { TeamsInfoPoster } from './teams/info-poster';
+import { TeamsReminderPoster } from './teams/reminder-poster';
 import { GraphOnCallRoster } from './directory/on-call-roster';
 
 export interface StartOptions {
@@ -119,6 +120,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
           notifier: new GraphActivityFeed(client(endpoints.graph, GRAPH, { freshTokenOnStatus: 412 }), chatDeepLink(config.bot.id, config.teamsAppId), clock),
           onCall: config.onCallGroupId ? new GraphOnCallRoster(graphDirectory, config.onCallGroupId) : undefined,
           infoPoster: new TeamsInfoPoster(store, messenger),
+          reminderPoster: new TeamsReminderPoster(store, messenger, clock),
           reminders: config.reminders,
         }
       : {}),

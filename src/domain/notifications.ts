@@ -11,7 +11,19 @@ export interface OnCallRoster {
   members(): Promise<string[]>;
 }
 
-/** Tells on-call staff who hold no approver role what arrived and who can decide it (no buttons). */
+/**
+ * Tells on-call staff who hold no approver role what arrived and who can decide it (no buttons), in their
+ * chat with the bot. Answers the message's id, or undefined when the person has no chat with the bot.
+ */
 export interface InfoPoster {
-  postInfo(userId: string, tracked: TrackedRequest, approverCount: number): Promise<void>;
+  postInfo(userId: string, tracked: TrackedRequest, approverCount: number): Promise<string | undefined>;
+}
+
+/**
+ * A reminder as a new message in the person's chat with the bot, which Teams pushes to phones: the time
+ * left and a link to the person's card (`cardActivityId`, when known). Answers the message's id, or
+ * undefined when the person has no chat with the bot.
+ */
+export interface ReminderPoster {
+  postReminder(userId: string, tracked: TrackedRequest, milestone: Milestone, cardActivityId: string | undefined): Promise<string | undefined>;
 }

@@ -10,10 +10,20 @@ export interface TrackedRequest {
   firstApproval?: Approval;
   /** Set when the state changed and not every copy of the card shows it yet; cleared once they all do. */
   cardsStale?: boolean;
-  /** Notification milestones (arrival, reminders) by id: claimed, sent or skipped, so none repeats. */
-  notifications?: Record<string, { state: 'sending' | 'sent' | 'skipped'; at: string }>;
+  /**
+   * Notification milestones (arrival, reminders) and their parts (`<milestone>/feed`, `<milestone>/chat/<user>`…)
+   * by id: claimed, sent or skipped, so none repeats.
+   */
+  notifications?: Record<string, NotificationRecord>;
   firstSeenAt: string;
   updatedAt: string;
+}
+
+export interface NotificationRecord {
+  state: 'sending' | 'sent' | 'skipped';
+  at: string;
+  /** A chat message that was posted, so a later one can link to it. */
+  activityId?: string;
 }
 
 export function track(request: LockboxRequest, now: Date): TrackedRequest {

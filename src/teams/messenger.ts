@@ -40,6 +40,14 @@ export class TeamsMessenger implements Messenger {
     return this.send(conversation, 'post', async (context) => (await context.sendActivity(activity))?.id);
   }
 
+  /** A short markdown message, pushed to the person's devices as any new chat message is; answers the activity id. */
+  async postText(conversation: Conversation, text: string): Promise<string | undefined> {
+    const activity = MessageFactory.text(text);
+    activity.textFormat = 'markdown';
+    teamsNotifyUser(activity);
+    return this.send(conversation, 'post', async (context) => (await context.sendActivity(activity))?.id);
+  }
+
   async updateRequestCard(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void> {
     const activity = { ...this.cardActivity(tracked), id: activityId };
     await this.send(conversation, 'update', async (context) => void (await context.updateActivity({ ...activity })));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UpstreamError } from '../../src/domain/errors';
+import { DeliveryFailed, UpstreamError } from '../../src/domain/errors';
 import { dueMilestone, milestones } from '../../src/domain/escalation';
 import { requestKey } from '../../src/domain/request';
 import { track } from '../../src/domain/tracked';
@@ -108,5 +108,66 @@ describe('notifying on-call staff and approvers', () => {
     core.clock.advance(2 * 24 * HOUR);
     await notifyPeople(core.deps, key);
     assert.deepEqual(told, ['oncall-1']);
+  });
+
+  describe('reminders as new chat messages, which reach phones', () => {
+    let chats: { userId: string; milestone: string; card?: string }[];
+    const failures = new Map<string, Error>();
+
+    beforeEach(async () => {
+      chats = [];
+      failures.clear();
+      core.deps.reminderPoster = {
+        postReminder: async (userId, _tracked, milestone, card) => {
+          const failure = failures.get(userId);
+          if (failure) throw failure;
+          chats.push({ userId, milestone: milestone.id, card });
+          return `reminder-${chats.length}`;
+        },
+      };
+      core.deps.infoPoster = { postInfo: async (userId) => `info-${userId}` };
+      await core.store.claimCard({ requestKey: key, userId: 'alex', conversationId: 'a:alex' });
+      await core.store.completeCard(key, 'alex', 'card-of-alex', core.clock.now().toISOString());
+      await notifyPeople(core.deps, key);
+      core.clock.advance(2 * 24 * HOUR);
+    });
+
+    it('posts one to each approver and on-call member, linking to their card, with the feed push besides', async () => {
+      await notifyPeople(core.deps, key);
+      await notifyPeople(core.deps, key);
+      assert.deepEqual(chats, [
+        { userId: 'alex', milestone: 'elapsed-50', card: 'card-of-alex' },
+        { userId: 'megan', milestone: 'elapsed-50', card: undefined },
+        { userId: 'oncall-1', milestone: 'elapsed-50', card: 'info-oncall-1' },
+        { userId: 'oncall-2', milestone: 'elapsed-50', card: 'info-oncall-2' },
+      ]);
+      assert.deepEqual(notifier.sent.map((s) => s.milestone), ['new', 'elapsed-50']);
+    });
+
+    it('tries a message Teams did not take again next cycle, without repeating the feed push or the others\' messages', async () => {
+      failures.set('megan', new DeliveryFailed('Teams answered 502', 'no', 502));
+      assert.equal(await notifyPeople(core.deps, key), undefined);
+      failures.clear();
+      assert.equal((await notifyPeople(core.deps, key))?.id, 'elapsed-50');
+      await notifyPeople(core.deps, key);
+      assert.deepEqual(chats.map((c) => c.userId), ['alex', 'oncall-1', 'oncall-2', 'megan']);
+      assert.deepEqual(notifier.sent.map((s) => s.milestone), ['new', 'elapsed-50']);
+    });
+
+    it('does not send again a message that may have arrived, nor one to a chat that is gone', async () => {
+      failures.set('megan', new DeliveryFailed('timed out', 'unknown'));
+      failures.set('oncall-1', new DeliveryFailed('ConversationBlockedByUser', 'no', 403));
+      assert.equal((await notifyPeople(core.deps, key))?.id, 'elapsed-50');
+      failures.clear();
+      core.clock.advance(HOUR);
+      await notifyPeople(core.deps, key);
+      assert.deepEqual(chats.map((c) => c.userId), ['alex', 'oncall-2']);
+    });
+
+    it('still reaches phones when Graph refuses the feed push for good', async () => {
+      core.deps.notifier = { notify: async () => { throw new UpstreamError('HTTP 403: grant TeamsActivity.Send', false, 403); } };
+      assert.equal((await notifyPeople(core.deps, key))?.id, 'elapsed-50');
+      assert.equal(chats.length, 4);
+    });
   });
 });

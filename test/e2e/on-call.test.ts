@@ -63,6 +63,35 @@ describe('on-call staff hear of requests on their phones, and nothing expires un
     assert.match(reminders[0]!.previewText, /1 d 23 h left/);
   });
 
+  it('reminds each approver and on-call member with a new message in their chat, which phones ring for, once across a restart', async () => {
+    const ADELE_APPROVER = { aadObjectId: '00000000-0000-4000-8000-000000000023' };
+    for (const user of [ADELE_APPROVER, { aadObjectId: PATTI }]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+    const { key } = await newRequest();
+    const cards = await h.cards(key);
+    clock.advance(49 * HOUR);
+    await h.bot.watcher.runOnce();
+    await h.restartBot();
+    await h.bot.watcher.runOnce();
+
+    const everyone = [USERS.alex.aadObjectId, USERS.megan.aadObjectId, ADELE_APPROVER.aadObjectId, PATTI, LYNNE.aadObjectId];
+    const reminders = h.connector.calls.filter((c) => c.method === 'POST' && typeof c.body.text === 'string' && /Reminder/.test(c.body.text as string));
+    assert.deepEqual(reminders.map((c) => c.conversationId).sort(), everyone.map((id) => `a:personal-${id}`).sort());
+    for (const reminder of reminders) {
+      assert.match(reminder.body.text as string, /1 d 23 h left/);
+      assert.equal((reminder.body.channelData as { notification?: { alert?: boolean } }).notification?.alert, true);
+    }
+    // Approvers' reminders link to their own copy of the card; Lynne's to her information card.
+    const alexCard = cards.find((c) => c.userId === USERS.alex.aadObjectId)!;
+    const alexReminder = reminders.find((c) => c.conversationId === alexCard.conversationId)!;
+    assert.ok((alexReminder.body.text as string).includes(`/l/message/${encodeURIComponent(alexCard.conversationId)}/${alexCard.activityId}?`));
+    const [lynneInfo] = h.connector.postedCards(`a:personal-${LYNNE.aadObjectId}`);
+    const lynneInfoId = `activity-${h.connector.calls.filter((c) => c.method !== 'PUT').indexOf(lynneInfo!) + 1}`;
+    assert.match(reminders.find((c) => c.conversationId === `a:personal-${LYNNE.aadObjectId}`)!.body.text as string, new RegExp(`/${lynneInfoId}\\?`));
+    // And the desktop's activity feed, once each.
+    const feedReminders = (await feed()).filter((n) => n.activityType === 'lockboxEscalation');
+    assert.deepEqual(feedReminders.map((n) => n.userId).sort(), [...everyone].sort());
+  });
+
   it('sends nothing more once the request is decided', async () => {
     const { key } = await newRequest();
     await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));

@@ -1,6 +1,6 @@
 import type { AppInstaller, Clock, Directory, LockboxSource, Logger, Messenger, Store, Telemetry } from '../ports';
 import type { ReminderPolicy } from '../escalation';
-import type { InfoPoster, Notifier, OnCallRoster } from '../notifications';
+import type { InfoPoster, Notifier, OnCallRoster, ReminderPoster } from '../notifications';
 import type { SourceKind } from '../request';
 
 /** What the use cases need from the outside world, passed explicitly. */
@@ -22,6 +22,8 @@ export interface CoreDeps {
   notifier?: Notifier;
   onCall?: OnCallRoster;
   infoPoster?: InfoPoster;
+  /** Reminders as new chat messages, which reach phones; absent when notifications are off. */
+  reminderPoster?: ReminderPoster;
   reminders?: ReminderPolicy;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;

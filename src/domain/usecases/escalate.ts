@@ -1,21 +1,35 @@
 import { DEFAULT_REMINDERS, dueMilestone, milestones, type Milestone } from '../escalation';
-import { UpstreamError } from '../errors';
-import { isActionable, type TrackedRequest } from '../tracked';
+import { DeliveryFailed, UpstreamError } from '../errors';
+import { isActionable, type NotificationRecord, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
 /** A claim older than this is taken to belong to a process that died mid-send. */
 const STALE_CLAIM_MS = 10 * 60_000;
+/** Teams' answers that mean the chat itself is unusable (blocked, uninstalled, deleted): sending again cannot help. */
+const CHAT_GONE = new Set([403, 404]);
 
-type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'notifier' | 'onCall' | 'infoPoster' | 'reminders'>;
+type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'notifier' | 'onCall' | 'infoPoster' | 'reminderPoster' | 'reminders'>;
+
+/** What became of one part of a milestone: done (with the chat message's id, if one was posted), or worth another try. */
+type PartOutcome = { state: 'sent' | 'skipped'; activityId?: string } | { state: 'retry' } | { state: 'unknown' };
+
+/** One thing a milestone sends: the activity-feed push, or one message in one person's chat. */
+interface Part {
+  id: string;
+  send(): Promise<PartOutcome>;
+}
 
 /**
- * Sends the next due notification of a request, once: on arrival the on-call group hears of it; at each
- * reminder approvers and on-call hear again, with the time left. A milestone is claimed with
- * compare-and-set before sending, so instances and restarts never repeat one; a failed send is released
- * and tried next cycle. Decided or expired requests send nothing.
+ * Sends the next due notification of a request, once. On arrival the on-call group hears of it (activity
+ * feed, and an information card in the chat of those who cannot decide); at each reminder approvers and
+ * on-call hear again with the time left: in the activity feed, and as a new message in their chat, which
+ * Teams pushes to phones (updating a card rings nothing). A milestone is claimed with compare-and-set
+ * before sending, so instances and restarts never repeat one; within it each part (the feed push, each
+ * chat message) is claimed and recorded on its own, so a part that failed is tried again next cycle
+ * without repeating those that went out. Decided or expired requests send nothing.
  */
 export async function notifyPeople(deps: Deps, requestKey: string): Promise<Milestone | undefined> {
-  if (!deps.notifier) return undefined;
+  if (!deps.notifier && !deps.infoPoster && !deps.reminderPoster) return undefined;
   const found = await deps.store.getRequest(requestKey);
   const now = deps.clock.now();
   if (!found || !isActionable(found.value, now)) return undefined;
@@ -39,34 +53,71 @@ export async function notifyPeople(deps: Deps, requestKey: string): Promise<Mile
   };
   if (!(await deps.store.replaceRequest(claimed, found.etag))) return undefined;
 
+  let complete = true;
   try {
-    const onCall = (await deps.onCall?.members()) ?? [];
-    const approvers = await deps.directory.listApprovers(tracked.request);
-    const recipients = due.send.kind === 'new' ? onCall : [...new Set([...approvers, ...onCall])];
-    if (recipients.length) await deps.notifier.notify(recipients, tracked, due.send);
-    if (due.send.kind === 'new') await tellOnCallNonApprovers(deps, tracked, onCall, approvers);
+    for (const part of await partsOf(deps, claimed, due.send)) {
+      // A part claimed by an attempt that died may have gone out: a second copy is worse than none.
+      if (claimed.notifications?.[part.id]) continue;
+      await record(deps, requestKey, part.id, { state: 'sending', at: deps.clock.now().toISOString() });
+      const outcome = await part.send().catch((error: unknown) => failed(deps, requestKey, part.id, error));
+      if (outcome.state === 'retry') complete = false;
+      if (outcome.state !== 'unknown') await record(deps, requestKey, part.id, outcome.state === 'retry' ? undefined : { ...outcome, at: deps.clock.now().toISOString() });
+    }
   } catch (error) {
-    // A refusal that cannot change (a missing permission) is not retried every cycle; anything else is.
-    const final = error instanceof UpstreamError && !error.transient;
-    deps.logger.warn(final ? 'A lockbox notification was refused; not trying again' : 'Could not send a lockbox notification; will try again next cycle', { requestKey, milestone: due.send.id, error: String(error) });
-    await mark(deps, requestKey, due.send.id, final ? { state: 'skipped', at: deps.clock.now().toISOString() } : undefined);
-    return undefined;
+    deps.logger.warn('Could not send a lockbox notification; will try again next cycle', { requestKey, milestone: due.send.id, error: String(error) });
+    complete = false;
   }
-  await mark(deps, requestKey, due.send.id, { state: 'sent', at: deps.clock.now().toISOString() });
+  await record(deps, requestKey, due.send.id, complete ? { state: 'sent', at: deps.clock.now().toISOString() } : undefined);
+  if (!complete) return undefined;
   deps.telemetry.event('NotificationSent', { milestone: due.send.id, source: tracked.request.source });
   return due.send;
 }
 
-async function tellOnCallNonApprovers(deps: Deps, tracked: TrackedRequest, onCall: string[], approvers: string[]): Promise<void> {
-  if (!deps.infoPoster) return;
-  const deciders = new Set(approvers);
-  for (const userId of onCall.filter((u) => !deciders.has(u))) {
-    await deps.infoPoster.postInfo(userId, tracked, deciders.size).catch((error) => deps.logger.warn('Could not post an information card to an on-call member', { userId, error: String(error) }));
+/** Everything a milestone sends, each with its own id: `<milestone>/feed`, `<milestone>/info/<user>`, `<milestone>/chat/<user>`. */
+async function partsOf(deps: Deps, tracked: TrackedRequest, milestone: Milestone): Promise<Part[]> {
+  const onCall = (await deps.onCall?.members()) ?? [];
+  const approvers = await deps.directory.listApprovers(tracked.request);
+  const parts: Part[] = [];
+  const { notifier, infoPoster, reminderPoster } = deps;
+  if (milestone.kind === 'new') {
+    if (notifier && onCall.length) parts.push({ id: `${milestone.id}/feed`, send: () => notifier.notify(onCall, tracked, milestone).then(() => ({ state: 'sent' })) });
+    const deciders = new Set(approvers);
+    for (const userId of new Set(onCall.filter((u) => !deciders.has(u)))) {
+      if (infoPoster) parts.push({ id: `${milestone.id}/info/${userId}`, send: () => infoPoster.postInfo(userId, tracked, deciders.size).then(posted) });
+    }
+    return parts;
   }
+  const everyone = [...new Set([...approvers, ...onCall])];
+  if (notifier && everyone.length) parts.push({ id: `${milestone.id}/feed`, send: () => notifier.notify(everyone, tracked, milestone).then(() => ({ state: 'sent' })) });
+  if (reminderPoster) {
+    const cards = new Map((await deps.store.listCards(tracked.key)).map((c) => [c.userId, c.activityId]));
+    for (const userId of everyone) {
+      const card = cards.get(userId) ?? tracked.notifications?.[`new/info/${userId}`]?.activityId;
+      parts.push({ id: `${milestone.id}/chat/${userId}`, send: () => reminderPoster.postReminder(userId, tracked, milestone, card).then(posted) });
+    }
+  }
+  return parts;
 }
 
-/** Records the outcome of a claimed milestone (undefined: release it), retrying over concurrent writes. */
-async function mark(deps: Deps, requestKey: string, id: string, state: { state: 'sent' | 'skipped'; at: string } | undefined): Promise<void> {
+/** A chat message posted (its id kept, for a later message to link to), or none: the person has no chat with the bot. */
+function posted(activityId: string | undefined): PartOutcome {
+  return activityId ? { state: 'sent', activityId } : { state: 'skipped' };
+}
+
+/** Refusals that cannot change are not tried every cycle; a message that may have arrived is not sent twice. */
+function failed(deps: Deps, requestKey: string, part: string, error: unknown): PartOutcome {
+  const fields = { requestKey, part, error: String(error) };
+  if (error instanceof DeliveryFailed && error.delivered === 'unknown') {
+    deps.logger.error('A lockbox notification may or may not have been delivered; not sending it again, to avoid a duplicate', fields);
+    return { state: 'unknown' };
+  }
+  const final = (error instanceof UpstreamError && !error.transient) || (error instanceof DeliveryFailed && error.status !== undefined && CHAT_GONE.has(error.status));
+  deps.logger.warn(final ? 'A lockbox notification was refused; not trying again' : 'Could not send a lockbox notification; will try again next cycle', fields);
+  return final ? { state: 'skipped' } : { state: 'retry' };
+}
+
+/** Records the state of a milestone or one of its parts (undefined: release it), retrying over concurrent writes. */
+async function record(deps: Deps, requestKey: string, id: string, state: NotificationRecord | undefined): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const found = await deps.store.getRequest(requestKey);
     if (!found) return;
