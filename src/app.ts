@@ -20,7 +20,7 @@ import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
 import { WatcherLoop } from './runtime/watcher-loop';
 import { createServer } from './server';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
+import { SIMULATED_TENANT_FILE, startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
 import { SqliteStore } from './store/sqlite';
 import { TableStore } from './store/table';
 import { createTableClient } from './store/table-client';
@@ -65,7 +65,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
 
   let simulator: RunningSimulator | undefined;
   if (config.simulator.kind === 'embedded') {
-    simulator = await startSimulator({ autoCreateAfterMs: 3000, logger, ...options.simulator, port: config.simulator.port, host: '127.0.0.1' });
+    simulator = await startSimulator({
+      autoCreateAfterMs: 3000,
+      logger,
+      stateFile: path.join(config.dataDir, SIMULATED_TENANT_FILE),
+      ...options.simulator,
+      port: config.simulator.port,
+      host: '127.0.0.1',
+    });
   }
   const simulatorUrl = simulator?.url ?? (config.simulator.kind === 'external' ? config.simulator.url : undefined);
   const endpoints = resolveEndpoints(config, simulatorUrl);

@@ -16,10 +16,13 @@ import { registerActivityFeedRoutes } from './routes/activity-feed';
 import { registerTeamworkRoutes } from './routes/teamwork';
 import { DEFAULT_SEED, type TenantSeed } from './seed';
 import { createRequestListener } from './server';
+import { persistTenant } from './state-file';
 import { TeamsChannel } from './teams-channel';
 import { SimulatedTenant } from './tenant';
 
 export { DEFAULT_SEED, SimulatedTenant, TeamsChannel };
+/** The simulated tenant's file under DATA_DIR, beside the bot's own state. */
+export const SIMULATED_TENANT_FILE = 'simulated-tenant.json';
 export { DEFAULT_GROUPS, DEFAULT_TEAMS_APP } from './seed';
 export type { TenantSeed, SimulatorLogger };
 export type { SeedGroup, SeedTeamsApp, SeedUser } from './seed';
@@ -37,12 +40,15 @@ export interface SimulatorOptions {
   /** Default 127.0.0.1. */
   host?: string;
   seed?: TenantSeed;
-  /** Creates one Pending Azure request and one Pending Microsoft 365 request this long after start; never when undefined. */
+  /** Creates one Pending Azure request and one Pending Microsoft 365 request this long after start;
+   * never when undefined, nor when the tenant continues from a saved state. */
   autoCreateAfterMs?: number;
   /** Items per list page before a next link. Default 50. */
   pageSize?: number;
   clock?: () => Date;
   logger?: SimulatorLogger;
+  /** A JSON file the tenant is loaded from and saved to after every change; in memory only when undefined. */
+  stateFile?: string;
 }
 
 export interface RunningSimulator {
@@ -82,6 +88,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
   const logger = options.logger ?? silentLogger;
   const tenant = new SimulatedTenant(options.seed ?? DEFAULT_SEED, options.clock);
+  const restored = options.stateFile !== undefined && persistTenant(tenant, options.stateFile, logger);
+  if (restored) logger.info('simulator: continuing from the saved tenant state', { file: options.stateFile });
   const shutdown = new AbortController();
   const teams = new TeamsChannel(tenant.tenantId, logger, shutdown.signal, () => tenant.now());
   const deps: RouteDeps = { tenant, pageSize, faults: new FaultInjector(), calls: new CallRecorder(), logger, shutdown: shutdown.signal, teams };
@@ -113,7 +121,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   logger.info('simulator: listening', { url: origin, tenantId: tenant.tenantId });
 
   let autoCreate: NodeJS.Timeout | undefined;
-  if (options.autoCreateAfterMs !== undefined) {
+  // A restored tenant has its requests already; a restart adds none.
+  if (options.autoCreateAfterMs !== undefined && !restored) {
     autoCreate = setTimeout(() => autoCreateRequests(tenant, logger), options.autoCreateAfterMs);
     autoCreate.unref();
   }
@@ -128,6 +137,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       closing ??= new Promise<void>((resolve, reject) => {
         clearTimeout(autoCreate);
         shutdown.abort();
+        tenant.onChange = () => undefined;
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive connections (fetch keeps them) would otherwise hold close() open.
         server.closeAllConnections();

@@ -1,4 +1,5 @@
-import { startSimulator } from './index';
+import path from 'node:path';
+import { SIMULATED_TENANT_FILE, startSimulator } from './index';
 import type { SimulatorLogger } from './logger';
 
 export const DEFAULT_SIMULATOR_PORT = 3979;
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     autoCreateAfterMs: 5000,
     logger: stderrLogger,
+    stateFile: path.resolve(process.env.DATA_DIR || './.data', SIMULATED_TENANT_FILE),
   });
   process.stdout.write(`Simulated tenant listening on ${simulator.url}\n`);
   const stop = (): void => {

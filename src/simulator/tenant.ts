@@ -5,6 +5,7 @@ import { decisionStatus, type M365Decision, type M365RequestRecord, type M365Ser
 import { generateRequest, type NewRequestInput } from './request-generator';
 import { DEFAULT_TEAMS_APP, type TenantSeed } from './seed';
 import { SupportDesk } from './support-model';
+import type { TenantState } from './tenant-state';
 
 export interface DirectoryUser {
   id: string;
@@ -104,6 +105,8 @@ export class SimulatedTenant {
   private nextSeq = 1;
   /** The organisation's Azure support cases. */
   readonly support: SupportDesk;
+  /** Called after every change, e.g. to save the state; never during construction. */
+  onChange: () => void = () => undefined;
 
   constructor(seed: TenantSeed, private readonly clock: () => Date = () => new Date()) {
     this.support = new SupportDesk(clock);
@@ -143,6 +146,42 @@ export class SimulatedTenant {
     return this.clock();
   }
 
+  // --- saved state ----------------------------------------------------------
+
+  /** Everything that may change after the seed, to be saved across restarts. */
+  saveState(): TenantState {
+    return structuredClone({
+      version: 1 as const,
+      tenantId: this.tenantId,
+      nextSeq: this.nextSeq,
+      lockboxEnabled: this.lockboxEnabled,
+      m365LockboxEnabled: this.m365LockboxEnabled,
+      requests: [...this.requests.values()],
+      m365Requests: [...this.m365Requests.values()],
+      directoryAssignments: this.directoryAssignments,
+      azureAssignments: this.azureAssignments,
+      groupMembers: Object.fromEntries(this.groups.map((g) => [g.id, g.members])),
+      installations: this.installations,
+    });
+  }
+
+  /** Continues from a saved state of this tenant; groups the seed no longer has are left out. */
+  restoreState(saved: TenantState): void {
+    if (!same(saved.tenantId, this.tenantId)) throw new Error(`The saved state belongs to tenant ${saved.tenantId}, not ${this.tenantId}`);
+    const state = structuredClone(saved);
+    this.nextSeq = Math.max(this.nextSeq, state.nextSeq);
+    this.lockboxEnabled = state.lockboxEnabled;
+    this.m365LockboxEnabled = state.m365LockboxEnabled;
+    this.requests.clear();
+    for (const record of state.requests) this.requests.set(record.requestId.toLowerCase(), record);
+    this.m365Requests.clear();
+    for (const record of state.m365Requests) this.m365Requests.set(record.requestId.toLowerCase(), record);
+    this.directoryAssignments = state.directoryAssignments;
+    this.azureAssignments = state.azureAssignments;
+    for (const group of this.groups) group.members = state.groupMembers[group.id] ?? group.members;
+    this.installations = state.installations;
+  }
+
   // --- tenant ---------------------------------------------------------------
 
   isLockboxEnabled(): boolean {
@@ -151,6 +190,7 @@ export class SimulatedTenant {
 
   setLockboxEnabled(enabled: boolean): void {
     this.lockboxEnabled = enabled;
+    this.onChange();
   }
 
   listSubscriptions(): string[] {
@@ -172,6 +212,7 @@ export class SimulatedTenant {
     const record: LockboxRequestRecord = { ...generated, seq: this.nextSeq++, decisions: [] };
     this.requests.set(record.requestId.toLowerCase(), record);
     this.expireDue();
+    this.onChange();
     return structuredClone(record);
   }
 
@@ -198,6 +239,7 @@ export class SimulatedTenant {
     if (record.status !== 'Pending') return { outcome: 'not-pending', currentStatus: record.status };
     record.status = status === 'Approve' ? 'Approved' : 'Denied';
     record.decisions.push({ status, reason, at: this.clock().toISOString() });
+    this.onChange();
     return { outcome: 'decided', request: structuredClone(record) };
   }
 
@@ -206,6 +248,7 @@ export class SimulatedTenant {
     const record = this.findRequest(requestId);
     if (!record) return undefined;
     record.status = status;
+    this.onChange();
     return structuredClone(record);
   }
 
@@ -218,12 +261,14 @@ export class SimulatedTenant {
   /** Nobody acted within the lifetime: upstream reports such a request as Expired. */
   private expireDue(): void {
     const now = this.clock().getTime();
+    let expired = false;
     for (const record of this.requests.values()) {
-      if (record.status === 'Pending' && Date.parse(record.expirationDateTime) <= now) record.status = 'Expired';
+      if (record.status === 'Pending' && Date.parse(record.expirationDateTime) <= now) [record.status, expired] = ['Expired', true];
     }
     for (const record of this.m365Requests.values()) {
-      if (record.approvalStatus === 'Pending' && Date.parse(record.expiryTime) <= now) record.approvalStatus = 'Expired';
+      if (record.approvalStatus === 'Pending' && Date.parse(record.expiryTime) <= now) [record.approvalStatus, expired] = ['Expired', true];
     }
+    if (expired) this.onChange();
   }
 
   // --- Microsoft 365 lockbox (Exchange Online) ------------------------------
@@ -235,6 +280,7 @@ export class SimulatedTenant {
 
   setM365LockboxEnabled(enabled: boolean): void {
     this.m365LockboxEnabled = enabled;
+    this.onChange();
   }
 
   /** Throws when the reference number is taken. */
@@ -248,6 +294,7 @@ export class SimulatedTenant {
     const record: M365RequestRecord = { ...generated, seq: this.nextSeq++, decisions: [] };
     this.m365Requests.set(record.requestId.toLowerCase(), record);
     this.expireDue();
+    this.onChange();
     return structuredClone(record);
   }
 
@@ -276,6 +323,7 @@ export class SimulatedTenant {
     if (record.approvalStatus !== 'Pending') return { outcome: 'not-pending', currentStatus: record.approvalStatus };
     record.approvalStatus = decisionStatus(decision);
     record.decisions.push({ decision, comment, at: this.clock().toISOString() });
+    this.onChange();
     return { outcome: 'decided', request: structuredClone(record) };
   }
 
@@ -284,6 +332,7 @@ export class SimulatedTenant {
     const record = this.m365Requests.get(requestId.toLowerCase());
     if (!record) return undefined;
     record.approvalStatus = status;
+    this.onChange();
     return structuredClone(record);
   }
 
@@ -337,6 +386,7 @@ export class SimulatedTenant {
       directoryScopeId: '/',
     };
     this.directoryAssignments.push(assignment);
+    this.onChange();
     return { ...assignment };
   }
 
@@ -345,6 +395,7 @@ export class SimulatedTenant {
     const id = this.requireRolePrincipal(principalId);
     const before = this.directoryAssignments.length;
     this.directoryAssignments = this.directoryAssignments.filter((a) => !(a.principalId === id && same(a.roleDefinitionId, roleTemplateId)));
+    this.onChange();
     return this.directoryAssignments.length < before;
   }
 
@@ -402,6 +453,7 @@ export class SimulatedTenant {
     }
     if (group.members.some((m) => same(m, member))) return true;
     group.members.push(member);
+    this.onChange();
     return false;
   }
 
@@ -410,6 +462,7 @@ export class SimulatedTenant {
     const { group, member } = this.requireMembership(groupId, memberId);
     const before = group.members.length;
     group.members = group.members.filter((m) => !same(m, member));
+    this.onChange();
     return group.members.length < before;
   }
 
@@ -475,6 +528,7 @@ export class SimulatedTenant {
       installedAt: this.clock().toISOString(),
     };
     this.installations.push(installation);
+    this.onChange();
     return { outcome: 'installed', installation: { ...installation } };
   }
 
@@ -511,6 +565,7 @@ export class SimulatedTenant {
       createdOn: this.clock().toISOString(),
     };
     this.azureAssignments.push(assignment);
+    this.onChange();
     return { ...assignment };
   }
 
@@ -520,6 +575,7 @@ export class SimulatedTenant {
     this.azureAssignments = this.azureAssignments.filter(
       (a) => !(same(a.subscriptionId, subscriptionId) && a.principalId === user.id && same(a.roleDefinitionId, roleDefinitionId)),
     );
+    this.onChange();
     return this.azureAssignments.length < before;
   }
 

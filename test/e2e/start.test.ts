@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startProgram } from '../support/program';
 import { waitFor } from '../support/wait';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Runs the program as `npm start` does (tsx src/index.ts), with the given settings. */
-function startProgram(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '-r', 'tsx/cjs', 'src/index.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c));
-  child.stderr.on('data', (c: Buffer) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const output = () => ({ stdout, stderr });
-  return { child, exited, output };
-}
-
 
 describe('the program as npm start runs it', () => {
   let dataDir: string;
