@@ -1,5 +1,8 @@
 export type Verdict = 'approve' | 'reject';
 
+/** The longest comment a decision carries: the card's comment box allows exactly this many characters. */
+export const COMMENT_MAX_LENGTH = 500;
+
 /** The person behind a Teams activity, as Teams identified them (never as a card claimed). */
 export interface Actor {
   aadObjectId: string;

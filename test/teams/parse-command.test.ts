@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isCommand, parseCommand, type Command } from '../../src/teams/commands/parse';
+import { COMMAND_TEXT_MAX, isCommand, parseCommand, type Command } from '../../src/teams/commands/parse';
 
 describe('reading /lockbox commands', () => {
   const cases: [string, Command][] = [
@@ -31,4 +31,17 @@ describe('reading /lockbox commands', () => {
   for (const text of notCommands) {
     it(`leaves ${JSON.stringify(text)} alone`, () => assert.equal(isCommand(text), false));
   }
+});
+
+describe('reading a huge message', () => {
+  it(`reads no further than ${COMMAND_TEXT_MAX} characters`, () => {
+    const command = parseCommand(`/lockbox status${' now'.repeat(100_000)}`);
+    assert.equal(command.kind, 'unknown');
+    assert.ok(command.kind === 'unknown' && command.input.length <= COMMAND_TEXT_MAX);
+  });
+
+  it('strips tags one at a time, so a run of "<" stays text', () => {
+    assert.deepEqual(parseCommand('/lockbox <<<b>status'), { kind: 'unknown', input: '/lockbox << status', suggestion: undefined });
+    assert.deepEqual(parseCommand('/lockbox <i>status</i>'), { kind: 'status' });
+  });
 });

@@ -1,4 +1,4 @@
-import { actorName } from '../../domain/decision';
+import { actorName, COMMENT_MAX_LENGTH } from '../../domain/decision';
 import type { TrackedRequest } from '../../domain/tracked';
 import { isActionable } from '../../domain/tracked';
 import { hasExpired, timeLeft } from '../../domain/request';
@@ -45,6 +45,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice)
         }
       : null,
     actionable,
+    commentMaxLength: COMMENT_MAX_LENGTH,
     supportCaseUrl: r.supportCaseUrl ?? null,
   };
 }

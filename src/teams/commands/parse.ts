@@ -14,6 +14,11 @@ export const HISTORY_DEFAULT = 10;
 export const HISTORY_MAX = 50;
 
 const PREFIX = /^\/?lockbox(?:\s+|$)/i;
+/**
+ * A command is a few words; a mention in front adds a few dozen characters. Anything past this is never
+ * read, so a message of any size costs the same to parse.
+ */
+export const COMMAND_TEXT_MAX = 1000;
 
 /** Is this message meant for the command parser at all? Anything starting with "/lockbox" or "lockbox". */
 export function isCommand(text: string): boolean {
@@ -53,12 +58,16 @@ function unknown(input: string, problem: string): Command {
   return { kind: 'unknown', input, problem };
 }
 
-/** Teams puts an @mention in the text as <at>Name</at>; HTML entities and stray spaces come along too. */
+/**
+ * Teams puts an @mention in the text as <at>Name</at>; HTML entities and stray spaces come along too.
+ * No pattern here can scan past the next `<`, so each character is looked at a bounded number of times.
+ */
 function clean(text: string): string {
   return text
+    .slice(0, COMMAND_TEXT_MAX)
     .replace(/<at>[^<]*<\/at>/gi, ' ')
     .replace(/&nbsp;/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
+    .replace(/<[^<>]*>/g, ' ')
     .trim();
 }
 

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { Verdict } from '../../domain/decision';
+import { COMMENT_MAX_LENGTH, type Verdict } from '../../domain/decision';
 import { LockboxError } from '../../domain/errors';
 import { syncCards } from '../../domain/usecases/card-sync';
 import { recordDecision } from '../../domain/usecases/decide';
@@ -17,7 +17,7 @@ const ANSWER_DEADLINE_MS = 4000;
 
 const actionData = z.object({
   requestKey: z.string().min(1).max(300),
-  comment: z.string().max(1000).optional(),
+  comment: z.string().optional(),
 });
 
 /** Approve or Reject from a request card: who clicked comes from Teams, what they decide is recorded before anything else. */
@@ -29,6 +29,12 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       deps.logger.warn('Rejected a card action with malformed data', { verdict, issues: parsed.error.issues.map((i) => i.path.join('.')) });
       return noticeCard('This card is damaged', 'The card did not say which request it is about, so nothing was decided.');
     }
+    const comment = (parsed.data.comment ?? '').trim();
+    // The card's box stops at the limit; only an old or tampered card sends more, and nothing is cut silently.
+    if (comment.length > COMMENT_MAX_LENGTH) {
+      deps.logger.warn('Rejected a card action with an over-long comment', { verdict, length: comment.length });
+      return noticeCard('Your comment is too long', `A comment can have up to ${COMMENT_MAX_LENGTH} characters; yours has ${comment.length}. Nothing was decided: send /lockbox pending for a fresh card and try again with a shorter comment.`);
+    }
     const actor = actorOf(context.activity);
     if (!actor) {
       deps.logger.warn('Rejected a card action without a Teams identity', { verdict });
@@ -37,7 +43,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
 
     const { requestKey } = parsed.data;
     try {
-      const recorded = await recordDecision(deps, { requestKey, verdict, comment: (parsed.data.comment ?? '').trim(), actor });
+      const recorded = await recordDecision(deps, { requestKey, verdict, comment, actor });
       // The clicker's own answer never waits for the other approvers' copies to be updated.
       const submitted = submitDecision(deps, requestKey, { awaitCards: false }).catch((error) => {
         deps.logger.error('Submitting a decision failed; the watcher will retry it', { requestKey, error: String(error) });

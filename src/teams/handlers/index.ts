@@ -6,6 +6,7 @@ import { decideHandler, VERBS } from './decide';
 import { helpMessage } from './help-message';
 import { saveConversation } from './save-conversation';
 import { uninstall } from './uninstall';
+import { executeVerb, isInvoke, unknownInvoke } from './unknown-invoke';
 import { welcome } from './welcome';
 
 /**
@@ -15,10 +16,12 @@ import { welcome } from './welcome';
 export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): { verbs: string[] } {
   app.turn('beforeTurn', saveConversation(deps));
 
-  app.adaptiveCards.actionExecute(VERBS.approve, decideHandler(deps, 'approve'));
-  app.adaptiveCards.actionExecute(VERBS.reject, decideHandler(deps, 'reject'));
-  app.adaptiveCards.actionExecute(SWITCH_VERBS.confirm, confirmSwitchHandler(deps, 'confirm'));
-  app.adaptiveCards.actionExecute(SWITCH_VERBS.cancel, confirmSwitchHandler(deps, 'cancel'));
+  app.adaptiveCards.actionExecute(executeVerb(VERBS.approve), decideHandler(deps, 'approve'));
+  app.adaptiveCards.actionExecute(executeVerb(VERBS.reject), decideHandler(deps, 'reject'));
+  app.adaptiveCards.actionExecute(executeVerb(SWITCH_VERBS.confirm), confirmSwitchHandler(deps, 'confirm'));
+  app.adaptiveCards.actionExecute(executeVerb(SWITCH_VERBS.cancel), confirmSwitchHandler(deps, 'cancel'));
+  // Last of the invoke routes: whatever the ones above did not take.
+  app.addRoute(isInvoke, unknownInvoke(deps), true);
 
   app.conversationUpdate('membersAdded', welcome(deps));
   app.activity('installationUpdate', uninstall(deps));
