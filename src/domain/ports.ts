@@ -75,6 +75,7 @@ export interface AuditEntry {
   kind:
     | 'request.detected'
     | 'request.status-changed'
+    | 'request.gone'
     | 'decision.refused'
     | 'decision.recorded'
     | 'decision.first-approval'

@@ -15,6 +15,10 @@ export interface TrackedRequest {
    * by id: claimed, sent or skipped, so none repeats.
    */
   notifications?: Record<string, NotificationRecord>;
+  /** Upstream answered "not found" on consecutive checks since `since`; cleared once it is seen again. */
+  missing?: { since: string; checks: number };
+  /** Closed because upstream stopped knowing it (subscription removed, access lost): nothing more can happen to it. */
+  goneAt?: string;
   firstSeenAt: string;
   updatedAt: string;
 }
@@ -33,11 +37,12 @@ export function track(request: LockboxRequest, now: Date): TrackedRequest {
 
 /** Still worth watching: upstream may change it, our decision has not reached upstream, or cards lag behind. */
 export function isOpen(t: TrackedRequest): boolean {
-  return !isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending' || t.cardsStale === true;
+  if (t.cardsStale === true) return true;
+  return !t.goneAt && (!isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending');
 }
 
 /** Can a person still decide it from Teams? A decision Microsoft refused for good can be made again. */
 export function isActionable(t: TrackedRequest, now: Date): boolean {
-  const open = !t.decision || t.decision.submission.state === 'failed';
+  const open = !t.goneAt && (!t.decision || t.decision.submission.state === 'failed');
   return open && t.request.status === 'Pending' && Date.parse(t.request.expiresAt) > now.getTime();
 }

@@ -34,7 +34,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
     const tracked = found.value;
     const now = deps.clock.now();
     if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
-    if (!isActionable(tracked, now)) throw new RequestClosed(hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
+    if (!isActionable(tracked, now)) throw new RequestClosed(tracked.goneAt ? 'gone' : hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
 
     let roles: string[];
     ({ roles, actor } = await authorize(deps, { ...command, actor }, tracked));

@@ -4,6 +4,7 @@ import { isOpen, track, type TrackedRequest } from '../tracked';
 import { syncCards } from './card-sync';
 import type { CoreDeps } from './deps';
 import { deliverCards } from './deliver';
+import { noteFound, noteMissing } from './gone';
 import { notifyPeople } from './escalate';
 import { submitDecision } from './submit';
 
@@ -133,14 +134,15 @@ async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Pr
 
 async function follow(deps: CoreDeps, tracked: TrackedRequest, sighting: Sighting): Promise<TrackedRequest | undefined> {
   if (tracked.decision?.submission.state === 'pending') return submitDecision(deps, tracked.key);
-  if (sighting.listed.has(tracked.key) || sighting.unseen(tracked.request) || !isOpen(tracked)) return tracked;
-  // Tracked as open but no longer listed as Pending: decided in the portal, expired, or cancelled.
+  if (sighting.unseen(tracked.request) || !isOpen(tracked) || tracked.goneAt) return tracked;
+  if (sighting.listed.has(tracked.key)) return tracked.missing ? noteFound(deps, tracked.key) : tracked;
+  // Tracked as open but no longer listed as Pending: decided in the portal, expired, cancelled, or gone.
   const source = deps.sources.get(tracked.request.source);
   const current = source && (await source.getRequest(tracked.request));
+  if (current && tracked.missing) await noteFound(deps, tracked.key);
   if (current) return refresh(deps, tracked.key, current);
   if (hasExpired(tracked.request, deps.clock.now())) return refresh(deps, tracked.key, { ...tracked.request, status: 'Expired' });
-  deps.logger.warn('A tracked lockbox request is no longer known upstream; leaving it as it was', { requestKey: tracked.key });
-  return tracked;
+  return noteMissing(deps, tracked.key);
 }
 
 function memoizedApprovers(directory: Directory): Directory {

@@ -53,6 +53,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice)
 function status(tracked: TrackedRequest, now: Date): { statusLine: string; headerStyle: string } {
   const r = tracked.request;
   const s = tracked.decision?.submission;
+  if (tracked.goneAt) return { statusLine: `Gone: Microsoft stopped knowing this request on ${localTime(tracked.goneAt)} (its subscription may have been removed, or the bot lost access). Nothing can be decided here.`, headerStyle: 'default' };
   if (s?.state === 'pending') return { statusLine: 'Decision recorded. Sending it to Microsoft…', headerStyle: 'accent' };
   if (s?.state === 'failed') return { statusLine: `Microsoft did not accept this decision (${plain(s.lastError ?? 'no reason given')}). The request is still open.`, headerStyle: 'attention' };
   if (s?.state === 'adopted') return { statusLine: `Already ${plain(s.upstreamStatus ?? r.status)} outside Teams before this decision arrived.`, headerStyle: 'warning' };
