@@ -56,6 +56,8 @@ export interface Conversation {
   tenantId: string;
   conversationId: string;
   name?: string;
+  /** The reader's Teams locale (e.g. `nl-NL`) from their latest activity, so cards sent unasked speak their language. */
+  locale?: string;
   /** The channel's conversation reference, opaque to the core. */
   reference: unknown;
   updatedAt: string;

@@ -4,6 +4,7 @@ import type { TrackedRequest } from '../domain/tracked';
 import { noticeCard } from './cards/render';
 import { describeResource } from './cards/resource';
 import { plain, productName } from './cards/text';
+import { t } from './i18n';
 import type { TeamsMessenger } from './messenger';
 
 /** An information card, without buttons, for on-call staff who cannot decide: what arrived and who can. */
@@ -14,13 +15,10 @@ export class TeamsInfoPoster implements InfoPoster {
     const conversation = await this.store.getConversation(userId);
     if (!conversation) return undefined;
     const r = tracked.request;
-    const what = `${productName(r.source)} · ${plain(r.resourceIds[0] ? describeResource(r.resourceIds[0]) : r.requestId)}`;
-    const who = approverCount === 1 ? 'One approver has' : `${approverCount} approvers have`;
-    const card = noticeCard(
-      'New Customer Lockbox request',
-      `${what}. You are on call, so you are told; ${who} been asked to decide it. Deciding needs ${r.source === 'm365' ? 'the Customer LockBox Access Approver or Global Administrator role' : 'Owner or Azure Customer Lockbox Approver for Subscription on the subscription, or Global Administrator'}.`,
-      'accent',
-    );
-    return this.messenger.postCard(conversation, card, `New Customer Lockbox request: ${productName(r.source)}`);
+    const locale = conversation.locale;
+    const what = `${productName(r.source)} · ${plain(r.resourceIds[0] ? describeResource(r.resourceIds[0], locale) : r.requestId)}`;
+    const text = t(locale, r.source === 'm365' ? 'info.m365' : 'info.azure', { what, count: approverCount });
+    const card = noticeCard(t(locale, 'info.title'), text, 'accent');
+    return this.messenger.postCard(conversation, card, t(locale, 'info.summary', { product: productName(r.source) }));
   }
 }

@@ -3,6 +3,7 @@ import { DeliveryFailed } from '../domain/errors';
 import type { Clock, Conversation, Messenger } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
 import { requestCard, type AdaptiveCard } from './cards/render';
+import { t } from './i18n';
 import { Pacer, TEAMS_LIMITS } from './pacer';
 import { DEFAULT_RETRY, failureOf, withRetries, type RetryPolicy } from './retry';
 
@@ -26,7 +27,7 @@ export class TeamsMessenger implements Messenger {
   }
 
   async postRequestCard(conversation: Conversation, tracked: TrackedRequest): Promise<string> {
-    const activity = this.cardActivity(tracked);
+    const activity = this.cardActivity(tracked, conversation.locale);
     teamsNotifyUser(activity);
     const id = await this.send(conversation, 'post', async (context) => (await context.sendActivity({ ...activity }))?.id);
     if (!id) throw new DeliveryFailed('Teams accepted the card but returned no activity id', 'unknown');
@@ -49,7 +50,7 @@ export class TeamsMessenger implements Messenger {
   }
 
   async updateRequestCard(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void> {
-    const activity = { ...this.cardActivity(tracked), id: activityId };
+    const activity = { ...this.cardActivity(tracked, conversation.locale), id: activityId };
     await this.send(conversation, 'update', async (context) => void (await context.updateActivity({ ...activity })));
   }
 
@@ -76,9 +77,9 @@ export class TeamsMessenger implements Messenger {
     return outcome.value;
   }
 
-  private cardActivity(tracked: TrackedRequest) {
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, this.clock.now())));
-    activity.summary = `Customer Lockbox request ${tracked.request.requestId} needs a decision`;
+  private cardActivity(tracked: TrackedRequest, locale: string | undefined) {
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, this.clock.now(), undefined, locale)));
+    activity.summary = t(locale, 'request.summary', { id: tracked.request.requestId });
     return activity;
   }
 }

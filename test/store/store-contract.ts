@@ -156,6 +156,14 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         assert.deepEqual(await store.getConversation('user-a'), conversation);
       });
 
+      it("remembers the reader's Teams locale with the chat, and its change", async () => {
+        await store.saveConversation(makeConversation('user-a', { locale: 'nl-NL' }));
+        assert.equal((await store.getConversation('user-a'))?.locale, 'nl-NL');
+        await store.saveConversation(makeConversation('user-a', { locale: 'de-DE' }));
+        assert.equal((await store.getConversation('user-a'))?.locale, 'de-DE');
+        assert.deepEqual((await store.listConversations()).map((c) => c.locale), ['de-DE']);
+      });
+
       it('replaces the conversation when the same user saves again', async () => {
         await store.saveConversation(makeConversation('user-a'));
         const newer = makeConversation('user-a', { conversationId: 'conv-new', updatedAt: '2025-02-01T00:00:00.000Z' });

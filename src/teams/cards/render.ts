@@ -28,8 +28,9 @@ export function render(name: keyof typeof TEMPLATES, view: object): AdaptiveCard
   return compiled[name].expand({ $root: view }) as AdaptiveCard;
 }
 
-export function requestCard(tracked: TrackedRequest, now: Date, notice?: Notice): AdaptiveCard {
-  return render('request', requestView(tracked, now, notice));
+/** The request card as one reader sees it: `locale` is their Teams locale (English when unknown). */
+export function requestCard(tracked: TrackedRequest, now: Date, notice?: Notice, locale?: string): AdaptiveCard {
+  return render('request', requestView(tracked, now, notice, locale));
 }
 
 export function noticeCard(title: string, text: string, style: NoticeStyle = 'attention'): AdaptiveCard {

@@ -1,4 +1,5 @@
 import type { SourceKind } from '../../domain/request';
+import { t } from '../i18n';
 
 /**
  * Teams renders a markdown subset in TextBlocks, and expands {{DATE()}}-style functions; text that
@@ -23,12 +24,17 @@ export function localTime(iso: string): string {
   return `{{DATE(${stamp}, SHORT)}} {{TIME(${stamp})}}`;
 }
 
-export function duration(ms: number): string {
+/** A span of time, as short as a phone needs: "3 d 23 h", "2 h 5 min". */
+export function duration(ms: number, locale?: string): string {
   const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return 'less than a minute';
+  if (minutes < 1) return t(locale, 'duration.lessThanMinute');
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
-  const parts = [days && `${days} d`, hours && `${hours} h`, !days && mins && `${mins} min`].filter(Boolean);
+  const parts = [
+    days && t(locale, 'duration.days', { count: days }),
+    hours && t(locale, 'duration.hours', { count: hours }),
+    !days && mins && t(locale, 'duration.minutes', { count: mins }),
+  ].filter(Boolean);
   return parts.join(' ');
 }

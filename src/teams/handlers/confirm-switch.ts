@@ -1,11 +1,12 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { LockboxError } from '../../domain/errors';
+import { LockboxError, UpstreamError } from '../../domain/errors';
 import { cancelSwitch, confirmSwitch } from '../../domain/usecases/switch-lockbox';
 import { noticeCard, type AdaptiveCard } from '../cards/render';
 import { productName } from '../cards/text';
 import type { TeamsDeps } from '../deps';
 import { textForError } from '../error-cards';
+import { t } from '../i18n';
 import { actorOf } from '../identity';
 
 export const SWITCH_VERBS = { confirm: 'lockbox.switch.confirm', cancel: 'lockbox.switch.cancel' } as const;
@@ -17,20 +18,21 @@ export function confirmSwitchHandler(deps: TeamsDeps, choice: 'confirm' | 'cance
   return async (context: TurnContext, _state: unknown, raw: unknown): Promise<AdaptiveCard> => {
     const parsed = data.safeParse(raw);
     const actor = actorOf(context.activity);
-    if (!parsed.success || !actor) return noticeCard('This card is damaged', 'Nothing was changed.');
+    const locale = context.activity.locale;
+    if (!parsed.success || !actor) return noticeCard(t(locale, 'switch.damaged'), t(locale, 'switch.nothingChanged'));
     try {
       if (choice === 'cancel') {
         await cancelSwitch(deps, actor, parsed.data.confirmationId);
-        return noticeCard('Cancelled', 'Nothing was changed.', 'accent');
+        return noticeCard(t(locale, 'switch.cancelled'), t(locale, 'switch.nothingChanged'), 'accent');
       }
       const done = await confirmSwitch(deps, actor, parsed.data.confirmationId);
       const product = productName(done.source);
       return done.action === 'enable'
-        ? noticeCard(`Customer Lockbox is on for ${product}`, 'From now on Microsoft engineers must ask before touching your data; requests will arrive here.', 'good')
-        : noticeCard(`Customer Lockbox is off for ${product}`, 'Microsoft engineers no longer need approval to reach your data. Turn it back on with /lockbox enable.', 'warning');
+        ? noticeCard(t(locale, 'switch.isOn', { product }), t(locale, 'switch.isOnText'), 'good')
+        : noticeCard(t(locale, 'switch.isOff', { product }), t(locale, 'switch.isOffText'), 'warning');
     } catch (error) {
       if (!(error instanceof LockboxError)) deps.logger.error('Switching Customer Lockbox failed unexpectedly', { error: String(error) });
-      return noticeCard(error instanceof LockboxError && error.code.startsWith('UPSTREAM') ? 'Microsoft said no' : 'Nothing was changed', textForError(error), 'attention');
+      return noticeCard(t(locale, error instanceof UpstreamError ? 'switch.microsoftSaidNo' : 'switch.nothingChanged'), textForError(error, locale), 'attention');
     }
   };
 }

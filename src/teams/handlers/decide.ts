@@ -8,6 +8,7 @@ import { submitDecision } from '../../domain/usecases/submit';
 import { noticeCard, requestCard, type AdaptiveCard } from '../cards/render';
 import type { TeamsDeps } from '../deps';
 import { cardForError } from '../error-cards';
+import { t } from '../i18n';
 import { actorOf } from '../identity';
 
 export const VERBS = { approve: 'lockbox.approve', reject: 'lockbox.reject' } as const;
@@ -25,9 +26,10 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
   return async (context: TurnContext, _state: unknown, data: unknown): Promise<AdaptiveCard> => {
     const started = Date.now();
     const parsed = actionData.safeParse(data);
+    const locale = context.activity.locale;
     if (!parsed.success) {
       deps.logger.warn('Rejected a card action with malformed data', { verdict, issues: parsed.error.issues.map((i) => i.path.join('.')) });
-      return noticeCard('This card is damaged', 'The card did not say which request it is about, so nothing was decided.');
+      return noticeCard(t(locale, 'refusal.damaged.title'), t(locale, 'refusal.damaged.decide'));
     }
     const comment = (parsed.data.comment ?? '').trim();
     // The card's box stops at the limit; only an old or tampered card sends more, and nothing is cut silently.
@@ -38,7 +40,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
     const actor = actorOf(context.activity);
     if (!actor) {
       deps.logger.warn('Rejected a card action without a Teams identity', { verdict });
-      return noticeCard('Who are you?', 'Teams did not say who clicked, so nothing was decided.');
+      return noticeCard(t(locale, 'refusal.unknownClicker.title'), t(locale, 'refusal.unknownClicker.text'));
     }
 
     const { requestKey } = parsed.data;
@@ -56,10 +58,10 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       // one update per copy instead of two matters when many requests are decided at once.
       const finished = settled?.decision && settled.decision.submission.state !== 'pending';
       if (!finished) void syncCards(deps, requestKey);
-      return requestCard(settled ?? recorded, deps.clock.now());
+      return requestCard(settled ?? recorded, deps.clock.now(), undefined, locale);
     } catch (error) {
       if (!(error instanceof LockboxError)) deps.logger.error('A card action failed unexpectedly', { requestKey, verdict, error: String(error) });
-      return cardForError(error, { store: deps.store, now: deps.clock.now(), actor, requestKey });
+      return cardForError(error, { store: deps.store, now: deps.clock.now(), actor, requestKey, locale });
     }
   };
 }

@@ -19,20 +19,27 @@ export function saveConversation(deps: TeamsDeps) {
     if (activity.type === 'installationUpdate' && String((activity as { action?: string }).action ?? '').startsWith('remove')) return true;
     const known = await deps.store.getConversation(actor.aadObjectId);
     const reference = TurnContext.getConversationReference(activity);
-    if (known?.conversationId === activity.conversation.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl)) return true;
+    const locale = typeof activity.locale === 'string' && LOCALE.test(activity.locale) ? activity.locale : known?.locale;
+    const same = known?.conversationId === activity.conversation.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl);
+    if (same && known.locale === locale) return true;
     await deps.store.saveConversation({
       userId: actor.aadObjectId,
       tenantId: actor.tenantId,
       conversationId: activity.conversation.id,
       name: actor.name,
+      ...(locale ? { locale } : {}),
       reference,
       updatedAt: deps.clock.now().toISOString(),
     });
+    if (same) return true;
     deps.logger.info('Saved a personal chat with the bot', { userId: actor.aadObjectId });
     deps.kickWatcher();
     return true;
   };
 }
+
+/** A BCP 47 tag as Teams sends it; anything else is not worth remembering. */
+const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}$/;
 
 function sameServiceUrl(reference: unknown, serviceUrl: string | undefined): boolean {
   return (reference as { serviceUrl?: string }).serviceUrl === serviceUrl;

@@ -3,25 +3,30 @@ import { CardFactory, MessageFactory } from 'botbuilder';
 import { render } from '../../cards/render';
 import { plain } from '../../cards/text';
 import type { Command } from '../../commands/parse';
+import { t, type MessageKey } from '../../i18n';
 
 const QUOTE_MAX = 100;
 
-const COMMANDS = [
-  { usage: '/lockbox status', description: 'Is Customer Lockbox on, how many requests wait, is the bot healthy' },
-  { usage: '/lockbox pending', description: 'The requests waiting for you, each with its card' },
-  { usage: '/lockbox history [n]', description: 'The last n decisions: who, what, when, why (admins)' },
-  { usage: '/lockbox enable [azure|m365]', description: 'Turn Customer Lockbox on (Global Administrators)' },
-  { usage: '/lockbox disable [azure|m365]', description: 'Turn Customer Lockbox off (Global Administrators)' },
-  { usage: '/lockbox help', description: 'This list' },
+const COMMANDS: { usage: string; description: MessageKey }[] = [
+  { usage: '/lockbox status', description: 'help.status' },
+  { usage: '/lockbox pending', description: 'help.pending' },
+  { usage: '/lockbox history [n]', description: 'help.history' },
+  { usage: '/lockbox enable [azure|m365]', description: 'help.enable' },
+  { usage: '/lockbox disable [azure|m365]', description: 'help.disable' },
+  { usage: '/lockbox help', description: 'help.help' },
 ];
 
 /** The usage card, also the answer to anything the parser did not understand. */
 export async function help(context: TurnContext, command: Command): Promise<void> {
   // Quoting a huge message back would make a card Teams refuses to deliver.
   if (command.kind === 'unknown' && command.input.length > QUOTE_MAX) command = { ...command, input: `${command.input.slice(0, QUOTE_MAX)}…` };
+  const locale = context.activity.locale;
+  const input = command.kind === 'unknown' ? plain(command.input) : '';
   const notice = command.kind !== 'unknown' ? null
-    : command.suggestion ? `"${plain(command.input)}" is not a command. Did you mean /lockbox ${command.suggestion}?`
-      : command.problem ? `"${plain(command.input)}": ${command.problem}.`
-        : `"${plain(command.input)}" is not a command.`;
-  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(render('help', { commands: COMMANDS, notice }))));
+    : command.suggestion ? t(locale, 'help.didYouMean', { input, suggestion: command.suggestion })
+      : command.problem ? t(locale, 'help.problem', { input, problem: command.problem })
+        : t(locale, 'help.notCommand', { input });
+  const commands = COMMANDS.map((c) => ({ usage: c.usage, description: t(locale, c.description) }));
+  const words = { title: t(locale, 'help.title'), footer: t(locale, 'help.footer') };
+  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(render('help', { commands, notice, words }))));
 }

@@ -5,6 +5,7 @@ import { LockboxError } from '../../../domain/errors';
 import { isCommand, parseCommand, type Command } from '../../commands/parse';
 import type { TeamsDeps } from '../../deps';
 import { textForError } from '../../error-cards';
+import { t } from '../../i18n';
 import { actorOf } from '../../identity';
 import { help } from './help';
 import { history } from './history';
@@ -24,7 +25,7 @@ async function run(context: TurnContext, deps: TeamsDeps, command: Command): Pro
   if (command.kind === 'help' || command.kind === 'unknown') return help(context, command);
   const actor = actorOf(context.activity);
   if (!actor || !sameId(actor.tenantId, deps.tenantId)) {
-    await context.sendActivity('This bot serves another organisation, so it cannot answer you.');
+    await context.sendActivity(t(context.activity.locale, 'command.otherOrganisation'));
     return;
   }
   try {
@@ -40,6 +41,6 @@ async function run(context: TurnContext, deps: TeamsDeps, command: Command): Pro
     }
   } catch (error) {
     if (!(error instanceof LockboxError)) deps.logger.error('A command failed', { command: command.kind, error: String(error) });
-    await context.sendActivity(textForError(error));
+    await context.sendActivity(textForError(error, context.activity.locale));
   }
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../../../domain/decision';
 import { isActionable } from '../../../domain/tracked';
 import { requestCard } from '../../cards/render';
 import type { TeamsDeps } from '../../deps';
+import { t } from '../../i18n';
 
 /**
  * Re-posts the card of every request waiting for a decision that this person may make; the new copy
@@ -10,6 +11,7 @@ import type { TeamsDeps } from '../../deps';
  */
 export async function pending(context: TurnContext, deps: TeamsDeps, actor: Actor): Promise<void> {
   const now = deps.clock.now();
+  const locale = context.activity.locale;
   const open = (await deps.store.listOpenRequests()).map((v) => v.value).filter((t) => isActionable(t, now));
   const mine = [];
   for (const tracked of open) {
@@ -17,11 +19,11 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
     if (check?.allowed) mine.push(tracked);
   }
   if (!mine.length) {
-    await context.sendActivity('No lockbox requests are waiting for a decision from you.');
+    await context.sendActivity(t(locale, 'pending.none'));
     return;
   }
   for (const tracked of mine) {
-    const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now))));
+    const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now, undefined, locale))));
     if (sent?.id) {
       await deps.store.recordCard({ requestKey: tracked.key, userId: actor.aadObjectId, conversationId: context.activity.conversation.id, activityId: sent.id, postedAt: now.toISOString() });
     }

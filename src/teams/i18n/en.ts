@@ -1,0 +1,151 @@
+/** A text, or its singular and plural forms (picked by the `count` param). */
+export type Entry = string | { one: string; other: string };
+
+/**
+ * Every text a person reads on a card or in a chat reply, in English; nl.ts and de.ts have the same keys.
+ * Markdown here is meant (`**bold**`); `{name}` is filled in by `t`.
+ */
+export const en = {
+  'list.or': '{items} or {last}',
+
+  'duration.lessThanMinute': 'less than a minute',
+  'duration.days': '{count} d',
+  'duration.hours': '{count} h',
+  'duration.minutes': '{count} min',
+
+  'resource.inGroup': '{name} (resource group {group})',
+  'resource.group': 'Resource group {group}',
+  'resource.subscription': 'The whole subscription',
+
+  'request.title': 'Customer Lockbox request: {product}',
+  'request.fact.request': 'Request',
+  'request.fact.source': 'Source',
+  'request.fact.subscription': 'Subscription',
+  'request.fact.resources': { one: 'Resource', other: 'Resources' },
+  'request.fact.resourceType': 'Resource type',
+  'request.fact.supportCase': 'Support case',
+  'request.fact.accessFor': 'Access for',
+  'request.fact.accessLevel': 'Access level',
+  'request.fact.requested': 'Requested',
+  'request.fact.expires': 'Expires',
+  'request.notStated': 'Not stated',
+  'request.hours': { one: '{count} hour', other: '{count} hours' },
+  'request.expiresIn': '{time} (in {left})',
+  'request.justification': 'Justification',
+  'request.noJustification': 'No justification given.',
+  'request.approvedBy': 'Approved by **{name}** on {time}',
+  'request.approvedByBoth': 'Approved by **{first}** and **{name}** on {time}',
+  'request.rejectedBy': 'Rejected by **{name}** on {time}',
+  'request.comment': 'Comment (optional, sent to Microsoft with your decision)',
+  'request.approve': 'Approve',
+  'request.reject': 'Reject',
+  'request.summary': 'Customer Lockbox request {id} needs a decision',
+
+  'state.sending': 'Decision recorded. Sending it to Microsoft…',
+  'state.failed': 'Microsoft did not accept this decision ({reason}). The request is still open.',
+  'state.noReason': 'no reason given',
+  'state.adopted': 'Already {status} outside Teams before this decision arrived.',
+  'state.approved': 'Approved. Microsoft may access the resources for the requested time.',
+  'state.rejected': 'Rejected. Microsoft gets no access.',
+  'state.expired': 'Expired: nobody decided in time, so Microsoft gets no access.',
+  'state.firstOfTwo': '1 of 2 approvals: approved by {name}. A second, different approver must approve. Expires in {left}.',
+  'state.waiting': 'Waiting for a decision. Expires in {left}.',
+  'state.gone': 'Gone: Microsoft stopped knowing this request on {time} (its subscription may have been removed, or the bot lost access). Nothing can be decided here.',
+  'state.other': 'Status: {status}.',
+
+  'refusal.title': 'Customer Lockbox',
+  'refusal.alreadyApproved': 'Already approved by {name} at {time}. Nothing more to do.',
+  'refusal.alreadyRejected': 'Already rejected by {name} at {time}. Nothing more to do.',
+  'refusal.secondApprover': 'You have already approved. A second, different approver must approve too.',
+  'refusal.wrongTenant': 'You are signed in to another organisation, so you cannot decide this request.',
+  'refusal.notApprover': "You can't decide this request: it needs an active {roles} role. Nothing was decided.",
+  'refusal.directoryUnavailable': "Can't verify your role right now, so nothing was decided. Please try again in a minute.",
+  'refusal.closed': 'This request is {status} and can no longer be decided.',
+  'refusal.notFound.title': 'Request not found',
+  'refusal.notFound.text': 'This card refers to a lockbox request the bot does not know. Nothing was decided.',
+  'refusal.generic': 'Something went wrong on our side{code}, and nothing was decided. Please try again.',
+  'refusal.damaged.title': 'This card is damaged',
+  'refusal.damaged.decide': 'The card did not say which request it is about, so nothing was decided.',
+  'refusal.unknownClicker.title': 'Who are you?',
+  'refusal.unknownClicker.text': 'Teams did not say who clicked, so nothing was decided.',
+
+  'command.notAdmin': "You can't do that: it needs an active {roles} role. Nothing was changed.",
+  'command.wrongTenant': 'You are signed in to another organisation, so you cannot do that.',
+  'command.otherOrganisation': 'This bot serves another organisation, so it cannot answer you.',
+  'command.directoryUnavailable': "Can't verify your role right now, so nothing was changed. Please try again in a minute.",
+  'command.confirmationExpired': 'That confirmation has expired or was already used. Nothing was changed; run the command again.',
+  'command.confirmationSomeoneElse': 'Only the person who asked can confirm or cancel this.',
+  'command.sourceNotConfigured': 'This bot does not watch {product} Customer Lockbox (LOCKBOX_SOURCES).',
+  'command.upstream': 'Microsoft did not accept it, so nothing was changed: {reason}',
+  'command.generic': 'Something went wrong on our side{code}, and nothing was changed. Please try again.',
+
+  'switch.whichProduct': 'This bot watches more than one product: say which, e.g. /lockbox {action} azure or /lockbox {action} m365.',
+  'switch.askOn': 'Turn Customer Lockbox on for {product}?',
+  'switch.askOff': 'Turn Customer Lockbox off for {product}?',
+  'switch.explainOn': 'Microsoft engineers will then have to ask before touching your data, and each request will arrive here for approvers to decide.',
+  'switch.explainOff': 'Microsoft engineers will then reach your data without asking anyone first, and no new lockbox requests will arrive here. Requests already waiting may no longer be enforced.',
+  'switch.turnOn': 'Turn it on',
+  'switch.turnOff': 'Turn it off',
+  'switch.cancel': 'Cancel',
+  'switch.onlyYou': 'Only you can confirm this, within {minutes} minutes.',
+  'switch.damaged': 'This card is damaged',
+  'switch.nothingChanged': 'Nothing was changed.',
+  'switch.cancelled': 'Cancelled',
+  'switch.isOn': 'Customer Lockbox is on for {product}',
+  'switch.isOnText': 'From now on Microsoft engineers must ask before touching your data; requests will arrive here.',
+  'switch.isOff': 'Customer Lockbox is off for {product}',
+  'switch.isOffText': 'Microsoft engineers no longer need approval to reach your data. Turn it back on with /lockbox enable.',
+  'switch.microsoftSaidNo': 'Microsoft said no',
+
+  'help.title': 'Lockbox Bot commands',
+  'help.status': 'Is Customer Lockbox on, how many requests wait, is the bot healthy',
+  'help.pending': 'The requests waiting for you, each with its card',
+  'help.history': 'The last n decisions: who, what, when, why (admins)',
+  'help.enable': 'Turn Customer Lockbox on (Global Administrators)',
+  'help.disable': 'Turn Customer Lockbox off (Global Administrators)',
+  'help.help': 'This list',
+  'help.footer': 'New lockbox requests arrive here as cards by themselves; these commands are for looking around and for admins.',
+  'help.didYouMean': '"{input}" is not a command. Did you mean /lockbox {suggestion}?',
+  'help.problem': '"{input}": {problem}.',
+  'help.notCommand': '"{input}" is not a command.',
+  'chat.help': 'I post each new Customer Lockbox request here as a card with Approve and Reject buttons. Open the card to see who is asking, for which resource, and how long the request has left.',
+  'chat.welcome':
+    "Hi! I'm Lockbox Bot. When a Microsoft engineer asks for access to your organisation's data through Customer Lockbox, I'll post the request here so you can approve or reject it in one tap. Only people who currently hold an approver role can decide; every decision is recorded with who made it.",
+
+  'pending.none': 'No lockbox requests are waiting for a decision from you.',
+
+  'history.title': { one: 'The last decision', other: 'The last {count} decisions' },
+  'history.none': 'No decisions yet.',
+  'history.approvedBy': 'Approved by **{name}** on {time}',
+  'history.rejectedBy': 'Rejected by **{name}** on {time}',
+  'history.someone': 'someone',
+
+  'botStatus.title': 'Lockbox Bot status',
+  'botStatus.product': '{product} Customer Lockbox',
+  'botStatus.lockbox': 'Customer Lockbox',
+  'botStatus.on': 'On',
+  'botStatus.off': 'Off',
+  'botStatus.unknown': 'Unknown ({reason})',
+  'botStatus.waiting': 'Waiting for a decision',
+  'botStatus.lastPoll': 'Last poll',
+  'botStatus.pollGood': '{time}, all good',
+  'botStatus.pollProblems': '{time}, with problems',
+  'botStatus.notYet': 'not yet',
+  'botStatus.footer': 'Lockbox Bot {version}',
+
+  'info.title': 'New Customer Lockbox request',
+  'info.azure': {
+    one: '{what}. You are on call, so you are told; one approver has been asked to decide it. Deciding needs Owner or Azure Customer Lockbox Approver for Subscription on the subscription, or Global Administrator.',
+    other: '{what}. You are on call, so you are told; {count} approvers have been asked to decide it. Deciding needs Owner or Azure Customer Lockbox Approver for Subscription on the subscription, or Global Administrator.',
+  },
+  'info.m365': {
+    one: '{what}. You are on call, so you are told; one approver has been asked to decide it. Deciding needs the Customer LockBox Access Approver or Global Administrator role.',
+    other: '{what}. You are on call, so you are told; {count} approvers have been asked to decide it. Deciding needs the Customer LockBox Access Approver or Global Administrator role.',
+  },
+  'info.summary': 'New Customer Lockbox request: {product}',
+} as const satisfies Record<string, Entry>;
+
+export type MessageKey = keyof typeof en;
+
+/** Another language's catalogue: the same keys, each with the same shape as in English. */
+export type Catalogue = { [K in MessageKey]: (typeof en)[K] extends string ? string : { one: string; other: string } };
