@@ -4,12 +4,13 @@ import type { Reply, RequestContext } from './router';
  * Which wire conventions a path follows: ARM (management plane), Microsoft Graph, the Exchange
  * Online admin API (InvokeCommand), or our own admin API.
  */
-export type ApiStyle = 'arm' | 'graph' | 'exo' | 'admin';
+export type ApiStyle = 'arm' | 'graph' | 'exo' | 'pagerduty' | 'admin';
 
 export function styleOf(pathname: string): ApiStyle {
   if (/^\/_simulator(\/|$)/i.test(pathname)) return 'admin';
   if (/^\/(v1\.0|beta)(\/|$)/i.test(pathname)) return 'graph';
   if (/^\/adminapi(\/|$)/i.test(pathname)) return 'exo';
+  if (/^\/v2\/enqueue\/?$/i.test(pathname)) return 'pagerduty';
   return 'arm';
 }
 
@@ -74,6 +75,12 @@ export function exoCmdletError(status: number, code: string, typeName: string, m
   };
 }
 
+/** PagerDuty's Events API answer to an event it did not take: its status word, a message and, for a 400, what is wrong. */
+export function pagerDutyError(status: number, message: string, errors?: string[]): Reply {
+  const word = status === 400 ? 'invalid event' : status === 429 ? 'throttle event' : 'unavailable';
+  return { status, body: { status: word, message, ...(errors ? { errors } : {}) } };
+}
+
 export function adminError(status: number, code: string, message: string, details?: unknown): Reply {
   return { status, body: { error: { code, message, ...(details === undefined ? {} : { details }) } } };
 }
@@ -82,6 +89,7 @@ export function errorInStyle(style: ApiStyle, ctx: Pick<RequestContext, 'request
   if (style === 'graph') return graphError(ctx, status, code, message);
   if (style === 'admin') return adminError(status, code, message);
   if (style === 'exo') return exoError(status, code, message);
+  if (style === 'pagerduty') return pagerDutyError(status, message);
   return armError(status, code, message);
 }
 

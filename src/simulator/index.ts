@@ -14,6 +14,8 @@ import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerSupportAdminRoutes, registerSupportRoutes } from './routes/support';
 import { registerActivityFeedRoutes } from './routes/activity-feed';
 import { registerTeamworkRoutes } from './routes/teamwork';
+import { registerPagerDutyRoutes } from './routes/pagerduty';
+import { PagerDutyInbox } from './pagerduty';
 import { DEFAULT_SEED, type TenantSeed } from './seed';
 import { createRequestListener } from './server';
 import { persistTenant } from './state-file';
@@ -33,6 +35,7 @@ export type { M365Decision, M365RecordedDecision, M365RequestRecord, M365Service
 export { M365_REQUEST_LIFETIME_MS, toExoRecord } from './m365-model';
 export type { RecordedCall } from './calls';
 export type { FaultSpec, ActiveFault } from './faults';
+export type { PagerDutyAlert, PagerDutyEvent } from './pagerduty';
 
 export interface SimulatorOptions {
   /** 0 picks a free port. Default 0. */
@@ -92,7 +95,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (restored) logger.info('simulator: continuing from the saved tenant state', { file: options.stateFile });
   const shutdown = new AbortController();
   const teams = new TeamsChannel(tenant.tenantId, logger, shutdown.signal, () => tenant.now());
-  const deps: RouteDeps = { tenant, pageSize, faults: new FaultInjector(), calls: new CallRecorder(), logger, shutdown: shutdown.signal, teams };
+  const pagerDuty = new PagerDutyInbox();
+  const deps: RouteDeps = { tenant, pageSize, faults: new FaultInjector(), calls: new CallRecorder(), logger, shutdown: shutdown.signal, teams, pagerDuty };
 
   const upstream = new Router();
   registerAzureLockboxRoutes(upstream, deps);
@@ -103,6 +107,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerActivityFeedRoutes(upstream, deps);
   registerExoRoutes(upstream, deps);
   registerSupportRoutes(upstream, deps);
+  registerPagerDutyRoutes(upstream, deps);
   const admin = new Router();
   registerAdminRoutes(admin, deps);
   registerSupportAdminRoutes(admin, deps);

@@ -85,7 +85,8 @@ async function upstream(routers: Routers, deps: RouteDeps, style: ApiStyle, ctx:
   if (fault?.delayMs) await delay(fault.delayMs, undefined, { signal: deps.shutdown });
   if (fault?.reset) return { status: 0, reset: true };
   if (fault?.status !== undefined) return faultReply({ ...fault, status: fault.status }, style, ctx);
-  if (!hasBearerToken(ctx)) return unauthenticated(style, ctx);
+  // PagerDuty's Events API takes no token: the routing key in the body is the credential.
+  if (style !== 'pagerduty' && !hasBearerToken(ctx)) return unauthenticated(style, ctx);
   return route(routers.upstream, style, ctx);
 }
 

@@ -49,6 +49,10 @@
  *          calls running that cmdlet (they all share /adminapi/beta/{tenantId}/InvokeCommand)
  *   GET    /_simulator/teams/notifications             → 200 {value:[{at, userId, activityType, previewText, topic, templateParameters}]}
  *          the activity-feed notifications received (POST /v1.0/teamwork/sendActivityNotificationToRecipients); DELETE clears
+ *   GET    /_simulator/pagerduty/events                → 200 {value:[{at, routingKeyEnd, event_action, dedup_key, payload?, links?,
+ *          client?, client_url?}]} the events POST /v2/enqueue accepted, oldest first; DELETE clears
+ *   GET    /_simulator/pagerduty/alerts                → 200 {value:[{dedup_key, status (triggered|acknowledged|resolved),
+ *          severity, summary, events}]} the alerts those events make, as PagerDuty would show them
  *   GET    /_simulator/faults                          → 200 the faults not yet spent
  *   DELETE /_simulator/faults                          → 204
  */
@@ -163,7 +167,7 @@ function m365View(record: M365RequestRecord): Reply {
   return { status: 200, body: { request: toExoRecord(record), decisions: record.decisions } };
 }
 
-export function registerAdminRoutes(router: Router, { tenant, calls, faults, logger, teams }: RouteDeps): void {
+export function registerAdminRoutes(router: Router, { tenant, calls, faults, logger, teams, pagerDuty }: RouteDeps): void {
   const requireUser = (ctx: RequestContext): string => {
     const user = tenant.findUser(ctx.params.userId ?? '');
     if (!user) throw new ReplyError(adminError(404, 'UserNotFound', `No user '${ctx.params.userId}' in the simulated tenant.`));
@@ -321,6 +325,13 @@ export function registerAdminRoutes(router: Router, { tenant, calls, faults, log
   });
   router.on('DELETE', '/_simulator/teams', () => {
     teams.configure(undefined);
+    return { status: 204 };
+  });
+
+  router.on('GET', '/_simulator/pagerduty/events', () => ({ status: 200, body: { value: pagerDuty.listEvents() } }));
+  router.on('GET', '/_simulator/pagerduty/alerts', () => ({ status: 200, body: { value: pagerDuty.listAlerts() } }));
+  router.on('DELETE', '/_simulator/pagerduty/events', () => {
+    pagerDuty.clear();
     return { status: 204 };
   });
 
