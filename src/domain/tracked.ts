@@ -1,4 +1,5 @@
 import type { Approval, Decision } from './decision';
+import { pageAwaitsResolve } from './paging';
 import { isFinalStatus, requestKey, type LockboxRequest } from './request';
 
 /** A request the bot has seen, with what the bot did about it. */
@@ -35,9 +36,9 @@ export function track(request: LockboxRequest, now: Date): TrackedRequest {
   return { key: requestKey(request), request, firstSeenAt: at, updatedAt: at };
 }
 
-/** Still worth watching: upstream may change it, our decision has not reached upstream, or cards lag behind. */
+/** Still worth watching: upstream may change it, our decision has not reached upstream, cards lag behind, or a page awaits its resolve. */
 export function isOpen(t: TrackedRequest): boolean {
-  if (t.cardsStale === true) return true;
+  if (t.cardsStale === true || pageAwaitsResolve(t)) return true;
   return !t.goneAt && (!isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending');
 }
 

@@ -5,6 +5,7 @@ import {
   createHttpHeaders,
   createPipelineFromOptions,
   createPipelineRequest,
+  retryPolicy,
   type HttpClient,
   type HttpMethods,
   type Pipeline,
@@ -30,8 +31,9 @@ export interface JsonRequest {
 
 export interface JsonClientOptions {
   baseUrl: string;
-  credential: TokenCredential;
-  scope: string;
+  /** Who the bot signs in as; absent for a service that takes its key in the body (PagerDuty's Events API). */
+  credential?: TokenCredential;
+  scope?: string;
   /** Per attempt; retries come on top. */
   timeoutMs?: number;
   maxRetries?: number;
@@ -42,6 +44,8 @@ export interface JsonClientOptions {
   allowLoopbackHttp?: boolean;
   /** An answer that means "your token is about to expire": ask for a token again and try once more. */
   freshTokenOnStatus?: number;
+  /** Answers retried with backoff even without a Retry-After (429s without one are otherwise returned at once). */
+  retryStatuses?: number[];
 }
 
 /**
@@ -58,15 +62,19 @@ export class JsonClient {
       retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: options.retryDelayMs ?? 800, maxRetryDelayInMs: 30_000 },
       userAgentOptions: { userAgentPrefix: 'lockbox-bot' },
     });
-    // Azure's bearer policy refuses plain HTTP; the simulator on loopback is the one place we allow it.
-    const loopback = Boolean(options.allowLoopbackHttp) && isLoopbackHttp(options.baseUrl);
-    this.pipeline.addPolicy(
-      options.freshTokenOnStatus !== undefined
-        ? freshTokenPolicy(options.credential, options.scope, options.freshTokenOnStatus, (u) => u.startsWith('https://') || (loopback && isLoopbackHttp(u)))
-        : loopback
-          ? loopbackBearerPolicy(options.credential, options.scope)
-          : bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
-    );
+    if (options.retryStatuses?.length) this.pipeline.addPolicy(statusRetryPolicy(options.retryStatuses, options.maxRetries ?? 3, options.retryDelayMs ?? 800), { phase: 'Retry' });
+    const { credential, scope } = options;
+    if (credential && scope) {
+      // Azure's bearer policy refuses plain HTTP; the simulator on loopback is the one place we allow it.
+      const loopback = Boolean(options.allowLoopbackHttp) && isLoopbackHttp(options.baseUrl);
+      this.pipeline.addPolicy(
+        options.freshTokenOnStatus !== undefined
+          ? freshTokenPolicy(credential, scope, options.freshTokenOnStatus, (u) => u.startsWith('https://') || (loopback && isLoopbackHttp(u)))
+          : loopback
+            ? loopbackBearerPolicy(credential, scope)
+            : bearerTokenAuthenticationPolicy({ credential, scopes: scope }),
+      );
+    }
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
   }
 
@@ -108,6 +116,18 @@ function parseBody(text: string | null | undefined): unknown {
 function isLoopbackHttp(baseUrl: string): boolean {
   const url = new URL(baseUrl);
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** Exponential backoff with jitter for the given answers when they carry no Retry-After (the default policy honours one). */
+function statusRetryPolicy(statuses: number[], maxRetries: number, baseDelayMs: number): PipelinePolicy {
+  return retryPolicy([{
+    name: 'statusRetryStrategy',
+    retry({ retryCount, response }) {
+      if (!response || !statuses.includes(response.status) || response.headers.get('retry-after')) return { skipStrategy: true };
+      const ceiling = Math.min(30_000, baseDelayMs * 2 ** retryCount);
+      return { retryAfterInMs: ceiling / 2 + (Math.random() * ceiling) / 2 };
+    },
+  }], { maxRetries });
 }
 
 function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {

@@ -1,6 +1,7 @@
 import type { AppInstaller, Clock, Directory, LockboxSource, Logger, Messenger, Store, Telemetry } from '../ports';
 import type { ReminderPolicy } from '../escalation';
 import type { InfoPoster, Notifier, OnCallRoster, ReminderPoster } from '../notifications';
+import type { Pager } from '../paging';
 import type { SourceKind } from '../request';
 
 /** What the use cases need from the outside world, passed explicitly. */
@@ -24,6 +25,8 @@ export interface CoreDeps {
   infoPoster?: InfoPoster;
   /** Reminders as new chat messages, which reach phones; absent when notifications are off. */
   reminderPoster?: ReminderPoster;
+  /** Alerts in a paging service (PagerDuty) for every request; absent when not configured. */
+  pager?: Pager;
   reminders?: ReminderPolicy;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;

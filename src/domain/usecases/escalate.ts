@@ -1,7 +1,8 @@
 import { DEFAULT_REMINDERS, dueMilestone, milestones, type Milestone } from '../escalation';
 import { DeliveryFailed, UpstreamError } from '../errors';
-import { isActionable, type NotificationRecord, type TrackedRequest } from '../tracked';
+import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
+import { recordNotification } from './notification-records';
 
 /** A claim older than this is taken to belong to a process that died mid-send. */
 const STALE_CLAIM_MS = 10 * 60_000;
@@ -58,16 +59,16 @@ export async function notifyPeople(deps: Deps, requestKey: string): Promise<Mile
     for (const part of await partsOf(deps, claimed, due.send)) {
       // A part claimed by an attempt that died may have gone out: a second copy is worse than none.
       if (claimed.notifications?.[part.id]) continue;
-      await record(deps, requestKey, part.id, { state: 'sending', at: deps.clock.now().toISOString() });
+      await recordNotification(deps, requestKey, part.id, { state: 'sending', at: deps.clock.now().toISOString() });
       const outcome = await part.send().catch((error: unknown) => failed(deps, requestKey, part.id, error));
       if (outcome.state === 'retry') complete = false;
-      if (outcome.state !== 'unknown') await record(deps, requestKey, part.id, outcome.state === 'retry' ? undefined : { ...outcome, at: deps.clock.now().toISOString() });
+      if (outcome.state !== 'unknown') await recordNotification(deps, requestKey, part.id, outcome.state === 'retry' ? undefined : { ...outcome, at: deps.clock.now().toISOString() });
     }
   } catch (error) {
     deps.logger.warn('Could not send a lockbox notification; will try again next cycle', { requestKey, milestone: due.send.id, error: String(error) });
     complete = false;
   }
-  await record(deps, requestKey, due.send.id, complete ? { state: 'sent', at: deps.clock.now().toISOString() } : undefined);
+  await recordNotification(deps, requestKey, due.send.id, complete ? { state: 'sent', at: deps.clock.now().toISOString() } : undefined);
   if (!complete) return undefined;
   deps.telemetry.event('NotificationSent', { milestone: due.send.id, source: tracked.request.source });
   return due.send;
@@ -114,17 +115,4 @@ function failed(deps: Deps, requestKey: string, part: string, error: unknown): P
   const final = (error instanceof UpstreamError && !error.transient) || (error instanceof DeliveryFailed && error.status !== undefined && CHAT_GONE.has(error.status));
   deps.logger.warn(final ? 'A lockbox notification was refused; not trying again' : 'Could not send a lockbox notification; will try again next cycle', fields);
   return final ? { state: 'skipped' } : { state: 'retry' };
-}
-
-/** Records the state of a milestone or one of its parts (undefined: release it), retrying over concurrent writes. */
-async function record(deps: Deps, requestKey: string, id: string, state: NotificationRecord | undefined): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const found = await deps.store.getRequest(requestKey);
-    if (!found) return;
-    const notifications = { ...found.value.notifications };
-    if (state) notifications[id] = state;
-    else delete notifications[id];
-    if (await deps.store.replaceRequest({ ...found.value, notifications }, found.etag)) return;
-  }
-  deps.logger.error('Could not record a notification outcome', { requestKey, milestone: id });
 }

@@ -1,3 +1,4 @@
+import { pageAwaitsResolve } from '../paging';
 import type { Directory, LockboxSource } from '../ports';
 import { hasExpired, isFinalStatus, type LockboxRequest, type SourceKind } from '../request';
 import { isOpen, track, type TrackedRequest } from '../tracked';
@@ -6,6 +7,7 @@ import type { CoreDeps } from './deps';
 import { deliverCards } from './deliver';
 import { noteFound, noteMissing } from './gone';
 import { notifyPeople } from './escalate';
+import { pageOnCall } from './page';
 import { submitDecision } from './submit';
 
 export interface SourcePollReport {
@@ -63,6 +65,7 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
       const current = await follow(deps, tracked, sighting);
       if (current) report.posted += (await deliverCards(cycleDeps, current)).posted;
       if (current) await notifyPeople(cycleDeps, current.key);
+      if (current && (deps.pager || pageAwaitsResolve(current))) await pageOnCall(deps, current.key);
     } catch (error) {
       report.ok = false;
       deps.logger.error('Could not follow a lockbox request', { requestKey: tracked.key, error: String(error) });
