@@ -43,6 +43,10 @@ param notifyGroupId string = ''
 @description('Object id of the Entra group of on-call staff told about every request (ONCALL_GROUP_ID); empty for none.')
 param onCallGroupId string = ''
 
+@secure()
+@description('Integration key of a PagerDuty "Events API v2" integration (PAGERDUTY_ROUTING_KEY) to page the on-call rotation for every request; empty turns paging off. A secret: pass it at deployment, never in a committed file.')
+param pagerDutyRoutingKey string = ''
+
 @description('Dual control (REQUIRE_TWO_APPROVERS): an approval needs two different approvers.')
 param requireTwoApprovers bool = false
 
@@ -217,6 +221,10 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'ONCALL_GROUP_ID'
           value: onCallGroupId
+        }
+        {
+          name: 'PAGERDUTY_ROUTING_KEY'
+          value: pagerDutyRoutingKey
         }
         {
           name: 'REQUIRE_TWO_APPROVERS'

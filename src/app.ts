@@ -30,6 +30,7 @@ import { TeamsMessenger } from './teams/messenger';
 import { chatDeepLink, GraphActivityFeed } from './teams/activity-feed';
 import { TeamsInfoPoster } from './teams/info-poster';
 import { TeamsReminderPoster } from './teams/reminder-poster';
+import { PagerDutyEvents } from './paging/pagerduty';
 import { GraphOnCallRoster } from './directory/on-call-roster';
 
 export interface StartOptions {
@@ -107,6 +108,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     }));
   }
 
+  const pager = config.pagerDuty && new PagerDutyEvents({
+    client: new JsonClient({ baseUrl: endpoints.pagerDuty, allowLoopbackHttp: true, retryStatuses: [429] }),
+    eventsUrl: endpoints.pagerDuty,
+    routingKey: config.pagerDuty.routingKey,
+    chatLink: chatDeepLink(config.bot.id, config.teamsAppId),
+    clock,
+  });
+
   const adapter = createAdapter(config.bot, logger);
   const messenger = new TeamsMessenger(adapter, config.bot.id, clock);
   const deps: TeamsDeps = {
@@ -121,6 +130,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     requireTwoApprovers: config.requireTwoApprovers,
     submissionLeaseMs: config.submissionLeaseSeconds * 1000,
     installer,
+    pager,
     ...(config.notifications
       ? {
           // Graph answers 412 when the app's token expires within 45 minutes: a fresh one and one more try.
@@ -169,7 +179,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
         ok: last.ok,
         sources: last.sources.map((s) => ({ source: s.source, ok: s.ok, failingScopes: s.failures.length })),
       };
-      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', lastPoll: lastPoll ?? null };
+      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, lastPoll: lastPoll ?? null };
     },
   };
   const server = createServer(adapter, app, health, logger);

@@ -12,13 +12,20 @@ export interface Endpoints {
   arm: string;
   graph: string;
   exo: string;
+  /** PagerDuty's Events API v2, the full URL events are posted to. */
+  pagerDuty: string;
 }
 
-export const PUBLIC_CLOUD: Endpoints = { arm: 'https://management.azure.com', graph: 'https://graph.microsoft.com', exo: 'https://outlook.office365.com' };
+export const PUBLIC_CLOUD: Endpoints = {
+  arm: 'https://management.azure.com',
+  graph: 'https://graph.microsoft.com',
+  exo: 'https://outlook.office365.com',
+  pagerDuty: 'https://events.pagerduty.com/v2/enqueue',
+};
 
 /** The endpoints to call, once the simulator (if any) is listening at `simulatorUrl`. */
 export function resolveEndpoints(config: Config, simulatorUrl: string | undefined): Endpoints {
-  const base = simulatorUrl ? { arm: simulatorUrl, graph: simulatorUrl, exo: simulatorUrl } : PUBLIC_CLOUD;
+  const base = simulatorUrl ? { arm: simulatorUrl, graph: simulatorUrl, exo: simulatorUrl, pagerDuty: `${simulatorUrl}/v2/enqueue` } : PUBLIC_CLOUD;
   return { ...base, ...config.endpoints };
 }
 
@@ -53,6 +60,8 @@ export interface Config {
   notifications: boolean;
   /** Reminders at these shares of a request's lifetime, and for Microsoft 365 this long before expiry. */
   reminders: { elapsedFractions: number[]; m365BeforeExpiryMs: number };
+  /** PagerDuty paging for every request (an Events API v2 integration key); absent when not configured. */
+  pagerDuty?: { routingKey: string };
   /** The Teams app's manifest id, so the bot can install itself for approvers who never opened it. */
   teamsAppId?: string;
   /** Dual control: an approval needs two different approvers. */
@@ -147,7 +156,12 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(read(env, 'DATA_DIR', 'a directory path', z.string().min(1), './.data')),
     pollIntervalSeconds: read(env, 'POLL_INTERVAL_SECONDS', 'a number of seconds between 1 and 3600', z.coerce.number().min(1).max(3600), simulated ? 5 : 30),
     simulator,
-    endpoints: definedOnly({ arm: endpoint('ARM_ENDPOINT'), graph: endpoint('GRAPH_ENDPOINT'), exo: endpoint('EXO_ENDPOINT') }),
+    endpoints: definedOnly({
+      arm: endpoint('ARM_ENDPOINT'),
+      graph: endpoint('GRAPH_ENDPOINT'),
+      exo: endpoint('EXO_ENDPOINT'),
+      pagerDuty: readOptional(env, 'PAGERDUTY_EVENTS_URL', 'the URL of PagerDuty\'s Events API v2 (https; http only on loopback)', secureUrl),
+    }),
     playground: {
       enabled: read(env, 'PLAYGROUND', 'on or off', z.enum(['on', 'off']), simulated ? 'on' : 'off') === 'on',
       port: read(env, 'PLAYGROUND_PORT', 'a port number (0-65535)', port, 56150),
@@ -167,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
       elapsedFractions: read(env, 'REMINDER_PERCENTS', 'comma-separated percentages of a request\'s lifetime between 1 and 99, e.g. 50,80', list(z.coerce.number().int().min(1).max(99)), [50, 80]).map((p: number) => p / 100),
       m365BeforeExpiryMs: read(env, 'REMINDER_M365_MINUTES_BEFORE_EXPIRY', 'minutes between 0 (none) and 660', z.coerce.number().int().min(0).max(660), 60) * 60_000,
     },
+    ...definedOnly({ pagerDuty: readPagerDuty(env) }),
     teamsAppId: readOptional(env, 'TEAMS_APP_ID', "the Teams app's manifest id (a GUID)", guid),
     requireTwoApprovers: read(env, 'REQUIRE_TWO_APPROVERS', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     roleCacheSeconds: read(env, 'ROLE_CACHE_SECONDS', 'a number of seconds from 0 (no cache) to 60', z.coerce.number().int().min(0).max(60), 30),
@@ -191,6 +206,14 @@ function readSimulator(env: Env, tenantConfigured: boolean): SimulatorMode {
 
 /** A connection string holds the account key, so an error names the setting but never echoes the value. */
 const HIDDEN = '(a secret, not shown)';
+
+/** The routing key is a secret: an error names the setting and what it should look like, never the value. */
+function readPagerDuty(env: Env): Config['pagerDuty'] {
+  const routingKey = env.PAGERDUTY_ROUTING_KEY?.trim();
+  if (!routingKey) return undefined;
+  if (!/^[A-Za-z0-9]{32}$/.test(routingKey)) throw new ConfigError('PAGERDUTY_ROUTING_KEY', 'the 32-character integration key of a PagerDuty "Events API v2" integration', HIDDEN);
+  return { routingKey };
+}
 
 function readStore(env: Env): StoreSettings {
   if (read(env, 'STATE_STORE', 'sqlite or table', z.enum(['sqlite', 'table']), 'sqlite') === 'sqlite') return { kind: 'sqlite' };

@@ -29,7 +29,22 @@ describe('configuration', () => {
 
   it('points every endpoint at a simulator running as its own process, unless one is overridden', () => {
     const config = loadConfig({ SIMULATOR: 'http://127.0.0.1:4000/', GRAPH_ENDPOINT: 'http://127.0.0.1:5000' });
-    assert.deepEqual(resolveEndpoints(config, 'http://127.0.0.1:4000'), { arm: 'http://127.0.0.1:4000', graph: 'http://127.0.0.1:5000', exo: 'http://127.0.0.1:4000' });
+    assert.deepEqual(resolveEndpoints(config, 'http://127.0.0.1:4000'), { arm: 'http://127.0.0.1:4000', graph: 'http://127.0.0.1:5000', exo: 'http://127.0.0.1:4000', pagerDuty: 'http://127.0.0.1:4000/v2/enqueue' });
+  });
+
+  it('pages through PagerDuty only with a routing key, at PagerDuty\'s endpoint unless PAGERDUTY_EVENTS_URL says otherwise', () => {
+    const key = 'R0UTINGKEY0123456789abcdefABCDEF';
+    assert.equal(loadConfig(REAL_TENANT).pagerDuty, undefined);
+    const config = loadConfig({ ...REAL_TENANT, PAGERDUTY_ROUTING_KEY: key });
+    assert.deepEqual(config.pagerDuty, { routingKey: key });
+    assert.equal(resolveEndpoints(config, undefined).pagerDuty, 'https://events.pagerduty.com/v2/enqueue');
+    assert.equal(resolveEndpoints(loadConfig({ ...REAL_TENANT, PAGERDUTY_EVENTS_URL: 'https://events.eu.pagerduty.com/v2/enqueue' }), undefined).pagerDuty, 'https://events.eu.pagerduty.com/v2/enqueue');
+    assert.throws(() => loadConfig({ ...REAL_TENANT, PAGERDUTY_EVENTS_URL: 'http://events.example/v2/enqueue' }), (e: Error) => /^Setting PAGERDUTY_EVENTS_URL: /.test(e.message));
+  });
+
+  it('never puts the PagerDuty routing key in an error message', () => {
+    const almost = 'R0UTINGKEY0123456789abcdefABCDE!';
+    assert.throws(() => loadConfig({ PAGERDUTY_ROUTING_KEY: almost }), (e: Error) => /^Setting PAGERDUTY_ROUTING_KEY: /.test(e.message) && !e.message.includes(almost));
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [

@@ -50,6 +50,7 @@ const NOT_SET_BY_BICEP: Record<string, string> = {
   NOTIFICATIONS: 'defaults to on',
   REMINDER_PERCENTS: 'defaults to 50,80',
   REMINDER_M365_MINUTES_BEFORE_EXPIRY: 'defaults to 60',
+  PAGERDUTY_EVENTS_URL: "defaults to PagerDuty's Events API v2 endpoint",
 };
 
 /**
@@ -62,7 +63,7 @@ const AHEAD_OF_CONFIG = new Set<string>([]);
 const PLATFORM_SETTING = /^(WEBSITE_|WEBSITES_|SCM_)/;
 
 /** Settings that hold secrets: never in a committed env file, only in the .user sample. */
-const SECRETS = ['BOT_PASSWORD', 'AZURE_TABLES_CONNECTION_STRING'];
+const SECRETS = ['BOT_PASSWORD', 'AZURE_TABLES_CONNECTION_STRING', 'PAGERDUTY_ROUTING_KEY'];
 
 /**
  * The setting names src/config.ts reads: the names passed to read()/readOptional(), to one-argument
@@ -155,6 +156,7 @@ const SAMPLES: Record<string, string[]> = {
   teamsAppId: ['', '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b'],
   notifyGroupId: ['', '7a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9'],
   onCallGroupId: ['', '8b3c4d5e-6f70-4182-93a4-b5c6d7e8f90a'],
+  pagerDutyRoutingKey: ['', 'R0UTINGKEY0123456789abcdefABCDEF'],
 };
 
 /** Every value an app setting's expression can take: a literal, both sides of `cond ? 'a' : 'b'`, or a sample. */
@@ -264,6 +266,15 @@ describe('Azure infrastructure (infra/)', () => {
       for (const [, type, version] of versions) {
         assert.match(version ?? '', /^\d{4}-\d{2}-\d{2}$/, `${type}@${version} is a preview API version`);
         assert.ok((version ?? '') >= '2020-01-01', `${type}@${version} is old`);
+      }
+    });
+
+    it('takes every secret the app settings hold from a @secure() parameter, so no deployment record shows it', () => {
+      const secretSettings = SECRETS.filter((name) => appSettings.has(name));
+      assert.ok(secretSettings.includes('PAGERDUTY_ROUTING_KEY'));
+      for (const name of secretSettings) {
+        const param = appSettings.get(name) ?? '';
+        assert.match(bicep, new RegExp(`@secure\\(\\)\\s*\\n(?:@description\\(.*\\)\\s*\\n)?param ${param} string`), `${name} comes from ${param}, which is not @secure()`);
       }
     });
 
