@@ -1,22 +1,24 @@
-import type { Clock, Directory, RoleCheck } from '../domain/ports';
+import type { Clock, Directory, Freshness, RoleCheck } from '../domain/ports';
 import type { LockboxRequest, SourceKind } from '../domain/request';
 
 /**
- * Remembers role answers for a short while, so a burst of clicks does not hammer Graph; a revoked
- * role stops working within `ttlMs`. Failures are never remembered: the next click asks again.
+ * Remembers role answers for a short while, for views only (who gets a card, /lockbox pending), so
+ * listing does not hammer Graph. A check that lets a decision be recorded always asks afresh, and its
+ * answer refreshes the cache. Failures are never remembered.
  */
 export class CachedDirectory implements Directory {
   private readonly answers = new Map<string, { check: RoleCheck; until: number }>();
 
   constructor(private readonly inner: Directory, private readonly ttlMs: number, private readonly clock: Clock) {}
 
-  async checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck> {
-    if (this.ttlMs <= 0) return this.inner.checkApprover(userId, request);
-    const key = `${userId.toLowerCase()}|${request.source}|${request.subscriptionId ?? 'tenant'}`;
+  async checkApprover(userId: string, request: LockboxRequest, freshness: Freshness): Promise<RoleCheck> {
+    if (this.ttlMs <= 0) return this.inner.checkApprover(userId, request, 'live');
+    // Whether a role predates the request depends on the request, so the key is the request itself.
+    const key = `${userId.toLowerCase()}|${request.source}|${request.subscriptionId ?? 'tenant'}|${request.requestId.toLowerCase()}`;
     const now = this.clock.now().getTime();
     const cached = this.answers.get(key);
-    if (cached && cached.until > now) return cached.check;
-    const check = await this.inner.checkApprover(userId, request);
+    if (freshness === 'cached' && cached && cached.until > now) return cached.check;
+    const check = await this.inner.checkApprover(userId, request, 'live');
     this.answers.set(key, { check, until: now + this.ttlMs });
     if (this.answers.size > 10_000) this.evictExpired(now);
     return check;

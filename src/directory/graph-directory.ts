@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DirectoryUnavailable, UpstreamError } from '../domain/errors';
-import { adminRoles, approverPolicy, roleNames, subscriptionRoleName, type Role } from '../domain/policy';
+import { adminRoles, approverPolicy, assignedInTime, roleNames, subscriptionRoleName, type Role } from '../domain/policy';
 import type { Directory, RoleCheck } from '../domain/ports';
 import type { LockboxRequest, SourceKind } from '../domain/request';
 import type { JsonClient, JsonRequest } from '../http/json-client';
@@ -13,7 +13,7 @@ const directoryAssignments = z.object({
   '@odata.nextLink': z.string().url().nullish(),
 });
 const rbacAssignments = z.object({
-  value: z.array(z.object({ properties: z.object({ roleDefinitionId: z.string(), principalId: z.string(), principalType: z.string().optional(), scope: z.string() }) })),
+  value: z.array(z.object({ properties: z.object({ roleDefinitionId: z.string(), principalId: z.string(), principalType: z.string().optional(), scope: z.string(), createdOn: z.string().nullish() }) })),
   nextLink: z.string().url().nullish(),
 });
 const groupUsers = z.object({ value: z.array(z.object({ id: z.string() })), '@odata.nextLink': z.string().url().nullish() });
@@ -26,13 +26,13 @@ export class GraphDirectory implements Directory {
   async checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck> {
     const policy = approverPolicy(request);
     const requiredRoles = roleNames(policy, request.subscriptionId);
-    if (!GUID.test(userId)) return { allowed: false, heldRoles: [], requiredRoles };
+    if (!GUID.test(userId)) return { allowed: false, heldRoles: [], requiredRoles, lateRoles: [] };
     const [directory, subscription] = await Promise.all([
       Promise.all(policy.directoryRoles.map(async (role) => ((await this.holdsDirectoryRole(userId, role)) ? [role.name] : []))),
-      request.subscriptionId && policy.subscriptionRoles.length ? this.subscriptionRolesOf(userId, request.subscriptionId, policy.subscriptionRoles) : [],
+      request.subscriptionId && policy.subscriptionRoles.length ? this.subscriptionRolesOf(userId, request, policy.subscriptionRoles) : { held: [], late: [] },
     ]);
-    const heldRoles = [...directory.flat(), ...subscription];
-    return { allowed: heldRoles.length > 0, heldRoles, requiredRoles };
+    const heldRoles = [...directory.flat(), ...subscription.held];
+    return { allowed: heldRoles.length > 0, heldRoles, requiredRoles, lateRoles: subscription.late };
   }
 
   async checkAdmin(userId: string, source: SourceKind): Promise<RoleCheck> {
@@ -61,7 +61,7 @@ export class GraphDirectory implements Directory {
       const scope = subscriptionScope(request.subscriptionId);
       const pages = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: 'atScope()' } }, rbacAssignments, 'nextLink', this.arm);
       for (const { properties: p } of pages) {
-        if (!sameScope(p.scope, scope) || !matchesRole(p.roleDefinitionId, policy.subscriptionRoles)) continue;
+        if (!sameScope(p.scope, scope) || !matchesRole(p.roleDefinitionId, policy.subscriptionRoles) || !assignedInTime(request, p.createdOn)) continue;
         if (p.principalType === 'Group') groups.add(p.principalId);
         else if (p.principalType === 'User') users.add(p.principalId);
       }
@@ -104,12 +104,19 @@ export class GraphDirectory implements Directory {
     return parsed.data.value.some((a) => a.roleDefinitionId === role.id && a.directoryScopeId === '/');
   }
 
-  private async subscriptionRolesOf(userId: string, subscriptionId: string, roles: Role[]): Promise<string[]> {
-    const scope = subscriptionScope(subscriptionId);
+  /** Roles assigned at the subscription itself (directly or to a group of the user), split by whether they predate the request. */
+  private async subscriptionRolesOf(userId: string, request: LockboxRequest, roles: Role[]): Promise<{ held: string[]; late: string[] }> {
+    const scope = subscriptionScope(request.subscriptionId!);
     const assignments = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: `assignedTo('${userId}')` } }, rbacAssignments, 'nextLink', this.arm);
-    return roles
-      .filter((role) => assignments.some(({ properties: p }) => sameScope(p.scope, scope) && matchesRole(p.roleDefinitionId, [role])))
-      .map((role) => subscriptionRoleName(role, subscriptionId));
+    const held: string[] = [];
+    const late: string[] = [];
+    for (const role of roles) {
+      const atScope = assignments.filter(({ properties: p }) => sameScope(p.scope, scope) && matchesRole(p.roleDefinitionId, [role]));
+      const name = subscriptionRoleName(role, request.subscriptionId);
+      if (atScope.some(({ properties: p }) => assignedInTime(request, p.createdOn))) held.push(name);
+      else if (atScope.length) late.push(name);
+    }
+    return { held, late };
   }
 
   private async all<S extends z.ZodType<{ value: unknown[] }>>(first: JsonRequest, schema: S, nextKey: string, client = this.graph): Promise<z.infer<S>['value']> {

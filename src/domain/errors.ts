@@ -1,4 +1,5 @@
 import { actorName, verdictWord, type Approval, type Decision } from './decision';
+import type { RequestScope } from './policy';
 
 /** Every failure the core reports to a person has a code; the Teams edge maps each to a card. */
 export abstract class LockboxError extends Error {
@@ -36,8 +37,12 @@ export class RequestClosed extends LockboxError {
 
 export class NotAnApprover extends LockboxError {
   readonly code = 'AUTH.NOT_AN_APPROVER';
-  constructor(readonly requiredRoles: string[], readonly reason: 'no-role' | 'wrong-tenant') {
-    super(reason === 'wrong-tenant' ? 'You are signed in to another organisation.' : `You need one of: ${requiredRoles.join(', ')}.`);
+  constructor(readonly requiredRoles: string[], readonly reason: 'no-role' | 'wrong-tenant' | 'assigned-after-request', readonly scope?: RequestScope) {
+    super(
+      reason === 'wrong-tenant' ? 'You are signed in to another organisation.'
+        : reason === 'assigned-after-request' ? 'Your role was assigned after the request was created, and Microsoft does not recognise it for this request.'
+          : `You need one of: ${requiredRoles.join(', ')}.`,
+    );
   }
 }
 

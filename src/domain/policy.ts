@@ -14,15 +14,44 @@ export interface ApproverPolicy {
   subscriptionRoles: Role[];
 }
 
+export type RequestScope = 'azure-subscription' | 'azure-tenant' | 'm365';
+
+export function scopeOf(request: Pick<LockboxRequest, 'source' | 'subscriptionId'>): RequestScope {
+  if (request.source === 'm365') return 'm365';
+  return request.subscriptionId ? 'azure-subscription' : 'azure-tenant';
+}
+
+/**
+ * Microsoft's rule, and the only place it is written down: every view (who gets buttons), every
+ * live check (a click) and every text (help, info cards, refusals) derives from this table.
+ * A Global Administrator alone may not decide a subscription-scoped Azure request.
+ */
+const RULE: Record<RequestScope, ApproverPolicy> = {
+  'azure-subscription': { directoryRoles: [], subscriptionRoles: [AZURE_ROLES.owner, AZURE_ROLES.lockboxApproverForSubscription] },
+  'azure-tenant': { directoryRoles: [DIRECTORY_ROLES.globalAdministrator], subscriptionRoles: [] },
+  m365: { directoryRoles: [DIRECTORY_ROLES.customerLockboxApprover, DIRECTORY_ROLES.globalAdministrator], subscriptionRoles: [] },
+};
+
 export function approverPolicy(request: Pick<LockboxRequest, 'source' | 'subscriptionId'>): ApproverPolicy {
-  if (request.source === 'azure' && request.subscriptionId) {
-    return {
-      directoryRoles: [DIRECTORY_ROLES.globalAdministrator],
-      subscriptionRoles: [AZURE_ROLES.owner, AZURE_ROLES.lockboxApproverForSubscription],
-    };
-  }
-  if (request.source === 'azure') return { directoryRoles: [DIRECTORY_ROLES.globalAdministrator], subscriptionRoles: [] };
-  return { directoryRoles: [DIRECTORY_ROLES.customerLockboxApprover, DIRECTORY_ROLES.globalAdministrator], subscriptionRoles: [] };
+  return RULE[scopeOf(request)];
+}
+
+/** For help texts and info cards: the roles that may decide each kind of request, in words. */
+export function approverRoleNames(scope: RequestScope): string[] {
+  const policy = RULE[scope];
+  return [...policy.directoryRoles, ...policy.subscriptionRoles].map((r) => r.name);
+}
+
+/**
+ * "Role assignments must be in place before Lockbox starts to process a request; any made after it
+ * will not be recognized." An assignment without a known start counts (Graph does not always say);
+ * one whose start cannot be read does not.
+ */
+export function assignedInTime(request: Pick<LockboxRequest, 'createdAt'>, assignedAt: string | null | undefined): boolean {
+  if (assignedAt === undefined || assignedAt === null) return true;
+  const at = Date.parse(assignedAt);
+  const created = Date.parse(request.createdAt);
+  return !Number.isNaN(at) && !Number.isNaN(created) && at <= created;
 }
 
 /** Who may turn Customer Lockbox on or off: Global Administrators, and for Microsoft 365 also Customer LockBox Access Approvers. */

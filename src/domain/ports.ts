@@ -30,11 +30,19 @@ export interface RoleCheck {
   heldRoles: string[];
   /** Display names of the roles that would allow it. */
   requiredRoles: string[];
+  /** Roles the person holds but that were assigned after the request was created, which Microsoft does not recognise. */
+  lateRoles?: string[];
 }
 
-/** Who holds which role, asked live. Throws DirectoryUnavailable when it cannot answer. */
+/**
+ * 'live' for anything that lets a decision be recorded; 'cached' only for views (who gets a card,
+ * /lockbox pending), where a recent answer is good enough.
+ */
+export type Freshness = 'live' | 'cached';
+
+/** Who holds which role. Throws DirectoryUnavailable when it cannot answer. */
 export interface Directory {
-  checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck>;
+  checkApprover(userId: string, request: LockboxRequest, freshness: Freshness): Promise<RoleCheck>;
   /** May this person turn Customer Lockbox on or off for this product? Asked live, like a decision. */
   checkAdmin(userId: string, source: SourceKind): Promise<RoleCheck>;
   /** Object ids of the users who may decide the request. */

@@ -6,7 +6,8 @@ export interface SeedUser {
   userPrincipalName: string;
   /** Entra directory role template ids, assigned at directory scope "/". */
   directoryRoles: string[];
-  azureRoles?: { subscriptionId: string; roleDefinitionId: string }[];
+  /** `createdOn` defaults to a year before the simulator starts. */
+  azureRoles?: { subscriptionId: string; roleDefinitionId: string; createdOn?: string }[];
 }
 
 export interface SeedGroup {

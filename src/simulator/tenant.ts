@@ -84,6 +84,7 @@ export type M365DecideOutcome =
   | { outcome: 'wrong-service'; serviceName: M365Service };
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+const SEEDED_ROLE_AGE_MS = 365 * 24 * 3600_000;
 
 /** In-memory state of one simulated tenant. No I/O: the HTTP routes only translate to and from it. */
 export class SimulatedTenant {
@@ -137,7 +138,8 @@ export class SimulatedTenant {
     this.teamsApp = { id: app.id, externalId: app.externalId, displayName: 'Lockbox Bot', distributionMethod: 'organization' };
     for (const user of seed.users) {
       for (const role of user.directoryRoles) this.grantDirectoryRole(user.id, role);
-      for (const role of user.azureRoles ?? []) this.grantAzureRole(role.subscriptionId, user.id, role.roleDefinitionId);
+      // Seeded assignments were in place long before any request, as in a tenant that has been running a while.
+      for (const role of user.azureRoles ?? []) this.grantAzureRole(role.subscriptionId, user.id, role.roleDefinitionId, role.createdOn ?? new Date(this.clock().getTime() - SEEDED_ROLE_AGE_MS).toISOString());
     }
     for (const group of seed.groups ?? []) for (const role of group.directoryRoles ?? []) this.grantDirectoryRole(group.id, role);
   }
@@ -548,7 +550,8 @@ export class SimulatedTenant {
       .map((a) => ({ ...a }));
   }
 
-  grantAzureRole(subscriptionId: string, userId: string, roleDefinitionId: string): AzureRoleAssignment {
+  /** `createdOn` defaults to now: an assignment made while requests are waiting does not count for them. */
+  grantAzureRole(subscriptionId: string, userId: string, roleDefinitionId: string, createdOn = this.clock().toISOString()): AzureRoleAssignment {
     const user = this.requireUser(userId);
     const subscription = this.findSubscription(subscriptionId);
     if (subscription === undefined) throw new Error(`Unknown subscription ${subscriptionId}`);
@@ -562,7 +565,7 @@ export class SimulatedTenant {
       subscriptionId: subscription,
       principalId: user.id,
       roleDefinitionId: roleDefinitionId.toLowerCase(),
-      createdOn: this.clock().toISOString(),
+      createdOn,
     };
     this.azureAssignments.push(assignment);
     this.onChange();

@@ -33,16 +33,20 @@ export async function cardForError(error: unknown, context: { store: Store; now:
     return withNotice(t(locale, d.verdict === 'approve' ? 'refusal.alreadyApproved' : 'refusal.alreadyRejected', params), 'accent');
   }
   if (error instanceof SecondApproverNeeded) return withNotice(t(locale, 'refusal.secondApprover'), 'accent');
-  if (error instanceof NotAnApprover) {
-    return withNotice(
-      error.reason === 'wrong-tenant' ? t(locale, 'refusal.wrongTenant') : t(locale, 'refusal.notApprover', { roles: orList(locale, error.requiredRoles) }),
-      'attention',
-    );
-  }
-  if (error instanceof DirectoryUnavailable) return withNotice(t(locale, 'refusal.directoryUnavailable'), 'warning');
+  // Refusals before the role check passed reveal nothing about the request: no facts, no names, no state.
+  if (error instanceof NotAnApprover) return noticeCard(t(locale, 'refusal.notApprover.title'), refusalText(error, locale), 'attention');
+  if (error instanceof DirectoryUnavailable) return noticeCard(t(locale, 'refusal.directoryUnavailable.title'), t(locale, 'refusal.directoryUnavailable'), 'warning');
   if (error instanceof RequestClosed) return withNotice(t(locale, 'refusal.closed', { status: plain(error.status) }), 'warning');
   if (error instanceof RequestNotFound) return noticeCard(t(locale, 'refusal.notFound.title'), t(locale, 'refusal.notFound.text'), 'attention');
   return withNotice(t(locale, 'refusal.generic', { code: codeOf(error) }), 'attention');
+}
+
+/** What a refused clicker is told: which rule they do not meet, and nothing about the request itself. */
+function refusalText(error: NotAnApprover, locale: string | undefined): string {
+  if (error.reason === 'wrong-tenant') return t(locale, 'refusal.wrongTenant');
+  const roles = orList(locale, error.requiredRoles);
+  if (error.reason === 'assigned-after-request') return t(locale, 'refusal.assignedTooLate', { roles });
+  return t(locale, error.scope === 'azure-subscription' ? 'refusal.notApprover.onSubscription' : 'refusal.notApprover', { roles });
 }
 
 /** The same failures, worded for a chat reply to a command. */

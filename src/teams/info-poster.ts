@@ -1,10 +1,12 @@
 import type { InfoPoster } from '../domain/notifications';
+import { approverRoleNames, scopeOf } from '../domain/policy';
+import type { LockboxRequest } from '../domain/request';
 import type { Store } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
 import { noticeCard } from './cards/render';
 import { describeResource } from './cards/resource';
 import { plain, productName } from './cards/text';
-import { t } from './i18n';
+import { orList, t } from './i18n';
 import type { TeamsMessenger } from './messenger';
 
 /** An information card, without buttons, for on-call staff who cannot decide: what arrived and who can. */
@@ -17,8 +19,14 @@ export class TeamsInfoPoster implements InfoPoster {
     const r = tracked.request;
     const locale = conversation.locale;
     const what = `${productName(r.source)} · ${plain(r.resourceIds[0] ? describeResource(r.resourceIds[0], locale) : r.requestId)}`;
-    const text = t(locale, r.source === 'm365' ? 'info.m365' : 'info.azure', { what, count: approverCount });
+    const text = t(locale, 'info.text', { what, count: approverCount, deciders: deciders(r, locale) });
     const card = noticeCard(t(locale, 'info.title'), text, 'accent');
     return this.messenger.postCard(conversation, card, t(locale, 'info.summary', { product: productName(r.source) }));
   }
+}
+
+/** Who may decide, from the one rule in the domain. */
+function deciders(request: LockboxRequest, locale: string | undefined): string {
+  const scope = scopeOf(request);
+  return t(locale, scope === 'azure-subscription' ? 'info.deciders.onSubscription' : 'info.deciders', { roles: orList(locale, approverRoleNames(scope)) });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { GraphDirectory } from '../../src/directory/graph-directory';
 import { DirectoryUnavailable } from '../../src/domain/errors';
 import type { LockboxRequest } from '../../src/domain/request';
-import { DIRECTORY_ROLES } from '../../src/domain/roles';
+import { AZURE_ROLES, DIRECTORY_ROLES } from '../../src/domain/roles';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { clientFor, injectFault } from '../support/clients';
 import { pendingRequest } from '../support/fakes';
@@ -17,6 +17,7 @@ describe('who may decide, asked live from the simulated Graph and Azure RBAC', (
   const azure: LockboxRequest = pendingRequest({ subscriptionId: SUBSCRIPTION });
   const otherSubscription: LockboxRequest = pendingRequest({ subscriptionId: OTHER });
   const tenantScoped: LockboxRequest = pendingRequest({ subscriptionId: undefined });
+  const m365: LockboxRequest = pendingRequest({ source: 'm365', subscriptionId: undefined, requestId: 'EXSR123456' });
 
   beforeEach(async () => {
     sim = await startSimulator({ port: 0, seed: { ...DEFAULT_SEED, subscriptions: [SUBSCRIPTION, OTHER] } });
@@ -25,13 +26,16 @@ describe('who may decide, asked live from the simulated Graph and Azure RBAC', (
   afterEach(() => sim.close());
 
   const cases: [string, string, LockboxRequest, boolean][] = [
-    ['a Global Administrator', PEOPLE.megan, azure, true],
+    ['a Global Administrator without a role on the subscription, for a subscription-scoped request', PEOPLE.megan, azure, false],
     ['the subscription\'s lockbox approver', PEOPLE.alex, azure, true],
     ['the subscription\'s Owner', PEOPLE.isaiah, azure, true],
     ['an Owner of the subscription for a request on another subscription', PEOPLE.isaiah, otherSubscription, false],
     ['someone with no role', PEOPLE.adele, azure, false],
     ['a Customer LockBox Access Approver for a tenant-scoped Azure request (Global Administrator only)', PEOPLE.alex, tenantScoped, false],
     ['a Global Administrator for a tenant-scoped Azure request', PEOPLE.megan, tenantScoped, true],
+    ['a Customer LockBox Access Approver for a Microsoft 365 request', PEOPLE.alex, m365, true],
+    ['a Global Administrator for a Microsoft 365 request', PEOPLE.megan, m365, true],
+    ['the subscription\'s Owner for a Microsoft 365 request', PEOPLE.isaiah, m365, false],
     ['an id that is not a GUID', 'not-a-guid', azure, false],
   ];
   for (const [who, userId, request, allowed] of cases) {
@@ -43,27 +47,43 @@ describe('who may decide, asked live from the simulated Graph and Azure RBAC', (
   it('names the roles held and the roles that would do', async () => {
     const check = await directory.checkApprover(PEOPLE.alex, azure);
     assert.deepEqual(check.heldRoles, [`Azure Customer Lockbox Approver for Subscription on subscription ${SUBSCRIPTION}`]);
-    assert.ok(check.requiredRoles.includes('Global Administrator'));
+    assert.deepEqual(check.requiredRoles, [`Owner on subscription ${SUBSCRIPTION}`, `Azure Customer Lockbox Approver for Subscription on subscription ${SUBSCRIPTION}`]);
+  });
+
+  it('does not count a subscription role assigned after the request was created, and says which', async () => {
+    const created = new Date(Date.now() - 60_000).toISOString();
+    const request = pendingRequest({ subscriptionId: SUBSCRIPTION, createdAt: created });
+    sim.tenant.grantAzureRole(SUBSCRIPTION, PEOPLE.adele, AZURE_ROLES.owner.id);
+    const check = await directory.checkApprover(PEOPLE.adele, request);
+    assert.equal(check.allowed, false);
+    assert.deepEqual(check.lateRoles, [`Owner on subscription ${SUBSCRIPTION}`]);
+    assert.equal((await directory.listApprovers(request)).includes(PEOPLE.adele), false, 'no buttons for a late role either');
+  });
+
+  it('counts a subscription role assigned before the request was created', async () => {
+    sim.tenant.grantAzureRole(SUBSCRIPTION, PEOPLE.adele, AZURE_ROLES.owner.id, new Date(Date.now() - 3_600_000).toISOString());
+    const request = pendingRequest({ subscriptionId: SUBSCRIPTION, createdAt: new Date(Date.now() - 60_000).toISOString() });
+    assert.equal((await directory.checkApprover(PEOPLE.adele, request)).allowed, true);
   });
 
   it('stops allowing a person the moment the role is revoked', async () => {
-    assert.equal((await directory.checkApprover(PEOPLE.megan, azure)).allowed, true);
+    assert.equal((await directory.checkApprover(PEOPLE.megan, tenantScoped)).allowed, true);
     sim.tenant.revokeDirectoryRole(PEOPLE.megan, DIRECTORY_ROLES.globalAdministrator.id);
-    assert.equal((await directory.checkApprover(PEOPLE.megan, azure)).allowed, false);
+    assert.equal((await directory.checkApprover(PEOPLE.megan, tenantScoped)).allowed, false);
   });
 
   it('fails closed when Graph cannot answer', async () => {
     await injectFault(sim.url, { path: 'transitiveRoleAssignments', status: 503, times: 10 });
-    await assert.rejects(directory.checkApprover(PEOPLE.megan, azure), DirectoryUnavailable);
+    await assert.rejects(directory.checkApprover(PEOPLE.megan, tenantScoped), DirectoryUnavailable);
   });
 
   it('fails closed when Graph refuses the bot (403)', async () => {
     await injectFault(sim.url, { path: 'transitiveRoleAssignments', status: 403, times: 10 });
-    await assert.rejects(directory.checkApprover(PEOPLE.megan, azure), DirectoryUnavailable);
+    await assert.rejects(directory.checkApprover(PEOPLE.megan, tenantScoped), DirectoryUnavailable);
   });
 
-  it('lists the approvers of a subscription request: Global Administrators and the subscription\'s approvers and Owners', async () => {
-    assert.deepEqual((await directory.listApprovers(azure)).sort(), [PEOPLE.alex, PEOPLE.megan, PEOPLE.isaiah].sort());
+  it('lists the approvers of a subscription request: the subscription\'s approvers and Owners, not Global Administrators', async () => {
+    assert.deepEqual((await directory.listApprovers(azure)).sort(), [PEOPLE.alex, PEOPLE.isaiah].sort());
   });
 
   it('looks up a display name for the audit trail, and shrugs when it cannot', async () => {

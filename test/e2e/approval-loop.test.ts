@@ -32,10 +32,10 @@ describe('the approval loop, end to end over HTTP', () => {
   const texts = (card: Record<string, unknown>) => JSON.stringify(card);
 
   it('posts one card per approver who has a chat with the bot, and none to anyone else', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan), install(USERS.adele)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah), install(USERS.adele)]);
     const { requestId, key } = await newRequest();
 
-    for (const approver of [USERS.alex, USERS.megan]) {
+    for (const approver of [USERS.alex, USERS.isaiah]) {
       const card = cardOf(cardFor(approver).body);
       assert.equal(card.version, '1.5');
       assert.match(texts(card), new RegExp(requestId));
@@ -48,10 +48,10 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('approves from the card: the clicker gets the decided card, Microsoft gets the decision, every copy is updated', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah)]);
     const { requestId, key } = await newRequest();
     const alexCard = cardFor(USERS.alex);
-    const meganCard = cardFor(USERS.megan);
+    const meganCard = cardFor(USERS.isaiah);
 
     const answer = await click(USERS.alex, 'lockbox.approve', { requestKey: key, comment: 'Approved for case 123' }, alexCard.body.id as string);
 
@@ -70,10 +70,10 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('rejects with a comment and sends Deny upstream with that reason', async () => {
-    await install(USERS.megan);
+    await install(USERS.isaiah);
     const { requestId, key } = await newRequest();
-    const answer = await click(USERS.megan, 'lockbox.reject', { requestKey: key, comment: 'No open case for this' });
-    assert.match(texts(answer.body.value), /Rejected by \*\*Megan Bowen\*\*/);
+    const answer = await click(USERS.isaiah, 'lockbox.reject', { requestKey: key, comment: 'No open case for this' });
+    assert.match(texts(answer.body.value), /Rejected by \*\*Isaiah Langer\*\*/);
     const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
     assert.equal(upstream.request.properties.status, 'Denied');
     assert.equal(upstream.decisions[0].reason, 'No open case for this');
@@ -87,7 +87,10 @@ describe('the approval loop, end to end over HTTP', () => {
 
     assert.equal(answer.status, 200);
     assert.match(texts(answer.body.value), /You can't decide this request/);
-    assert.match(texts(answer.body.value), /lockbox\.approve/, 'the refusal leaves the buttons for someone who may decide');
+    const request = h.simulator.tenant.getRequest(requestId)!;
+    for (const secret of [request.justification, request.resourceIds, request.supportRequest, requestId, SUBSCRIPTION_ID, 'Alex Wilber']) {
+      assert.equal(texts(answer.body.value).includes(secret), false, `the refusal reveals nothing about the request (${secret})`);
+    }
     const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
     assert.equal(upstream.request.properties.status, 'Pending');
     assert.deepEqual(upstream.decisions, []);
@@ -132,9 +135,9 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('turns a 50-way click race between two approvers into exactly one upstream decision', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah)]);
     const { requestId, key } = await newRequest();
-    const clicks = Array.from({ length: 50 }, (_, i) => click(i % 2 ? USERS.alex : USERS.megan, i % 3 ? 'lockbox.approve' : 'lockbox.reject', { requestKey: key }));
+    const clicks = Array.from({ length: 50 }, (_, i) => click(i % 2 ? USERS.alex : USERS.isaiah, i % 3 ? 'lockbox.approve' : 'lockbox.reject', { requestKey: key }));
     const answers = await Promise.all(clicks);
     assert.ok(answers.every((a) => a.status === 200));
     const calls = await h.admin('/_simulator/calls');
@@ -145,10 +148,10 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('tells a second approver who already decided', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah)]);
     const { key } = await newRequest();
     await click(USERS.alex, 'lockbox.approve', { requestKey: key });
-    const late = await click(USERS.megan, 'lockbox.reject', { requestKey: key });
+    const late = await click(USERS.isaiah, 'lockbox.reject', { requestKey: key });
     assert.match(texts(late.body.value), /Already approved by Alex Wilber at \{\{DATE\(\d{4}-\d\d-\d\dT[\d:]+Z, SHORT\)\}\}/);
   });
 
@@ -165,7 +168,7 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('restarts in the middle of a pending request without posting its cards again', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah)]);
     await newRequest();
     assert.equal(h.connector.postedCards().length, 2);
 
@@ -178,7 +181,7 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('answers "sending" when Microsoft is slow, then updates every copy once it answers', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah)]);
     const { requestId, key } = await newRequest();
     await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'updateApproval', delayMs: 3000 }) });
 
@@ -186,7 +189,7 @@ describe('the approval loop, end to end over HTTP', () => {
 
     assert.match(texts(answer.body.value), /Sending it to Microsoft/);
     assert.equal(JSON.stringify(answer.body.value).includes('lockbox.approve'), false, 'no second decision while the first is on its way');
-    const meganCard = cardFor(USERS.megan).body.id as string;
+    const meganCard = cardFor(USERS.isaiah).body.id as string;
     await waitUntil(() => h.connector.updates(meganCard).some((u) => /Approved\. Microsoft may access/.test(texts(cardOf(u.body)))));
     assert.equal((await h.admin(`/_simulator/lockbox/requests/${requestId}`)).request.properties.status, 'Approved');
     const last = h.connector.updates(meganCard).at(-1)!;
@@ -194,16 +197,16 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('takes the other approvers\' buttons away as soon as a decision is recorded', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah)]);
     const { key } = await newRequest();
-    const meganCard = cardFor(USERS.megan).body.id as string;
+    const meganCard = cardFor(USERS.isaiah).body.id as string;
     await click(USERS.alex, 'lockbox.reject', { requestKey: key, comment: 'no case' });
     await waitUntil(() => h.connector.updates(meganCard).length > 0);
     assert.ok(h.connector.updates(meganCard).every((u) => !JSON.stringify(cardOf(u.body)).includes('lockbox.approve')));
   });
 
   it('survives a restart without posting anything twice, and the decided card stays decided', async () => {
-    await Promise.all([install(USERS.alex), install(USERS.megan)]);
+    await Promise.all([install(USERS.alex), install(USERS.isaiah)]);
     const { key } = await newRequest();
     await click(USERS.alex, 'lockbox.approve', { requestKey: key });
     const postedBefore = h.connector.postedCards().length;
@@ -235,7 +238,7 @@ describe('the approval loop, end to end over HTTP', () => {
   });
 
   it('keeps no chat with someone from another organisation, so no card ever goes there', async () => {
-    await h.post(installUpdate(h.connector.url, '99999999-0000-4000-8000-000000000000', USERS.megan));
+    await h.post(installUpdate(h.connector.url, '99999999-0000-4000-8000-000000000000', USERS.isaiah));
     await newRequest();
     assert.equal(h.connector.postedCards().length, 0);
   });

@@ -80,12 +80,12 @@ describe('/lockbox commands over HTTP', () => {
     await h.bot.watcher.runOnce();
     const [reposted] = cardsIn(await say(USERS.alex, '/lockbox pending')).map((card) => ({ body: { attachments: [{ content: card }] } }));
     const key = (cardOf(reposted!.body).actions as { data: { requestKey: string } }[])[0]!.data.requestKey;
-    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.approve', { requestKey: key }));
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.isaiah, 'lockbox.approve', { requestKey: key }));
     const [copy] = (await h.cards(key)).filter((c) => c.userId === USERS.alex.aadObjectId);
     const posted = h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`);
     assert.equal(posted.length, 2, 'the watcher\'s card and the re-posted one');
     assert.notEqual(copy?.activityId, undefined);
-    await waitUntil(() => h.connector.updates(copy!.activityId).some((u) => /Approved by \*\*Megan Bowen\*\*/.test(JSON.stringify(cardOf(u.body)))));
+    await waitUntil(() => h.connector.updates(copy!.activityId).some((u) => /Approved by \*\*Isaiah Langer\*\*/.test(JSON.stringify(cardOf(u.body)))));
   });
 
   it('lists the last decisions with who, what, when and the comment, for admins only', async () => {

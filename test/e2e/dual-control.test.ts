@@ -10,7 +10,7 @@ describe('dual control (REQUIRE_TWO_APPROVERS=true), end to end', () => {
   beforeEach(async () => {
     h = await startHarness({ env: { REQUIRE_TWO_APPROVERS: 'true' } });
     await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
-    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.megan));
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.isaiah));
   });
   afterEach(() => h.close());
 
@@ -18,7 +18,7 @@ describe('dual control (REQUIRE_TWO_APPROVERS=true), end to end', () => {
     const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();
     const key = `azure:${SUBSCRIPTION_ID}:${requestId}`;
-    const meganCard = h.connector.postedCards(`a:personal-${USERS.megan.aadObjectId}`)[0]!.body.id as string;
+    const meganCard = h.connector.postedCards(`a:personal-${USERS.isaiah.aadObjectId}`)[0]!.body.id as string;
 
     const first = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
     assert.match(JSON.stringify(first.body.value), /1 of 2 approvals: approved by Alex Wilber/);
@@ -28,8 +28,8 @@ describe('dual control (REQUIRE_TWO_APPROVERS=true), end to end', () => {
     const again = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
     assert.match(JSON.stringify(again.body.value), /second, different approver/);
 
-    const second = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.megan, 'lockbox.approve', { requestKey: key }));
-    assert.match(JSON.stringify(second.body.value), /Approved by \*\*Alex Wilber\*\* and \*\*Megan Bowen\*\*/);
+    const second = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.isaiah, 'lockbox.approve', { requestKey: key }));
+    assert.match(JSON.stringify(second.body.value), /Approved by \*\*Alex Wilber\*\* and \*\*Isaiah Langer\*\*/);
     const upstream = await h.admin(`/_simulator/lockbox/requests/${requestId}`);
     assert.equal(upstream.request.properties.status, 'Approved');
     assert.equal(upstream.decisions.length, 1);

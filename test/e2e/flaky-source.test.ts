@@ -10,7 +10,7 @@ describe('watching a flaky source', () => {
 
   it('posts every request exactly once to every approver while the Lockbox API fails, throttles, stalls and garbles', async () => {
     await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
-    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.megan));
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.isaiah));
     const faults = [
       { path: 'Microsoft.CustomerLockbox/requests$', status: 500, times: 4 },
       { path: 'Microsoft.CustomerLockbox/requests$', status: 429, retryAfterSeconds: 0, times: 2 },
@@ -28,7 +28,7 @@ describe('watching a flaky source', () => {
     await h.bot.watcher.runOnce();
     await h.bot.watcher.runOnce();
 
-    for (const user of [USERS.alex, USERS.megan]) {
+    for (const user of [USERS.alex, USERS.isaiah]) {
       const cards = h.connector.postedCards(`a:personal-${user.aadObjectId}`).map((c) => JSON.stringify(c.body));
       for (const requestId of created) assert.equal(cards.filter((c) => c.includes(requestId)).length, 1, `${user.name}: request ${requestId}`);
       assert.equal(cards.length, created.length);

@@ -18,7 +18,7 @@ describe('on-call staff hear of requests on their phones, and nothing expires un
   beforeEach(async () => {
     clock = new FixedClock(new Date());
     h = await startHarness({ bot: { clock }, env: { LOCKBOX_SOURCES: 'azure', ONCALL_GROUP_ID: SECURITY_ON_CALL } });
-    for (const user of [USERS.alex, USERS.megan, LYNNE]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+    for (const user of [USERS.alex, USERS.isaiah, LYNNE]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
   });
   afterEach(() => h.close());
 
@@ -59,7 +59,7 @@ describe('on-call staff hear of requests on their phones, and nothing expires un
     await h.restartBot();
     await h.bot.watcher.runOnce();
     const reminders = (await feed()).filter((n) => n.activityType === 'lockboxEscalation');
-    assert.deepEqual(reminders.map((n) => n.userId).sort(), [USERS.alex.aadObjectId, USERS.megan.aadObjectId, '00000000-0000-4000-8000-000000000023', PATTI, LYNNE.aadObjectId].sort());
+    assert.deepEqual(reminders.map((n) => n.userId).sort(), [USERS.alex.aadObjectId, USERS.isaiah.aadObjectId, PATTI, LYNNE.aadObjectId].sort());
     assert.match(reminders[0]!.previewText, /1 d 23 h left/);
   });
 

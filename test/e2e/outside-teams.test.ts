@@ -12,7 +12,7 @@ describe('changes made outside Teams, and a flaky decision call', () => {
     clock = new FixedClock(new Date());
     h = await startHarness({ bot: { clock }, env: { LOCKBOX_SOURCES: 'azure' } });
     await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
-    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.megan));
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.isaiah));
   });
   afterEach(() => h.close());
 

@@ -45,12 +45,12 @@ describe('reaching every approver, end to end', () => {
 
   it('says once, in /healthz, that it may not install the bot, and still reaches everyone who opened it', async () => {
     h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', TEAMS_APP_ID: MANIFEST_ID } });
-    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.megan));
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.isaiah));
     await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: 'teamwork/installedApps$', status: 403, times: 100 }) });
     h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();
     const health = (await (await fetch(`${h.bot.url}/healthz`)).json()) as { installPermission: string };
     assert.equal(health.installPermission, 'missing');
-    assert.equal(h.connector.postedCards(`a:personal-${USERS.megan.aadObjectId}`).length, 1);
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.isaiah.aadObjectId}`).length, 1);
   });
 });

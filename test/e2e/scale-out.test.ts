@@ -13,7 +13,7 @@ import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LEASE_SECONDS = 3;
-const APPROVERS = [USERS.alex, USERS.megan];
+const APPROVERS = [USERS.alex, USERS.isaiah];
 
 
 /** Forwards one bot's ARM calls to the simulator and remembers them, so the test knows which instance polled. */
@@ -116,7 +116,7 @@ describe('scale-out: three bot processes sharing one Table store', function () {
 
     // Chats are saved by whichever instance Teams reaches; the leader finds them in the shared store.
     await post(followers[0]!, installUpdate(connector.url, TENANT_ID, USERS.alex));
-    await post(followers[1]!, installUpdate(connector.url, TENANT_ID, USERS.megan));
+    await post(followers[1]!, installUpdate(connector.url, TENANT_ID, USERS.isaiah));
     const first = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID }).requestId;
     await everyApproverHasACard(first);
     await waitFor(() => leader.proxy.polls() >= 3, 'a few polls by the leader');
@@ -135,11 +135,11 @@ describe('scale-out: three bot processes sharing one Table store', function () {
     const follower = followers.find((b) => b !== successor)!;
     await everyApproverHasACard(second);
 
-    await click(follower, USERS.megan, 'lockbox.reject', second);
+    await click(follower, USERS.isaiah, 'lockbox.reject', second);
     const third = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID }).requestId;
     await everyApproverHasACard(third);
     // Two approvers deciding the same request at once on two instances: one decision wins.
-    await Promise.all([click(successor!, USERS.alex, 'lockbox.approve', third), click(follower, USERS.megan, 'lockbox.reject', third)]);
+    await Promise.all([click(successor!, USERS.alex, 'lockbox.approve', third), click(follower, USERS.isaiah, 'lockbox.reject', third)]);
 
     const requests = [first, second, third];
     await waitFor(async () => (await approvals()).length >= requests.length && requests.every((id) => sim.tenant.getRequest(id)?.status !== 'Pending'), 'every decision upstream');

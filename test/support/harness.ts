@@ -18,6 +18,8 @@ export const USERS = {
   alex: user('00000000-0000-4000-8000-000000000020', 'Alex Wilber'),
   megan: user('00000000-0000-4000-8000-000000000021', 'Megan Bowen'),
   adele: user('00000000-0000-4000-8000-000000000022', 'Adele Vance'),
+  /** Owner of the seeded subscription: with Alex, the approvers of its Azure requests (Megan, a Global Administrator, is not). */
+  isaiah: user('00000000-0000-4000-8000-000000000023', 'Isaiah Langer'),
 };
 
 export interface Harness {

@@ -1,6 +1,7 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
 import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
 import type { RoleCheck } from '../ports';
+import { approverRoleNames, scopeOf } from '../policy';
 import { hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
@@ -27,17 +28,22 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
     await refuse(deps, command, 'wrong-tenant', { tenantId: command.actor.tenantId });
     throw new NotAnApprover([], 'wrong-tenant');
   }
-  let actor = command.actor;
+  const known = await deps.store.getRequest(command.requestKey);
+  if (!known) {
+    await refuse(deps, command, 'unknown-request', {});
+    throw new RequestNotFound(command.requestKey);
+  }
+  // Live, and before anything about the request is revealed: a person without the role learns
+  // nothing from a click, not even whether the request was decided or has expired.
+  const { roles, actor } = await authorize(deps, command, known.value);
   for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
-    const found = await deps.store.getRequest(command.requestKey);
+    const found = conflicts === 0 ? known : await deps.store.getRequest(command.requestKey);
     if (!found) throw new RequestNotFound(command.requestKey);
     const tracked = found.value;
     const now = deps.clock.now();
     if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
     if (!isActionable(tracked, now)) throw new RequestClosed(tracked.goneAt ? 'gone' : hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
 
-    let roles: string[];
-    ({ roles, actor } = await authorize(deps, { ...command, actor }, tracked));
     const approval: Approval = { actor, comment: command.comment, at: now.toISOString(), roles };
     const dual = deps.requireTwoApprovers && command.verdict === 'approve';
     // A first approval counts only while its author still holds the role: dual control means two current approvers.
@@ -84,7 +90,7 @@ async function authorize(deps: Deps, command: DecideCommand, tracked: TrackedReq
   let names: { displayName?: string; userPrincipalName?: string } | undefined;
   try {
     [check, names] = await Promise.all([
-      deps.directory.checkApprover(actor.aadObjectId, tracked.request),
+      deps.directory.checkApprover(actor.aadObjectId, tracked.request, 'live'),
       actor.name ? undefined : deps.directory.lookupUser(actor.aadObjectId).catch(() => undefined),
     ]);
   } catch (error) {
@@ -93,16 +99,19 @@ async function authorize(deps: Deps, command: DecideCommand, tracked: TrackedReq
     throw error instanceof DirectoryUnavailable ? error : new DirectoryUnavailable(detail);
   }
   const named: Actor = { ...actor, ...(names?.displayName ? { name: names.displayName } : {}), ...(names?.userPrincipalName ? { userPrincipalName: names.userPrincipalName } : {}) };
+  const found = { heldRoles: check.heldRoles, lateRoles: check.lateRoles ?? [] };
   if (!check.allowed) {
-    await refuse(deps, { ...command, actor: named }, 'no-role', { requiredRoles: check.requiredRoles });
-    throw new NotAnApprover(check.requiredRoles, 'no-role');
+    const reason = found.lateRoles.length ? 'assigned-after-request' : 'no-role';
+    await refuse(deps, { ...command, actor: named }, reason, { requiredRoles: check.requiredRoles, ...found });
+    const scope = scopeOf(tracked.request);
+    throw new NotAnApprover(approverRoleNames(scope), reason, scope);
   }
   return { roles: check.heldRoles, actor: named };
 }
 
 async function stillApproves(deps: Deps, tracked: TrackedRequest): Promise<boolean> {
   const first = tracked.firstApproval!;
-  const check = await deps.directory.checkApprover(first.actor.aadObjectId, tracked.request).catch((error) => {
+  const check = await deps.directory.checkApprover(first.actor.aadObjectId, tracked.request, 'live').catch((error) => {
     throw error instanceof DirectoryUnavailable ? error : new DirectoryUnavailable(String(error));
   });
   if (!check.allowed) {

@@ -151,7 +151,7 @@ async function follow(deps: CoreDeps, tracked: TrackedRequest, sighting: Sightin
 function memoizedApprovers(directory: Directory): Directory {
   const cache = new Map<string, Promise<string[]>>();
   return {
-    checkApprover: (userId, request) => directory.checkApprover(userId, request),
+    checkApprover: (userId, request, freshness) => directory.checkApprover(userId, request, freshness),
     checkAdmin: (userId, source) => directory.checkAdmin(userId, source),
     lookupUser: (userId) => directory.lookupUser(userId),
     listApprovers(request) {

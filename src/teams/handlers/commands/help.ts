@@ -1,9 +1,10 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory, MessageFactory } from 'botbuilder';
+import { approverRoleNames, type RequestScope } from '../../../domain/policy';
 import { render } from '../../cards/render';
 import { plain } from '../../cards/text';
 import type { Command } from '../../commands/parse';
-import { t, type MessageKey } from '../../i18n';
+import { orList, t, type MessageKey } from '../../i18n';
 
 const QUOTE_MAX = 100;
 
@@ -14,6 +15,13 @@ const COMMANDS: { usage: string; description: MessageKey }[] = [
   { usage: '/lockbox enable [azure|m365]', description: 'help.enable' },
   { usage: '/lockbox disable [azure|m365]', description: 'help.disable' },
   { usage: '/lockbox help', description: 'help.help' },
+];
+
+/** Microsoft's rule as the bot applies it, from the one place it is defined. */
+const DECIDERS: { kind: MessageKey; scope: RequestScope; roles: MessageKey }[] = [
+  { kind: 'help.deciders.azureSubscription', scope: 'azure-subscription', roles: 'help.deciders.onSubscription' },
+  { kind: 'help.deciders.azureTenant', scope: 'azure-tenant', roles: 'help.deciders.roles' },
+  { kind: 'help.deciders.m365', scope: 'm365', roles: 'help.deciders.roles' },
 ];
 
 /** The usage card, also the answer to anything the parser did not understand. */
@@ -27,6 +35,7 @@ export async function help(context: TurnContext, command: Command): Promise<void
       : command.problem ? t(locale, 'help.problem', { input, problem: command.problem })
         : t(locale, 'help.notCommand', { input });
   const commands = COMMANDS.map((c) => ({ usage: c.usage, description: t(locale, c.description) }));
-  const words = { title: t(locale, 'help.title'), footer: t(locale, 'help.footer') };
-  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(render('help', { commands, notice, words }))));
+  const words = { title: t(locale, 'help.title'), footer: t(locale, 'help.footer'), deciders: t(locale, 'help.deciders.title') };
+  const deciders = DECIDERS.map((d) => ({ kind: t(locale, d.kind), roles: t(locale, d.roles, { roles: orList(locale, approverRoleNames(d.scope)) }) }));
+  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(render('help', { commands, notice, words, deciders }))));
 }

@@ -15,7 +15,7 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
   const open = (await deps.store.listOpenRequests()).map((v) => v.value).filter((t) => isActionable(t, now));
   const mine = [];
   for (const tracked of open) {
-    const check = await deps.directory.checkApprover(actor.aadObjectId, tracked.request).catch(() => undefined);
+    const check = await deps.directory.checkApprover(actor.aadObjectId, tracked.request, 'cached').catch(() => undefined);
     if (check?.allowed) mine.push(tracked);
   }
   if (!mine.length) {
