@@ -73,7 +73,7 @@ describe('on-call staff hear of requests on their phones, and nothing expires un
     await h.restartBot();
     await h.bot.watcher.runOnce();
 
-    const everyone = [USERS.alex.aadObjectId, USERS.megan.aadObjectId, ADELE_APPROVER.aadObjectId, PATTI, LYNNE.aadObjectId];
+    const everyone = [USERS.alex.aadObjectId, ADELE_APPROVER.aadObjectId, PATTI, LYNNE.aadObjectId];
     const reminders = h.connector.calls.filter((c) => c.method === 'POST' && typeof c.body.text === 'string' && /Reminder/.test(c.body.text as string));
     assert.deepEqual(reminders.map((c) => c.conversationId).sort(), everyone.map((id) => `a:personal-${id}`).sort());
     for (const reminder of reminders) {

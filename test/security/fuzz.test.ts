@@ -142,7 +142,7 @@ class Generator {
 
   actor(): { user: TeamsUser; tenant: string } {
     const r = this.rng;
-    const user = r.pick<TeamsUser>([USERS.alex, USERS.megan, USERS.adele, { aadObjectId: this.rng.uuid(), name: this.string().slice(0, 200) }, { aadObjectId: '' }]);
+    const user = r.pick<TeamsUser>([USERS.alex, USERS.isaiah, USERS.adele, { aadObjectId: this.rng.uuid(), name: this.string().slice(0, 200) }, { aadObjectId: '' }]);
     const tenant = r.pick([TENANT_ID, TENANT_ID, TENANT_ID.toUpperCase(), FOREIGN_TENANT, this.rng.uuid(), '', 'contoso.onmicrosoft.com']);
     return { user, tenant };
   }
@@ -270,7 +270,7 @@ class Generator {
     const who = String(a?.from?.aadObjectId ?? '').toLowerCase();
     return typeof verb === 'string' && /approve|reject/i.test(verb)
       && typeof key === 'string' && key.trim().toLowerCase() === this.realKey.toLowerCase()
-      && [USERS.alex.aadObjectId, USERS.megan.aadObjectId].includes(who);
+      && [USERS.alex.aadObjectId, USERS.isaiah.aadObjectId].includes(who);
   }
 }
 
@@ -319,7 +319,7 @@ describe('hostile input at /api/messages', function () {
   };
   const setUp = async () => {
     h = open = await startHarness();
-    for (const user of [USERS.alex, USERS.megan]) assert.equal((await send(JSON.stringify(installUpdate(h.connector.url, TENANT_ID, user)))).status, 200);
+    for (const user of [USERS.alex, USERS.isaiah]) assert.equal((await send(JSON.stringify(installUpdate(h.connector.url, TENANT_ID, user)))).status, 200);
     const record = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, justification: 'Investigating a failed VM start for case 123' });
     await h.bot.watcher.runOnce();
     return { requestId: record.requestId, key: `azure:${SUBSCRIPTION_ID}:${record.requestId}` };
@@ -415,10 +415,10 @@ describe('hostile input at /api/messages', function () {
       const answer = await send(JSON.stringify(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key, comment: COMMENT })));
       assert.equal(answer.status, 200);
       const decided = JSON.parse(answer.text).value;
-      const meganCard = h.connector.postedCards(`a:personal-${USERS.megan.aadObjectId}`)[0]!.body.id as string;
+      const isaiahCard = h.connector.postedCards(`a:personal-${USERS.isaiah.aadObjectId}`)[0]!.body.id as string;
       const deadline = Date.now() + 10_000;
-      while (!h.connector.updates(meganCard).length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-      const updated = cardOf(h.connector.updates(meganCard).at(-1)!.body);
+      while (!h.connector.updates(isaiahCard).length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      const updated = cardOf(h.connector.updates(isaiahCard).at(-1)!.body);
 
       for (const card of [decided, updated]) {
         const block = textBlocks(card).find((t) => t.includes('bold'));
