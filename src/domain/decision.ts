@@ -11,7 +11,15 @@ export interface Actor {
   userPrincipalName?: string;
 }
 
-export type SubmissionState = 'pending' | 'submitted' | 'adopted' | 'failed';
+/**
+ * pending: not yet answered by Microsoft; sent: Microsoft answered, but its own state does not show the
+ * decision yet; submitted: Microsoft's state shows it; adopted: Microsoft's state shows something else;
+ * failed: Microsoft refused it for good (or never showed it), so it may be decided again.
+ */
+export type SubmissionState = 'pending' | 'sent' | 'submitted' | 'adopted' | 'failed';
+
+/** Why a submission is not (yet) what was asked, when a specific message fits better than the error text. */
+export type SubmissionProblem = 'gone' | 'conflict' | 'sign-in' | 'unconfirmed' | 'odd-answer';
 
 export interface Submission {
   state: SubmissionState;
@@ -19,6 +27,9 @@ export interface Submission {
   /** While set and in the future, one worker owns the upstream call. */
   leaseUntil?: string;
   lastError?: string;
+  problem?: SubmissionProblem;
+  /** When Microsoft first answered the call: from then on its state is read back until it shows the outcome. */
+  sentAt?: string;
   /** The upstream status once known: what Microsoft now says about the request. */
   upstreamStatus?: string;
   completedAt?: string;

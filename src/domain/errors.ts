@@ -102,3 +102,24 @@ export class UpstreamError extends LockboxError {
     super(message);
   }
 }
+
+/** Microsoft answered that it no longer has the request (HTTP 404 on a request the bot knows). */
+export class RequestGone extends UpstreamError {
+  constructor(readonly requestId: string) {
+    super('Microsoft no longer has this request', false, 404);
+  }
+}
+
+/** Microsoft answered 409: another change to the request was under way there. */
+export class UpstreamConflict extends UpstreamError {
+  constructor(message: string) {
+    super(message, true, 409);
+  }
+}
+
+/** Microsoft refused the bot's token, even a fresh one asked for after a claims challenge. */
+export class UpstreamSignIn extends UpstreamError {
+  constructor(message: string, readonly claimsChallenge: boolean) {
+    super(message, false, 401);
+  }
+}

@@ -10,12 +10,24 @@ export interface LockboxSource {
   listPending(): Promise<SourceListing>;
   /** The request as upstream sees it now, or undefined when upstream no longer knows it. */
   getRequest(request: LockboxRequest): Promise<LockboxRequest | undefined>;
-  /** Throws UpstreamError; an "already decided" answer resolves with the status upstream reports. */
-  submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<{ upstreamStatus: string }>;
+  /**
+   * Throws UpstreamError (RequestGone when Microsoft no longer has the request). An "already decided"
+   * answer resolves with the status upstream reports; a success answer that is not the API's own
+   * (an HTML page, warnings only) resolves with `anomaly`. Neither proves the decision took effect:
+   * only the request read back does.
+   */
+  submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<SubmitAnswer>;
   /** Whether Customer Lockbox is turned on for the tenant in this product. */
   isEnabled(): Promise<boolean>;
   /** Turns Customer Lockbox on or off for the tenant in this product. */
   setEnabled(enabled: boolean): Promise<void>;
+}
+
+export interface SubmitAnswer {
+  /** The status Microsoft says the request has now, when its answer says so (decided elsewhere). */
+  upstreamStatus?: string;
+  /** A success status whose body is not what the API answers: the call may not have reached Microsoft. */
+  anomaly?: string;
 }
 
 export interface SourceListing {
@@ -89,6 +101,7 @@ export interface AuditEntry {
     | 'decision.refused'
     | 'decision.recorded'
     | 'decision.first-approval'
+    | 'decision.sent'
     | 'decision.submitted'
     | 'decision.adopted'
     | 'decision.failed'

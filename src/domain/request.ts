@@ -1,8 +1,11 @@
 /** Where a lockbox request comes from: Azure Customer Lockbox or Microsoft 365 Customer Lockbox. */
 export type SourceKind = 'azure' | 'm365';
 
-/** Upstream statuses after which nothing can change any more. */
-const FINAL_STATUSES = new Set(['Approved', 'Denied', 'Expired', 'Revoked', 'Completed', 'Canceled', 'Cancelled', 'Error']);
+/** Upstream statuses after which nothing can change any more. An approval still expires or gets revoked. */
+const FINAL_STATUSES = new Set(['Denied', 'Expired', 'Revoked', 'Completed', 'Canceled', 'Cancelled', 'Error']);
+
+/** How far along its life a status is: a request never goes back (a stale list page can still show it Pending). */
+const STAGE: Record<string, number> = { Initializing: 0, Pending: 1, Approving: 2, Denying: 2, Approved: 3, Denied: 3, Revoking: 4, Completing: 4 };
 
 /** A lockbox request as the domain sees it, whichever product it came from. */
 export interface LockboxRequest {
@@ -34,6 +37,13 @@ export function requestKey(r: Pick<LockboxRequest, 'source' | 'requestId' | 'sub
 
 export function isFinalStatus(status: string): boolean {
   return FINAL_STATUSES.has(status);
+}
+
+/** Does `next` come after `current` in a request's life, or could it (an unknown status is taken as news)? */
+export function movesOn(current: string, next: string): boolean {
+  if (current === next) return false;
+  if (isFinalStatus(current)) return false;
+  return (STAGE[next] ?? 5) >= (STAGE[current] ?? 5);
 }
 
 export function hasExpired(r: Pick<LockboxRequest, 'status' | 'expiresAt'>, now: Date): boolean {

@@ -39,7 +39,8 @@ export function track(request: LockboxRequest, now: Date): TrackedRequest {
 /** Still worth watching: upstream may change it, our decision has not reached upstream, cards lag behind, or a page awaits its resolve. */
 export function isOpen(t: TrackedRequest): boolean {
   if (t.cardsStale === true || pageAwaitsResolve(t)) return true;
-  return !t.goneAt && (!isFinalStatus(t.request.status) || t.decision?.submission.state === 'pending');
+  const state = t.decision?.submission.state;
+  return !t.goneAt && (!isFinalStatus(t.request.status) || state === 'pending' || state === 'sent');
 }
 
 /** Can a person still decide it from Teams? A decision Microsoft refused for good can be made again. */

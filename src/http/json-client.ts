@@ -130,6 +130,7 @@ function statusRetryPolicy(statuses: number[], maxRetries: number, baseDelayMs: 
   }], { maxRetries });
 }
 
+/** Like Azure's bearer policy, including its answer to a claims challenge: one fresh token with the claims, one retry. */
 function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
   return {
     name: 'loopbackBearerPolicy',
@@ -137,7 +138,19 @@ function loopbackBearerPolicy(credential: TokenCredential, scope: string): Pipel
       if (!isLoopbackHttp(request.url)) throw new Error(`Refusing to send a token over plain HTTP to ${new URL(request.url).host}`);
       const token = await credential.getToken(scope);
       if (token) request.headers.set('authorization', `Bearer ${token.token}`);
+      const response = await next(request);
+      const claims = response.status === 401 ? claimsChallenge(response.headers.get('www-authenticate')) : undefined;
+      if (!claims) return response;
+      const fresh = await credential.getToken(scope, { claims });
+      if (fresh) request.headers.set('authorization', `Bearer ${fresh.token}`);
       return next(request);
     },
   };
+}
+
+/** The claims of a CAE challenge (`Bearer error="insufficient_claims", claims="<base64>"`), decoded. */
+function claimsChallenge(header: string | undefined): string | undefined {
+  if (!header || !/error="insufficient_claims"/i.test(header)) return undefined;
+  const encoded = /claims="([^"]+)"/i.exec(header)?.[1];
+  return encoded ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
 }

@@ -14,8 +14,10 @@ export interface FaultSpec {
   times: number;
   retryAfterSeconds?: number;
   delayMs?: number;
-  /** Response body; the API's usual error body when absent. */
+  /** Response body; the API's usual error body when absent. A string with a non-JSON content-type header is sent as it is. */
   body?: unknown;
+  /** Extra response headers, e.g. a WWW-Authenticate claims challenge or content-type: text/html. */
+  headers?: Record<string, string>;
   /** Drop the connection instead of answering (ECONNRESET for the caller). */
   reset?: boolean;
 }

@@ -48,6 +48,7 @@ function faultReply(fault: ActiveFault & { status: number }, style: ApiStyle, ct
   const reply: Reply = fault.body !== undefined
     ? { status: fault.status, body: fault.body }
     : errorInStyle(style, ctx, fault.status, defaultCodeFor(fault.status), `Injected fault #${fault.id} on ${ctx.method} ${ctx.url.pathname}.`);
+  if (fault.headers) reply.headers = { ...reply.headers, ...Object.fromEntries(Object.entries(fault.headers).map(([k, v]) => [k.toLowerCase(), v])) };
   if (fault.retryAfterSeconds !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfterSeconds) };
   return reply;
 }
@@ -101,8 +102,10 @@ function send(res: ServerResponse, req: IncomingMessage, reply: Reply, style: Ap
     headers['request-id'] = requestId;
     headers['client-request-id'] = typeof clientRequestId === 'string' ? clientRequestId : requestId;
   }
-  const payload = reply.body === undefined || reply.status === 204 ? undefined : Buffer.from(JSON.stringify(reply.body), 'utf8');
-  if (payload) headers['content-type'] = 'application/json; charset=utf-8';
+  // A fault can stand in for a proxy's page: a string body with its own content type goes out as it is.
+  const verbatim = typeof reply.body === 'string' && typeof headers['content-type'] === 'string' && !/json/i.test(headers['content-type']);
+  const payload = reply.body === undefined || reply.status === 204 ? undefined : Buffer.from(verbatim ? (reply.body as string) : JSON.stringify(reply.body), 'utf8');
+  if (payload && !verbatim) headers['content-type'] = 'application/json; charset=utf-8';
   headers['content-length'] = payload?.length ?? 0;
   // Separate calls: restify, in the same process, patches writeHead to return undefined.
   res.writeHead(reply.status, headers);

@@ -57,7 +57,26 @@ describe('one watcher cycle', () => {
     assert.equal(stored?.value.request.status, 'Approved');
     assert.equal(core.messenger.updates.length, 2);
     assert.ok(core.messenger.updates.every((u) => u.state.request.status === 'Approved'));
-    assert.deepEqual(await core.store.listOpenRequests(), []);
+    assert.equal((await core.store.listOpenRequests()).length, 1, 'an approval still expires or gets revoked: it is followed');
+
+    core.source.add({ ...request, status: 'Revoked' });
+    await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.updates.map((u) => u.state.request.status), ['Approved', 'Approved', 'Revoked', 'Revoked']);
+    assert.deepEqual(await core.store.listOpenRequests(), [], 'Revoked is final');
+  });
+
+  it('never takes a request back from Approving to Pending, and follows it on to Approved', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.add({ ...request, status: 'Approving' });
+    await pollOnce(core.deps);
+    core.source.listPending = async () => ({ requests: [request], failures: [] });
+    await pollOnce(core.deps);
+    assert.equal((await core.store.getRequest(key))?.value.request.status, 'Approving', 'a stale list page does not bring back the buttons');
+    core.source.listPending = async () => ({ requests: [], failures: [] });
+    core.source.add({ ...request, status: 'Approved' });
+    await pollOnce(core.deps);
+    assert.equal((await core.store.getRequest(key))?.value.request.status, 'Approved');
   });
 
   it('reports a failing source without losing what it already tracks, and recovers', async () => {
@@ -162,7 +181,7 @@ describe('one watcher cycle', () => {
   it('keeps trying to update card copies that missed a change, across cycles (and restarts), then stops', async () => {
     core.source.add(request);
     await pollOnce(core.deps);
-    core.source.add({ ...request, status: 'Approved' });
+    core.source.add({ ...request, status: 'Denied' });
     const update = core.messenger.updateRequestCard.bind(core.messenger);
     let failing = true;
     core.messenger.updateRequestCard = async (conversation, activityId, tracked) => {
@@ -175,7 +194,7 @@ describe('one watcher cycle', () => {
 
     failing = false;
     await pollOnce(core.deps);
-    assert.deepEqual(core.messenger.updates.map((u) => u.state.request.status), ['Approved', 'Approved']);
+    assert.deepEqual(core.messenger.updates.map((u) => u.state.request.status), ['Denied', 'Denied']);
     assert.equal((await core.store.getRequest(key))?.value.cardsStale, false);
     assert.deepEqual(await core.store.listOpenRequests(), []);
     await pollOnce(core.deps);

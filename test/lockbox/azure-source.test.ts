@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UpstreamError } from '../../src/domain/errors';
+import { RequestGone, UpstreamConflict, UpstreamError, UpstreamSignIn } from '../../src/domain/errors';
 import { AzureLockboxSource } from '../../src/lockbox/azure/source';
 import { fixedSubscriptions } from '../../src/lockbox/azure/subscriptions';
 import { silentLogger } from '../../src/runtime/logger';
@@ -68,9 +68,51 @@ describe('the Azure lockbox client, against the simulated tenant over HTTP', () 
   it('approves with updateApproval and the reason, and reads the result back', async () => {
     const record = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
     const [request] = (await source.listPending()).requests;
-    assert.deepEqual(await source.submitDecision(request!, 'approve', 'case 42'), { upstreamStatus: 'Approved' });
+    assert.deepEqual(await source.submitDecision(request!, 'approve', 'case 42'), {}, 'the answer is the approval it took, nothing odd');
     assert.equal((await source.getRequest(request!))?.status, 'Approved');
     assert.deepEqual(sim.tenant.getRequest(record.requestId)?.decisions.map((d) => [d.status, d.reason]), [['Approve', 'case 42']]);
+  });
+
+  it('does not believe a 200 that is not the API answering: an HTML page, an empty body, another approval', async () => {
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const [request] = (await source.listPending()).requests;
+    const odd = [
+      { body: '<html><body>Sign in to continue</body></html>', headers: { 'content-type': 'text/html' } },
+      { body: { status: 'Deny', reason: 'x' } },
+      {},
+    ];
+    for (const answer of odd) {
+      await injectFault(sim.url, { path: 'updateApproval$', status: 200, ...answer });
+      const { anomaly } = await source.submitDecision(request!, 'approve', 'case 42');
+      assert.match(anomaly ?? '', /HTTP 200 with .*not with the approval it took/);
+    }
+    assert.deepEqual(await source.submitDecision(request!, 'approve', 'x'), {}, 'the real answer after them is believed');
+  });
+
+  it('says Microsoft no longer has a request it answers 404 for, and names a 409 conflict', async () => {
+    sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const [request] = (await source.listPending()).requests;
+    await injectFault(sim.url, { path: 'updateApproval$', status: 404 });
+    await assert.rejects(source.submitDecision(request!, 'approve', 'x'), (e: Error) => e instanceof RequestGone && e.message === 'Microsoft no longer has this request');
+    await injectFault(sim.url, { path: 'updateApproval$', status: 409 });
+    await assert.rejects(source.submitDecision(request!, 'approve', 'x'), (e: Error) => e instanceof UpstreamConflict && /another change to this request was under way/.test(e.message));
+  });
+
+  it('answers a claims challenge with a fresh token and one retry, and names a second refusal', async () => {
+    const record = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    const [request] = (await source.listPending()).requests;
+    const challenge = { 'www-authenticate': `Bearer realm="", error="insufficient_claims", claims="${Buffer.from('{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}').toString('base64')}"` };
+    await injectFault(sim.url, { path: 'updateApproval$', status: 401, headers: challenge });
+    assert.deepEqual(await source.submitDecision(request!, 'approve', 'after a challenge'), {});
+    assert.deepEqual(sim.tenant.getRequest(record.requestId)?.decisions.map((d) => d.reason), ['after a challenge']);
+
+    const second = sim.tenant.createRequest({ subscriptionId: SUBSCRIPTION });
+    await injectFault(sim.url, { path: 'updateApproval$', status: 401, headers: challenge, times: 2 });
+    await assert.rejects(
+      source.submitDecision({ ...request!, requestId: second.requestId }, 'approve', 'x'),
+      (e: Error) => e instanceof UpstreamSignIn && e.claimsChallenge && /claims challenge/.test(e.message),
+    );
+    assert.equal(sim.tenant.getRequest(second.requestId)?.decisions.length, 0);
   });
 
   it('adopts the status upstream reports when the request was decided elsewhere', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UpstreamError } from '../../src/domain/errors';
+import { RequestGone, UpstreamError } from '../../src/domain/errors';
 import type { LockboxRequest } from '../../src/domain/request';
 import { EXO_SCOPE, M365LockboxSource } from '../../src/lockbox/m365/source';
 import { createLogger } from '../../src/runtime/logger';
@@ -118,8 +118,8 @@ describe('the Microsoft 365 lockbox client, against the simulated Exchange Onlin
     const { requests } = await source.listPending();
     const [a, b] = [requests.find((r) => r.requestId === first)!, requests.find((r) => r.requestId !== first)!];
 
-    assert.deepEqual(await source.submitDecision(a, 'approve', 'case 42: looked at the logs'), { upstreamStatus: 'Approved' });
-    assert.deepEqual(await source.submitDecision(b, 'reject', 'not without a case number'), { upstreamStatus: 'Denied' });
+    assert.deepEqual(await source.submitDecision(a, 'approve', 'case 42: looked at the logs'), {});
+    assert.deepEqual(await source.submitDecision(b, 'reject', 'not without a case number'), {});
 
     assert.equal((await source.getRequest(a))?.status, 'Approved');
     assert.equal((await source.getRequest(b))?.status, 'Denied');
@@ -129,6 +129,17 @@ describe('the Microsoft 365 lockbox client, against the simulated Exchange Onlin
     const sets = (await calls()).filter((c) => c.cmdlet === SET);
     assert.equal(sets.length, 2);
     assert.ok(sets.every((c) => c.anchorMailbox === ANCHOR));
+  });
+
+  it('does not believe a 200 with warnings only, or without the cmdlet result, and names a request Exchange no longer has', async () => {
+    await create();
+    const request = await onlyPending();
+    await injectFault(sim.url, { path: 'InvokeCommand', cmdlet: SET, status: 200, body: { '@adminapi.warnings': ['The command completed successfully but no settings have been modified.'] } });
+    assert.match((await source.submitDecision(request, 'approve', 'x')).anomaly ?? '', /warnings: The command completed successfully but no settings/);
+    await injectFault(sim.url, { path: 'InvokeCommand', cmdlet: SET, status: 200, body: '<html></html>', headers: { 'content-type': 'text/html' } });
+    assert.match((await source.submitDecision(request, 'approve', 'x')).anomaly ?? '', /without the cmdlet's result/);
+    const gone = { ...request, requestId: 'EXSR000404' };
+    await assert.rejects(source.submitDecision(gone, 'approve', 'x'), (e: Error) => e instanceof RequestGone);
   });
 
   it('adopts the status Exchange reports when the request was decided elsewhere', async () => {

@@ -119,7 +119,7 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
 
       it('leaves out final requests with no decision or a decision that has reached upstream', async () => {
         await store.insertRequest(makeRequest({ request: { requestId: 'expired', status: 'Expired' } }));
-        await store.insertRequest(makeRequest({ request: { requestId: 'submitted', status: 'Approved' }, decision: makeDecision('submitted') }));
+        await store.insertRequest(makeRequest({ request: { requestId: 'submitted', status: 'Revoked' }, decision: makeDecision('submitted') }));
         await store.insertRequest(makeRequest({ request: { requestId: 'adopted', status: 'Denied' }, decision: makeDecision('adopted') }));
         await store.insertRequest(makeRequest({ request: { requestId: 'failed', status: 'Expired' }, decision: makeDecision('failed') }));
         assert.deepEqual(await store.listOpenRequests(), []);

@@ -35,7 +35,7 @@ describe('npm run store:copy -- --from sqlite --to table', function () {
 
   it('copies every request, chat, card and audit entry once, and a second run finds them all there', async () => {
     const open = makeRequest({ request: { requestId: 'open' }, decision: makeDecision('pending') });
-    const closed = makeRequest({ request: { requestId: 'closed', status: 'Approved' }, decision: makeDecision('submitted') });
+    const closed = makeRequest({ request: { requestId: 'closed', status: 'Revoked' }, decision: makeDecision('submitted') });
     const audit: AuditEntry[] = [
       makeAudit('request.detected', { at: '2025-01-01T10:00:00.000Z', requestKey: open.key }),
       makeAudit('request.detected', { at: '2025-01-01T10:00:00.000Z', requestKey: closed.key }),

@@ -70,7 +70,7 @@ export class FakeSource implements LockboxSource {
     this.submissions.push({ requestId: request.requestId, verdict, reason });
     const status = verdict === 'approve' ? 'Approved' : 'Denied';
     if (current) this.requests.set(request.requestId, { ...current, status });
-    return { upstreamStatus: status };
+    return {};
   }
 }
 

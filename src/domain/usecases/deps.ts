@@ -30,4 +30,6 @@ export interface CoreDeps {
   reminders?: ReminderPolicy;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;
+  /** How long a decision Microsoft answered may stay unseen in its state before it counts as not taken (default 15 min). */
+  confirmWindowMs?: number;
 }

@@ -1,6 +1,6 @@
 import { pageAwaitsResolve } from '../paging';
 import type { Directory, LockboxSource } from '../ports';
-import { hasExpired, isFinalStatus, type LockboxRequest, type SourceKind } from '../request';
+import { hasExpired, movesOn, type LockboxRequest, type SourceKind } from '../request';
 import { isOpen, track, type TrackedRequest } from '../tracked';
 import { syncCards } from './card-sync';
 import type { CoreDeps } from './deps';
@@ -8,7 +8,7 @@ import { deliverCards } from './deliver';
 import { noteFound, noteMissing } from './gone';
 import { notifyPeople } from './escalate';
 import { pageOnCall } from './page';
-import { submitDecision } from './submit';
+import { confirmDecision, submitDecision } from './submit';
 
 export interface SourcePollReport {
   source: SourceKind;
@@ -120,8 +120,8 @@ async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Pr
     if (!stored) return undefined;
     const before = stored.value.request;
     if (before.status === request.status && before.expiresAt === request.expiresAt) return stored.value;
-    // A stale list page can still show a decided request as Pending: a final status never goes back.
-    if (isFinalStatus(before.status) && !isFinalStatus(request.status)) return stored.value;
+    // A stale list page can still show a decided request as Pending: a request never goes back.
+    if (before.status !== request.status && !movesOn(before.status, request.status)) return stored.value;
     const next = { ...stored.value, request, cardsStale: stored.value.cardsStale || before.status !== request.status, updatedAt: deps.clock.now().toISOString() };
     if (await deps.store.replaceRequest(next, stored.etag)) {
       if (before.status !== request.status) {
@@ -137,6 +137,7 @@ async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Pr
 
 async function follow(deps: CoreDeps, tracked: TrackedRequest, sighting: Sighting): Promise<TrackedRequest | undefined> {
   if (tracked.decision?.submission.state === 'pending') return submitDecision(deps, tracked.key);
+  if (tracked.decision?.submission.state === 'sent') return confirmDecision(deps, tracked.key);
   if (sighting.unseen(tracked.request) || !isOpen(tracked) || tracked.goneAt) return tracked;
   if (sighting.listed.has(tracked.key)) return tracked.missing ? noteFound(deps, tracked.key) : tracked;
   // Tracked as open but no longer listed as Pending: decided in the portal, expired, cancelled, or gone.

@@ -1,19 +1,22 @@
-import { actorName, statusShows, verdictWord, type Submission } from '../decision';
-import { SourceNotConfigured, UpstreamError } from '../errors';
-import { isFinalStatus } from '../request';
+import { actorName, statusShows, verdictWord, type Submission, type Verdict } from '../decision';
+import { RequestGone, SourceNotConfigured, UpstreamConflict, UpstreamError, UpstreamSignIn } from '../errors';
+import { movesOn } from '../request';
 import type { TrackedRequest } from '../tracked';
-import type { Versioned } from '../ports';
+import type { LockboxSource, Versioned } from '../ports';
 import type { CoreDeps } from './deps';
 import { syncCards } from './card-sync';
 
-type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'submissionLeaseMs'>;
+type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'submissionLeaseMs' | 'confirmWindowMs'>;
 
 const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_CONFIRM_WINDOW_MS = 15 * 60_000;
 
 /**
  * Sends a recorded decision upstream, exactly once: a lease taken by compare-and-set keeps two
- * workers apart, and a retry first asks upstream whether the request is still pending.
- * Returns the stored state afterwards (unchanged when another worker holds the lease).
+ * workers apart, and a retry first asks upstream whether the request is still pending. Microsoft's
+ * answer alone proves nothing (a proxy can answer 200): the request is read back, and only a status
+ * that shows the decision makes it submitted. Returns the stored state afterwards (unchanged when
+ * another worker holds the lease).
  */
 export async function submitDecision(deps: Deps, requestKey: string, options: { awaitCards?: boolean } = {}): Promise<TrackedRequest | undefined> {
   const leased = await takeLease(deps, requestKey);
@@ -23,23 +26,68 @@ export async function submitDecision(deps: Deps, requestKey: string, options: { 
   const source = deps.sources.get(tracked.request.source);
   if (!source) throw new SourceNotConfigured(tracked.request.source);
 
-  let outcome: Partial<Submission> & { status?: string };
+  let outcome: Outcome;
   try {
     const current = decision.submission.attempts > 1 ? await source.getRequest(tracked.request) : undefined;
     if (current && current.status !== 'Pending') {
-      const ours = statusShows(current.status, decision.verdict);
-      outcome = { state: ours ? 'submitted' : 'adopted', upstreamStatus: current.status, status: current.status };
+      outcome = judge(decision.verdict, current.status);
     } else {
       const reason = decision.comment || `${capitalised(verdictWord(decision.verdict))} in Teams by ${actorName(decision.actor)}`;
-      const { upstreamStatus } = await source.submitDecision(tracked.request, decision.verdict, reason);
-      const adopted = !statusShows(upstreamStatus, decision.verdict);
-      outcome = { state: adopted ? 'adopted' : 'submitted', upstreamStatus, status: upstreamStatus };
+      const answer = await source.submitDecision(tracked.request, decision.verdict, reason);
+      outcome = answer.upstreamStatus && answer.upstreamStatus !== 'Pending'
+        ? judge(decision.verdict, answer.upstreamStatus)
+        : await readBack(deps, source, tracked, { state: 'sent', sentAt: deps.clock.now().toISOString(), ...(answer.anomaly ? { lastError: answer.anomaly, problem: 'odd-answer' } : {}) });
     }
   } catch (error) {
-    const transient = !(error instanceof UpstreamError) || error.transient;
-    outcome = { state: transient ? 'pending' : 'failed', lastError: error instanceof Error ? error.message : String(error) };
+    outcome = failure(error);
   }
   return finish(deps, leased, outcome, options.awaitCards ?? true);
+}
+
+/**
+ * A decision Microsoft answered but whose state did not show it yet: reads the request back. Once it
+ * shows the decision (or another outcome) that is what the bot says; if it stays Pending past
+ * `confirmWindowMs`, Microsoft did not take the decision and people may decide again.
+ */
+export async function confirmDecision(deps: Deps, requestKey: string): Promise<TrackedRequest | undefined> {
+  const found = await deps.store.getRequest(requestKey);
+  const submission = found?.value.decision?.submission;
+  if (!found || submission?.state !== 'sent') return found?.value;
+  const source = deps.sources.get(found.value.request.source);
+  if (!source) throw new SourceNotConfigured(found.value.request.source);
+  let outcome = await readBack(deps, source, found.value, {});
+  const sentAt = Date.parse(submission.sentAt ?? found.value.decision!.decidedAt);
+  if (outcome.state === 'sent' && deps.clock.now().getTime() - sentAt >= (deps.confirmWindowMs ?? DEFAULT_CONFIRM_WINDOW_MS)) {
+    outcome = { state: 'failed', problem: 'unconfirmed', lastError: 'Microsoft answered, but its record of the request still shows it waiting for a decision' };
+  }
+  if (outcome.state === 'sent' && !outcome.status) return found.value;
+  return finish(deps, found, outcome, true);
+}
+
+type Outcome = Partial<Submission> & { status?: string };
+
+/** What an upstream status says about our decision: it shows it, or something else happened there. */
+function judge(verdict: Verdict, status: string): Outcome {
+  return { state: statusShows(status, verdict) ? 'submitted' : 'adopted', upstreamStatus: status, status, problem: undefined, lastError: undefined };
+}
+
+/** Reads the request back; while Microsoft still shows it Pending (or cannot be asked) the decision stays sent. */
+async function readBack(deps: Deps, source: LockboxSource, tracked: TrackedRequest, sent: Outcome): Promise<Outcome> {
+  try {
+    const current = await source.getRequest(tracked.request);
+    // A single "not found" proves nothing (the request-gone rule needs several); the window still applies.
+    if (current && current.status !== 'Pending' && current.status !== 'Initializing') return judge(tracked.decision!.verdict, current.status);
+  } catch (error) {
+    deps.logger.warn('Could not read a decided request back from Microsoft; will try again', { requestKey: tracked.key, error: String(error) });
+  }
+  return { state: 'sent', ...sent };
+}
+
+function failure(error: unknown): Outcome {
+  const message = error instanceof Error ? error.message : String(error);
+  const problem = error instanceof RequestGone ? 'gone' : error instanceof UpstreamConflict ? 'conflict' : error instanceof UpstreamSignIn ? 'sign-in' : undefined;
+  const transient = !(error instanceof UpstreamError) || error.transient;
+  return { state: transient ? 'pending' : 'failed', lastError: message, ...(problem ? { problem } : {}) };
 }
 
 async function takeLease(deps: Deps, requestKey: string): Promise<Versioned<TrackedRequest> | undefined> {
@@ -59,33 +107,38 @@ async function takeLease(deps: Deps, requestKey: string): Promise<Versioned<Trac
   return etag ? { value: leased, etag } : undefined;
 }
 
-async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Partial<Submission> & { status?: string }, awaitCards: boolean): Promise<TrackedRequest> {
-  const { status, ...submissionChanges } = outcome;
+async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Outcome, awaitCards: boolean): Promise<TrackedRequest> {
+  const { status: reported, ...submissionChanges } = outcome;
+  // What Microsoft reports moves the request on; a status behind the stored one is an older view.
+  const status = reported && movesOn(leased.value.request.status, reported) ? reported : undefined;
   const now = deps.clock.now().toISOString();
   const tracked = leased.value;
   const decision = tracked.decision!;
   const final = outcome.state !== 'pending';
+  const changed = final && (outcome.state !== decision.submission.state || status !== undefined);
   const next: TrackedRequest = {
     ...tracked,
     request: status ? { ...tracked.request, status } : tracked.request,
-    cardsStale: tracked.cardsStale || final,
+    cardsStale: tracked.cardsStale || changed,
     decision: {
       ...decision,
-      submission: { ...decision.submission, ...submissionChanges, leaseUntil: undefined, completedAt: final ? now : undefined },
+      submission: { ...decision.submission, ...submissionChanges, leaseUntil: undefined, completedAt: final && outcome.state !== 'sent' ? now : undefined },
     },
     updatedAt: now,
   };
   if (!(await deps.store.replaceRequest(next, leased.etag))) {
     // Only the lease holder writes the submission, so a conflict means the watcher refreshed the request meanwhile.
     const fresh = await deps.store.getRequest(tracked.key);
-    const merged = { ...fresh?.value, request: status ? { ...fresh!.value.request, status } : fresh?.value.request, decision: next.decision, cardsStale: next.cardsStale, updatedAt: now } as TrackedRequest;
+    const freshStatus = status && fresh && movesOn(fresh.value.request.status, status) ? status : undefined;
+    const merged = { ...fresh?.value, request: freshStatus ? { ...fresh!.value.request, status: freshStatus } : fresh?.value.request, decision: next.decision, cardsStale: next.cardsStale, updatedAt: now } as TrackedRequest;
     if (!fresh || !(await deps.store.replaceRequest(merged, fresh.etag))) {
       deps.logger.error('Could not store the outcome of a decision submission; it will be retried', { requestKey: tracked.key });
       return tracked;
     }
   }
+  if (!changed && outcome.state !== 'pending') return next;
   await audit(deps, next, outcome);
-  if (final || isFinalStatus(next.request.status)) {
+  if (changed) {
     const cards = syncCards(deps, next.key);
     if (awaitCards) await cards;
   }
@@ -94,6 +147,7 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Pa
 
 async function audit(deps: Deps, next: TrackedRequest, outcome: Partial<Submission>): Promise<void> {
   const kind = outcome.state === 'submitted' ? 'decision.submitted'
+    : outcome.state === 'sent' ? 'decision.sent'
     : outcome.state === 'adopted' ? 'decision.adopted'
       : outcome.state === 'failed' ? 'decision.failed' : 'decision.retrying';
   const log = outcome.state === 'pending' || outcome.state === 'failed' ? deps.logger.warn : deps.logger.info;
@@ -104,7 +158,7 @@ async function audit(deps: Deps, next: TrackedRequest, outcome: Partial<Submissi
     kind,
     requestKey: next.key,
     actor: next.decision!.actor,
-    detail: { upstreamStatus: outcome.upstreamStatus, error: outcome.lastError, attempts: next.decision!.submission.attempts },
+    detail: { upstreamStatus: outcome.upstreamStatus, error: outcome.lastError, problem: outcome.problem, attempts: next.decision!.submission.attempts },
   });
 }
 

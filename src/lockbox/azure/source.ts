@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Verdict } from '../../domain/decision';
-import { expectedStatus, upstreamVerb } from '../../domain/decision';
-import { UpstreamError } from '../../domain/errors';
-import type { LockboxSource, Logger, SourceListing } from '../../domain/ports';
+import { upstreamVerb } from '../../domain/decision';
+import { RequestGone, UpstreamConflict, UpstreamError } from '../../domain/errors';
+import type { LockboxSource, Logger, SourceListing, SubmitAnswer } from '../../domain/ports';
 import type { LockboxRequest } from '../../domain/request';
-import type { JsonClient } from '../../http/json-client';
+import type { JsonClient, JsonResponse } from '../../http/json-client';
+import { signInRefused } from '../sign-in';
 import { armFailure } from './errors';
 import { settleWithLimit } from '../concurrency';
 import { parseAzureRequest } from './parse';
@@ -14,6 +15,8 @@ export const AZURE_LOCKBOX_API_VERSION = '2018-02-28-preview';
 const MAX_PAGES = 100;
 const DEFAULT_CONCURRENCY = 16;
 
+/** updateApproval answers with the approval it took: `{"status":"Approve"|"Deny","reason":…}`. */
+const approval = z.object({ status: z.string(), reason: z.string().nullish() }).passthrough();
 const optIn = z.object({ isOptedIn: z.boolean() });
 const page = z.object({ value: z.array(z.unknown()), nextLink: z.string().url().optional().nullable() });
 
@@ -80,17 +83,21 @@ export class AzureLockboxSource implements LockboxSource {
     return parsed.request;
   }
 
-  async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<{ upstreamStatus: string }> {
+  async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<SubmitAnswer> {
     const response = await (this.options.decisionClient ?? this.options.client).send({
       method: 'POST',
       url: `${this.requestPath(request)}/updateApproval`,
       query: { 'api-version': AZURE_LOCKBOX_API_VERSION },
       body: { status: upstreamVerb(verdict), reason },
     });
-    if (response.status === 200) return { upstreamStatus: expectedStatus(verdict) };
-    const failure = armFailure(`Submitting the decision on lockbox request ${request.requestId}`, response);
+    if (response.status >= 200 && response.status < 300) return approvalAnswer(response, verdict);
+    const what = `Submitting the decision on lockbox request ${request.requestId}`;
+    if (response.status === 404) throw new RequestGone(request.requestId);
+    const failure = armFailure(what, response);
     // Decided elsewhere (portal, another bot instance): adopt what upstream says instead of failing.
     if (failure.currentStatus && failure.currentStatus !== 'Pending') return { upstreamStatus: failure.currentStatus };
+    if (response.status === 409) throw new UpstreamConflict(`${what}: Microsoft answered that another change to this request was under way (HTTP 409); the bot reads the request back and tries again`);
+    if (response.status === 401) throw signInRefused(what, response);
     throw failure;
   }
 
@@ -112,4 +119,13 @@ export class AzureLockboxSource implements LockboxSource {
     if (!request.subscriptionId) throw new UpstreamError(`Lockbox request ${request.requestId} has no subscription; tenant-scoped requests cannot be read by id`, false);
     return `subscriptions/${encodeURIComponent(request.subscriptionId)}/providers/Microsoft.CustomerLockbox/requests/${encodeURIComponent(request.requestId)}`;
   }
+}
+
+/** A 2xx is Microsoft's only if its body is the approval it took; anything else (a proxy's HTML page) is reported, not believed. */
+function approvalAnswer(response: JsonResponse, verdict: Verdict): SubmitAnswer {
+  const body = approval.safeParse(response.body);
+  if (response.status === 200 && body.success && body.data.status.toLowerCase() === upstreamVerb(verdict).toLowerCase()) return {};
+  const type = response.headers['content-type'] ?? 'no content type';
+  const shape = typeof response.body === 'string' ? `text (${type})` : response.body === undefined ? 'an empty body' : `JSON that is not an approval (${type})`;
+  return { anomaly: `Microsoft's address answered HTTP ${response.status} with ${shape}, not with the approval it took` };
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Verdict } from '../../domain/decision';
-import { expectedStatus, upstreamVerb } from '../../domain/decision';
-import { UpstreamError } from '../../domain/errors';
-import type { LockboxSource, Logger, SourceListing } from '../../domain/ports';
+import { upstreamVerb } from '../../domain/decision';
+import { RequestGone, UpstreamError } from '../../domain/errors';
+import type { LockboxSource, Logger, SourceListing, SubmitAnswer } from '../../domain/ports';
 import type { LockboxRequest } from '../../domain/request';
 import type { JsonClient, JsonResponse } from '../../http/json-client';
+import { signInRefused } from '../sign-in';
 import { ExoFailure, exoFailure } from './errors';
 import { M365RecordParser, serviceNameFor } from './parse';
 
@@ -75,7 +76,7 @@ export class M365LockboxSource implements LockboxSource {
     return found.request;
   }
 
-  async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<{ upstreamStatus: string }> {
+  async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<SubmitAnswer> {
     const parameters: Parameters = { ApprovalDecision: upstreamVerb(verdict), RequestId: request.requestId };
     if (reason !== '') parameters.Comment = reason;
     const serviceName = serviceNameFor(request);
@@ -83,9 +84,11 @@ export class M365LockboxSource implements LockboxSource {
     const response = await this.invoke(this.options.decisionClient ?? this.options.client, 'Set-AccessToCustomerDataRequest', parameters);
     if (isSuccess(response)) {
       this.noteWarnings('Set-AccessToCustomerDataRequest', response.body);
-      return { upstreamStatus: expectedStatus(verdict) };
+      return setAnswer(response);
     }
     const failure = exoFailure(`Submitting the decision on Microsoft 365 lockbox request ${request.requestId}`, response);
+    if (failure.status === 404 && /ObjectNotFound/i.test(failure.detail.type ?? '')) throw new RequestGone(request.requestId);
+    if (failure.status === 401) throw signInRefused(failure.message, response);
     // Exchange gives no machine-readable state: when it refused the request itself (already decided
     // elsewhere, expired), read it back and adopt what it says now instead of failing.
     if (failure.kind === 'rejected') {
@@ -149,6 +152,16 @@ export class M365LockboxSource implements LockboxSource {
       this.options.logger.warn('Exchange Online answered with a warning', { cmdlet, warning });
     }
   }
+}
+
+/** A Set- cmdlet that did its work answers `{"value":[]}`; warnings alone (or no JSON) say it may not have. */
+function setAnswer(response: JsonResponse): SubmitAnswer {
+  const body = page.safeParse(response.body);
+  const raw = (response.body as { '@adminapi.warnings'?: unknown } | undefined)?.['@adminapi.warnings'];
+  const warnings = Array.isArray(raw) ? raw.map(String) : [];
+  if (body.success && warnings.length === 0) return {};
+  const said = warnings.length ? `with warnings: ${warnings.join('; ').slice(0, 300)}` : `HTTP ${response.status} without the cmdlet's result`;
+  return { anomaly: `Exchange Online answered ${said}` };
 }
 
 function isSuccess(response: JsonResponse): boolean {

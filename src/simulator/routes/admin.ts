@@ -44,7 +44,7 @@
  *          upstream calls, oldest first; cmdlet and anchorMailbox (the X-AnchorMailbox header) on Exchange calls
  *   DELETE /_simulator/calls                           → 204
  *   POST   /_simulator/faults  body {method?, path (regex source, tested on the path without query), cmdlet?,
- *          status?, times? (default 1), retryAfterSeconds?, delayMs?, body?, reset? (drop the connection)}  → 201 the fault; status may be left
+ *          status?, times? (default 1), retryAfterSeconds?, delayMs?, body?, headers?, reset? (drop the connection)}  → 201 the fault; status may be left
  *          out when delayMs is set, to slow calls down without failing them; cmdlet limits it to Exchange admin API
  *          calls running that cmdlet (they all share /adminapi/beta/{tenantId}/InvokeCommand)
  *   GET    /_simulator/teams/notifications             → 200 {value:[{at, userId, activityType, previewText, topic, templateParameters}]}
@@ -122,6 +122,7 @@ const faultSchema = z
     delayMs: z.number().int().nonnegative().max(120_000).optional(),
     body: z.unknown().optional(),
     reset: z.boolean().optional(),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).optional(),
   })
   .strict()
   .refine((f) => f.status !== undefined || f.delayMs !== undefined || f.reset, 'give a status, a delayMs, reset, or a mix');

@@ -1,4 +1,4 @@
-import { actorName, COMMENT_MAX_LENGTH } from '../../domain/decision';
+import { actorName, COMMENT_MAX_LENGTH, statusShows, type SubmissionProblem } from '../../domain/decision';
 import type { TrackedRequest } from '../../domain/tracked';
 import { isActionable } from '../../domain/tracked';
 import { hasExpired, timeLeft } from '../../domain/request';
@@ -71,18 +71,50 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
 
 function status(tracked: TrackedRequest, now: Date, locale: string | undefined): { statusLine: string; headerStyle: string } {
   const r = tracked.request;
-  const s = tracked.decision?.submission;
+  const d = tracked.decision;
+  const s = d?.submission;
   const left = () => duration(timeLeft(r, now), locale);
   if (tracked.goneAt) return { statusLine: t(locale, 'state.gone', { time: localTime(tracked.goneAt) }), headerStyle: 'default' };
-  if (s?.state === 'pending') return { statusLine: t(locale, 'state.sending'), headerStyle: 'accent' };
-  if (s?.state === 'failed') return { statusLine: t(locale, 'state.failed', { reason: s.lastError ? plain(s.lastError) : t(locale, 'state.noReason') }), headerStyle: 'attention' };
-  if (s?.state === 'adopted') return { statusLine: t(locale, 'state.adopted', { status: plain(s.upstreamStatus ?? r.status) }), headerStyle: 'warning' };
-  if (r.status === 'Approved') return { statusLine: t(locale, 'state.approved'), headerStyle: 'good' };
-  if (r.status === 'Denied') return { statusLine: t(locale, 'state.rejected'), headerStyle: 'attention' };
-  if (r.status === 'Pending' && hasExpired(r, now)) return { statusLine: t(locale, 'state.expired'), headerStyle: 'default' };
-  if (r.status === 'Pending' && tracked.firstApproval && !tracked.decision) {
+  const waiting = r.status === 'Pending' || r.status === 'Initializing';
+  if (waiting && s?.state === 'pending') return { statusLine: t(locale, 'state.sending'), headerStyle: 'accent' };
+  if (waiting && s?.state === 'sent') return { statusLine: t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), headerStyle: 'accent' };
+  if (waiting && s?.state === 'failed') return { statusLine: failureText(s.problem, s.lastError, locale), headerStyle: 'attention' };
+  // From here on the card says what Microsoft's own record says; a decision from Teams that it does not show is called out.
+  const elsewhere = d && !waiting && !statusShows(r.status, d.verdict) && s?.state !== 'submitted'
+    ? ` ${t(locale, d.verdict === 'approve' ? 'state.notOurApproval' : 'state.notOurRejection')}`
+    : '';
+  switch (r.status) {
+    case 'Approving':
+      return { statusLine: t(locale, 'state.approving') + elsewhere, headerStyle: 'good' };
+    case 'Approved':
+      return { statusLine: t(locale, 'state.approved') + elsewhere, headerStyle: 'good' };
+    case 'Denying':
+    case 'Denied':
+      return { statusLine: t(locale, 'state.rejected') + elsewhere, headerStyle: 'attention' };
+    case 'Revoking':
+    case 'Revoked':
+      return { statusLine: t(locale, 'state.revoked') + elsewhere, headerStyle: 'default' };
+    case 'Expired':
+      return { statusLine: d?.verdict === 'approve' && s?.state === 'submitted' ? t(locale, 'state.accessEnded') : t(locale, 'state.expired') + elsewhere, headerStyle: 'default' };
+  }
+  if (waiting && hasExpired(r, now)) return { statusLine: t(locale, 'state.expired'), headerStyle: 'default' };
+  if (waiting && tracked.firstApproval && !d) {
     return { statusLine: t(locale, 'state.firstOfTwo', { name: plain(actorName(tracked.firstApproval.actor)), left: left() }), headerStyle: 'accent' };
   }
-  if (r.status === 'Pending') return { statusLine: t(locale, 'state.waiting', { left: left() }), headerStyle: 'warning' };
-  return { statusLine: t(locale, 'state.other', { status: plain(r.status) }), headerStyle: 'default' };
+  if (waiting) return { statusLine: t(locale, 'state.waiting', { left: left() }), headerStyle: 'warning' };
+  return { statusLine: t(locale, 'state.other', { status: plain(r.status) }) + elsewhere, headerStyle: 'default' };
+}
+
+/** A true sentence for each way Microsoft can leave a decision untaken. */
+function failureText(problem: SubmissionProblem | undefined, lastError: string | undefined, locale: string | undefined): string {
+  switch (problem) {
+    case 'gone':
+      return t(locale, 'state.failedGone');
+    case 'unconfirmed':
+      return t(locale, 'state.failedUnconfirmed');
+    case 'sign-in':
+      return t(locale, 'state.failedSignIn');
+    default:
+      return t(locale, 'state.failed', { reason: lastError ? plain(lastError) : t(locale, 'state.noReason') });
+  }
 }

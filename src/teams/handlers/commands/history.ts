@@ -1,25 +1,64 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { actorName, type Actor, type Verdict } from '../../../domain/decision';
 import { NotAnAdmin } from '../../../domain/errors';
+import type { AuditEntry } from '../../../domain/ports';
+import type { TrackedRequest } from '../../../domain/tracked';
 import { render } from '../../cards/render';
 import { localTime, plain } from '../../cards/text';
 import type { TeamsDeps } from '../../deps';
 import { t } from '../../i18n';
 
-/** The last decisions from the bot's own audit trail: who, what, when, why. Admins only: it names people. */
+/** Teams refuses an activity over about 28 KB; the card stops adding entries well before. */
+const CARD_BUDGET_BYTES = 24_000;
+const COMMENT_MAX = 280;
+
+/** The last decisions from the bot's own audit trail: who, what, when, why, and what Microsoft shows now. Admins only: it names people. */
 export async function history(context: TurnContext, deps: TeamsDeps, actor: Actor, count: number): Promise<void> {
   const checks = await Promise.all([...deps.sources.keys()].map((source) => deps.directory.checkAdmin(actor.aadObjectId, source)));
   if (!checks.some((c) => c.allowed)) throw new NotAnAdmin([...new Set(checks.flatMap((c) => c.requiredRoles))]);
   const locale = context.activity.locale;
   const entries = await deps.store.listAudit({ kinds: ['decision.recorded'], limit: count });
-  const view = entries.map((e) => {
-    const verdict = e.detail.verdict as Verdict;
-    const comment = typeof e.detail.comment === 'string' && e.detail.comment ? ` · "${plain(e.detail.comment)}"` : '';
-    return {
-      line: t(locale, verdict === 'approve' ? 'history.approvedBy' : 'history.rejectedBy', { name: e.actor ? plain(actorName(e.actor)) : t(locale, 'history.someone'), time: localTime(e.at) }),
-      detail: `${plain(e.requestKey ?? '')}${comment}`,
-    };
-  });
-  const card = render('history', { title: t(locale, 'history.title', { count }), entries: view, words: { none: t(locale, 'history.none') } });
+  const tracked = new Map<string, TrackedRequest | undefined>();
+  for (const key of new Set(entries.map((e) => e.requestKey).filter((k): k is string => Boolean(k)))) tracked.set(key, (await deps.store.getRequest(key))?.value);
+
+  const frame = { title: t(locale, 'history.title', { count }), words: { none: t(locale, 'history.none') } };
+  const view: { line: string; detail: string }[] = [];
+  for (const entry of entries) {
+    const next = [...view, line(entry, entry.requestKey ? tracked.get(entry.requestKey) : undefined, locale)];
+    // Long comments must not make a card Teams refuses: stop adding, and say how many were left out.
+    if (Buffer.byteLength(JSON.stringify(render('history', { ...frame, entries: next }))) > CARD_BUDGET_BYTES) break;
+    view.push(next.at(-1)!);
+  }
+  const left = entries.length - view.length;
+  if (left > 0) view.push({ line: t(locale, 'history.more', { count: left }), detail: t(locale, 'history.moreHint') });
+  const card = render('history', { ...frame, entries: view });
   await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+}
+
+function line(entry: AuditEntry, tracked: TrackedRequest | undefined, locale: string | undefined): { line: string; detail: string } {
+  const verdict = entry.detail.verdict as Verdict;
+  const said = typeof entry.detail.comment === 'string' ? entry.detail.comment : '';
+  const comment = said ? ` · "${plain(said.length > COMMENT_MAX ? `${said.slice(0, COMMENT_MAX)}…` : said)}"` : '';
+  return {
+    line: t(locale, verdict === 'approve' ? 'history.approvedBy' : 'history.rejectedBy', { name: entry.actor ? plain(actorName(entry.actor)) : t(locale, 'history.someone'), time: localTime(entry.at) }),
+    detail: `${plain(entry.requestKey ?? '')}${comment} · ${microsoftShows(entry, tracked, locale)}`,
+  };
+}
+
+/** What Microsoft's own record shows for the request now: that is what counts, not what was clicked. */
+function microsoftShows(entry: AuditEntry, tracked: TrackedRequest | undefined, locale: string | undefined): string {
+  if (!tracked) return t(locale, 'history.untracked');
+  const decision = tracked.decision;
+  const status = plain(tracked.request.status);
+  if (!decision || decision.decidedAt !== entry.at) return t(locale, 'history.replaced', { status });
+  switch (decision.submission.state) {
+    case 'pending':
+      return t(locale, 'history.sending');
+    case 'sent':
+      return tracked.request.status === 'Pending' ? t(locale, 'history.sent') : t(locale, 'history.microsoft', { status });
+    case 'failed':
+      return decision.submission.problem === 'gone' ? t(locale, 'history.gone') : t(locale, 'history.notTaken', { status });
+    default:
+      return t(locale, 'history.microsoft', { status });
+  }
 }
