@@ -54,7 +54,7 @@ describe('paging the on-call rotation', () => {
   });
 
   it('keeps a decided request watched while its alert awaits the resolve', () => {
-    const decided = { ...track({ ...request, status: 'Approved' }, core.clock.now()), notifications: { 'page/warning': { state: 'sent' as const, at: '2026-11-28T09:00:00.000Z' } } };
+    const decided = { ...track({ ...request, status: 'Denied' }, core.clock.now()), notifications: { 'page/warning': { state: 'sent' as const, at: '2026-11-28T09:00:00.000Z' } } };
     assert.equal(isOpen(decided), true);
     assert.equal(isOpen({ ...decided, notifications: { ...decided.notifications, 'page/resolve': { state: 'sent' as const, at: '2026-11-28T10:00:00.000Z' } } }), false);
   });
