@@ -68,6 +68,14 @@ export class ConfirmationInvalid extends LockboxError {
   }
 }
 
+/** Turning Customer Lockbox on when it is on already, or off when it is off: nothing to ask or do. */
+export class AlreadySwitched extends LockboxError {
+  readonly code = 'ADMIN.ALREADY_SWITCHED';
+  constructor(readonly action: 'enable' | 'disable', readonly source: string) {
+    super(`Customer Lockbox is already ${action === 'enable' ? 'on' : 'off'} for ${source}.`);
+  }
+}
+
 /** The request changed under us more often than it is reasonable to retry. */
 export class ConcurrentUpdate extends LockboxError {
   readonly code = 'STORE.CONCURRENT_UPDATE';

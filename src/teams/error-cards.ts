@@ -1,6 +1,7 @@
 import { actorName, type Actor } from '../domain/decision';
 import {
   AlreadyDecided,
+  AlreadySwitched,
   ConfirmationInvalid,
   DirectoryUnavailable,
   LockboxError,
@@ -55,6 +56,9 @@ export function textForError(error: unknown, locale?: string): string {
     return error.requiredRoles.length ? t(locale, 'command.notAdmin', { roles: orList(locale, error.requiredRoles) }) : t(locale, 'command.wrongTenant');
   }
   if (error instanceof DirectoryUnavailable) return t(locale, 'command.directoryUnavailable');
+  if (error instanceof AlreadySwitched) {
+    return t(locale, error.action === 'enable' ? 'switch.alreadyOn' : 'switch.alreadyOff', { product: productName(error.source as SourceKind) });
+  }
   if (error instanceof ConfirmationInvalid) return t(locale, error.reason === 'expired' ? 'command.confirmationExpired' : 'command.confirmationSomeoneElse');
   if (error instanceof SourceNotConfigured) return t(locale, 'command.sourceNotConfigured', { product: productName(error.source as SourceKind) });
   if (error instanceof UpstreamError) return t(locale, 'command.upstream', { reason: plain(error.message) });

@@ -86,7 +86,7 @@ function commandDeps(): TeamsDeps {
     directory: { checkAdmin: async () => ({ allowed: true, heldRoles: ['Global Administrator'], requiredRoles: ['Global Administrator'] }) },
     sources: new Map([
       ['azure', { kind: 'azure', isEnabled: async () => true }],
-      ['m365', { kind: 'm365', isEnabled: async () => true }],
+      ['m365', { kind: 'm365', isEnabled: async () => false }],
     ]),
     lastPoll: () => ({
       at: at(-1),
@@ -161,6 +161,7 @@ const CASES: Case[] = [
   { name: 'request-submitting', template: 'request', card: () => requestCard(azure({}, { decision: decision('approve', 'pending') }), NOW) },
   { name: 'request-approved', template: 'request', card: () => requestCard(azure({ status: 'Approved' }, { decision: decision('approve', 'submitted') }), NOW) },
   { name: 'request-rejected', template: 'request', card: () => requestCard(azure({ status: 'Denied' }, { decision: decision('reject', 'submitted') }), NOW) },
+  { name: 'request-gone', template: 'request', card: () => requestCard(azure({}, { goneAt: at(-3), missing: { since: at(-5), checks: 3 } }), NOW) },
   { name: 'request-expired', template: 'request', card: () => requestCard(azure({ createdAt: at(-5 * 24 * 60), expiresAt: at(-24 * 60) }), NOW) },
   {
     name: 'request-failed',
@@ -191,6 +192,7 @@ const CASES: Case[] = [
   { name: 'status', template: 'status', card: () => cardFrom((context) => status(context, commandDeps())) },
   { name: 'confirm-disable', template: 'confirm', card: () => cardFrom((context) => switchLockbox(context, commandDeps(), ALEX, 'disable', 'azure')) },
   { name: 'confirm-enable', template: 'confirm', card: () => cardFrom((context) => switchLockbox(context, commandDeps(), ALEX, 'enable', 'm365')) },
+  { name: 'choose-product', template: 'choose', card: () => cardFrom((context) => switchLockbox(context, commandDeps(), ALEX, 'disable', undefined)) },
   { name: 'history', template: 'history', card: () => cardFrom((context) => history(context, commandDeps(), ALEX, 3)) },
 ];
 

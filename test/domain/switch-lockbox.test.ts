@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Actor } from '../../src/domain/decision';
-import { ConfirmationInvalid, DirectoryUnavailable, NotAnAdmin, SourceNotConfigured, UpstreamError } from '../../src/domain/errors';
+import { AlreadySwitched, ConfirmationInvalid, DirectoryUnavailable, NotAnAdmin, SourceNotConfigured, UpstreamError } from '../../src/domain/errors';
 import { cancelSwitch, CONFIRMATION_TTL_MS, confirmSwitch, requestSwitch } from '../../src/domain/usecases/switch-lockbox';
 import { coreWithFakes, TENANT } from '../support/core';
 
@@ -22,6 +22,22 @@ describe('turning Customer Lockbox on or off', () => {
     const [entry] = await core.store.listAudit({ kinds: ['admin.lockbox-switched'], limit: 1 });
     assert.equal(entry?.actor?.aadObjectId, 'megan');
     assert.deepEqual(entry?.detail, { action: 'disable', source: 'azure' });
+  });
+
+  it('says when Customer Lockbox is already as asked, and asks nothing', async () => {
+    await assert.rejects(requestSwitch(core.deps, { actor: megan, action: 'enable', source: 'azure' }, 'c1'), AlreadySwitched);
+    core.source.enabled = false;
+    await assert.rejects(requestSwitch(core.deps, { actor: megan, action: 'disable', source: 'azure' }, 'c2'), AlreadySwitched);
+    assert.equal(await core.store.takeConfirmation('c1'), undefined);
+    assert.equal(await core.store.takeConfirmation('c2'), undefined);
+  });
+
+  it('asks anyway when upstream cannot say whether it is on', async () => {
+    core.source.isEnabled = async () => {
+      throw new Error('HTTP 503');
+    };
+    const confirmation = await requestSwitch(core.deps, { actor: megan, action: 'enable', source: 'azure' }, 'c1');
+    assert.equal(confirmation.action, 'enable');
   });
 
   it('refuses someone without the role, naming the role, and audits the refusal', async () => {

@@ -156,8 +156,54 @@ describe('/lockbox commands with both products watched', () => {
     return h.connector.calls.slice(before).filter((c) => c.method === 'POST').map((c) => (c.body.attachments ? JSON.stringify(cardOf(c.body)) : String(c.body.text))).join('\n');
   };
 
-  it('asks which product to switch when the command does not say', async () => {
-    assert.match(await say(USERS.megan, '/lockbox disable'), /say which, e\.g\. \/lockbox disable azure or \/lockbox disable m365/);
+  const lastCard = () => cardOf(h.connector.calls.filter((c) => c.method === 'POST' && Array.isArray(c.body.attachments)).at(-1)!.body) as any;
+  const click = async (user: TeamsUser, verb: string, data: unknown) => (await h.post(cardAction(h.connector.url, TENANT_ID, user, verb, data))).body.value;
+
+  it('offers the products as buttons when the command does not say which, each leading to the usual confirmation', async () => {
+    await say(USERS.megan, '/lockbox disable');
+    const chooser = lastCard();
+    assert.match(JSON.stringify(chooser), /Turn Customer Lockbox off for which product\?/);
+    assert.deepEqual(chooser.actions.map((a: any) => [a.verb, a.title, a.data]), [
+      ['lockbox.switch.choose', 'Azure', { action: 'disable', source: 'azure' }],
+      ['lockbox.switch.choose', 'Microsoft 365', { action: 'disable', source: 'm365' }],
+    ]);
+    const confirm = await click(USERS.megan, 'lockbox.switch.choose', chooser.actions[1].data);
+    assert.match(JSON.stringify(confirm), /Turn Customer Lockbox off for Microsoft 365\?/);
+    const { confirmationId } = confirm.actions.find((a: any) => a.verb === 'lockbox.switch.confirm').data;
+    assert.equal(h.simulator.tenant.isM365LockboxEnabled(), true, 'nothing changes before the confirmation');
+    const done = JSON.stringify(await click(USERS.megan, 'lockbox.switch.confirm', { confirmationId }));
+    assert.match(done, /Customer Lockbox is off for Microsoft 365/);
+    assert.match(done, /Turn it back on with \/lockbox enable m365\./, 'the hint names the product');
+    assert.equal(h.simulator.tenant.isM365LockboxEnabled(), false);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
+  });
+
+  it('checks the role when a product button is clicked, like the command does', async () => {
+    const answer = JSON.stringify(await click(USERS.alex, 'lockbox.switch.choose', { action: 'disable', source: 'azure' }));
+    assert.match(answer, /needs an active Global Administrator role/);
+    assert.doesNotMatch(answer, /lockbox\.switch\.confirm/);
+  });
+
+  it('says a product is already on and asks nothing, from the command and from the button', async () => {
+    const before = (await h.audit()).length;
+    const text = await say(USERS.megan, '/lockbox enable azure');
+    assert.match(text, /Customer Lockbox is already on for Azure\. Nothing to do\./);
+    assert.doesNotMatch(text, /lockbox\.switch\.confirm/);
+    const answer = JSON.stringify(await click(USERS.megan, 'lockbox.switch.choose', { action: 'enable', source: 'm365' }));
+    assert.match(answer, /already on for Microsoft 365/);
+    assert.doesNotMatch(answer, /lockbox\.switch\.confirm/);
+    assert.equal((await h.audit()).length, before, 'nothing to audit');
+  });
+
+  it('refuses damaged product-choice data', async () => {
+    assert.match(JSON.stringify(await click(USERS.megan, 'lockbox.switch.choose', { action: 'explode', source: 'azure' })), /This card is damaged/);
+    assert.match(JSON.stringify(await click(USERS.megan, 'lockbox.switch.choose', { action: 'disable', source: 'gcp' })), /This card is damaged/);
+    assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
+  });
+
+  it('says in help who may switch each product', async () => {
+    const text = await say(USERS.alex, '/lockbox help');
+    assert.match(text, /Azure: Global Administrator; Microsoft 365: Global Administrator or Customer LockBox Access Approver/);
   });
 
   it('lets a Customer LockBox Access Approver switch Microsoft 365, but not Azure', async () => {

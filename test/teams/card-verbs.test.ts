@@ -31,9 +31,9 @@ describe('card templates', () => {
     });
   }
 
-  it('has exactly the decision and confirmation verbs, each registered', () => {
+  it('has exactly the decision, product-choice and confirmation verbs, each registered', () => {
     const all = new Set(Object.values(TEMPLATES).flatMap((t) => [...verbsIn(t)]));
-    assert.deepEqual([...all].sort(), ['lockbox.approve', 'lockbox.reject', 'lockbox.switch.cancel', 'lockbox.switch.confirm']);
+    assert.deepEqual([...all].sort(), ['lockbox.approve', 'lockbox.reject', 'lockbox.switch.cancel', 'lockbox.switch.choose', 'lockbox.switch.confirm']);
     assert.deepEqual([...h.bot.verbs].sort(), [...all].sort(), 'no handler waits for a verb no card sends');
   });
 });

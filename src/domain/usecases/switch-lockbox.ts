@@ -1,6 +1,6 @@
 import type { Confirmation, SwitchAction } from '../admin';
 import { sameId, type Actor } from '../decision';
-import { ConfirmationInvalid, DirectoryUnavailable, NotAnAdmin, SourceNotConfigured } from '../errors';
+import { AlreadySwitched, ConfirmationInvalid, DirectoryUnavailable, NotAnAdmin, SourceNotConfigured } from '../errors';
 import type { LockboxSource } from '../ports';
 import type { SourceKind } from '../request';
 import type { CoreDeps } from './deps';
@@ -18,8 +18,9 @@ export interface SwitchCommand {
 
 /** First step of `/lockbox enable|disable`: checks the role live and hands back a confirmation for this person only. */
 export async function requestSwitch(deps: Deps, command: SwitchCommand, id: string): Promise<Confirmation> {
-  sourceOf(deps, command.source);
+  const source = sourceOf(deps, command.source);
   await authorizeAdmin(deps, command);
+  if (await isAlready(deps, source, command.action)) throw new AlreadySwitched(command.action, command.source);
   const confirmation: Confirmation = {
     id,
     userId: command.actor.aadObjectId,
@@ -58,6 +59,16 @@ export async function cancelSwitch(deps: Deps, actor: Actor, id: string): Promis
   if (confirmation && !sameId(confirmation.userId, actor.aadObjectId)) {
     await deps.store.saveConfirmation(confirmation);
     throw new ConfirmationInvalid('someone-else');
+  }
+}
+
+/** When upstream cannot say, the question is asked anyway: switching is idempotent upstream. */
+async function isAlready(deps: Deps, source: LockboxSource, action: SwitchAction): Promise<boolean> {
+  try {
+    return (await source.isEnabled()) === (action === 'enable');
+  } catch (error) {
+    deps.logger.debug('Could not read whether Customer Lockbox is on; asking for confirmation anyway', { source: source.kind, error: String(error) });
+    return false;
   }
 }
 

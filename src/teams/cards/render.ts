@@ -1,5 +1,6 @@
 import * as ACData from 'adaptivecards-templating';
 import type { TrackedRequest } from '../../domain/tracked';
+import chooseTemplate from './templates/choose.json';
 import confirmTemplate from './templates/confirm.json';
 import helpTemplate from './templates/help.json';
 import historyTemplate from './templates/history.json';
@@ -18,6 +19,7 @@ export const TEMPLATES = {
   help: helpTemplate,
   status: statusTemplate,
   confirm: confirmTemplate,
+  choose: chooseTemplate,
   history: historyTemplate,
 } as const;
 

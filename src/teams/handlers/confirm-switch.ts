@@ -29,7 +29,7 @@ export function confirmSwitchHandler(deps: TeamsDeps, choice: 'confirm' | 'cance
       const product = productName(done.source);
       return done.action === 'enable'
         ? noticeCard(t(locale, 'switch.isOn', { product }), t(locale, 'switch.isOnText'), 'good')
-        : noticeCard(t(locale, 'switch.isOff', { product }), t(locale, 'switch.isOffText'), 'warning');
+        : noticeCard(t(locale, 'switch.isOff', { product }), t(locale, 'switch.isOffText', { source: done.source }), 'warning');
     } catch (error) {
       if (!(error instanceof LockboxError)) deps.logger.error('Switching Customer Lockbox failed unexpectedly', { error: String(error) });
       return noticeCard(t(locale, error instanceof UpstreamError ? 'switch.microsoftSaidNo' : 'switch.nothingChanged'), textForError(error, locale), 'attention');

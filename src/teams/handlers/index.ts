@@ -1,6 +1,7 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TeamsDeps } from '../deps';
 import { registerCommands } from './commands';
+import { CHOOSE_VERB, chooseProductHandler } from './choose-product';
 import { confirmSwitchHandler, SWITCH_VERBS } from './confirm-switch';
 import { decideHandler, VERBS } from './decide';
 import { helpMessage } from './help-message';
@@ -18,6 +19,7 @@ export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): 
 
   app.adaptiveCards.actionExecute(executeVerb(VERBS.approve), decideHandler(deps, 'approve'));
   app.adaptiveCards.actionExecute(executeVerb(VERBS.reject), decideHandler(deps, 'reject'));
+  app.adaptiveCards.actionExecute(executeVerb(CHOOSE_VERB), chooseProductHandler(deps));
   app.adaptiveCards.actionExecute(executeVerb(SWITCH_VERBS.confirm), confirmSwitchHandler(deps, 'confirm'));
   app.adaptiveCards.actionExecute(executeVerb(SWITCH_VERBS.cancel), confirmSwitchHandler(deps, 'cancel'));
   // Last of the invoke routes: whatever the ones above did not take.
@@ -28,5 +30,5 @@ export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): 
   registerCommands(app, deps);
   app.message(/.*/s, helpMessage(deps));
 
-  return { verbs: [...Object.values(VERBS), ...Object.values(SWITCH_VERBS)] };
+  return { verbs: [...Object.values(VERBS), CHOOSE_VERB, ...Object.values(SWITCH_VERBS)] };
 }

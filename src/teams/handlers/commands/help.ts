@@ -1,12 +1,19 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory, MessageFactory } from 'botbuilder';
-import { approverRoleNames, type RequestScope } from '../../../domain/policy';
+import { adminRoles, approverRoleNames, type RequestScope } from '../../../domain/policy';
 import { render } from '../../cards/render';
-import { plain } from '../../cards/text';
+import { plain, productName } from '../../cards/text';
 import type { Command } from '../../commands/parse';
 import { orList, t, type MessageKey } from '../../i18n';
 
 const QUOTE_MAX = 100;
+
+/** Who may turn each product on or off differs; the words come from the same rule the bot enforces. */
+function whoMaySwitch(locale: string | undefined): string {
+  return (['azure', 'm365'] as const)
+    .map((source) => t(locale, 'help.whoMaySwitch', { product: productName(source), roles: orList(locale, adminRoles(source).map((r) => r.name)) }))
+    .join('; ');
+}
 
 const COMMANDS: { usage: string; description: MessageKey }[] = [
   { usage: '/lockbox status', description: 'help.status' },
@@ -34,7 +41,7 @@ export async function help(context: TurnContext, command: Command): Promise<void
     : command.suggestion ? t(locale, 'help.didYouMean', { input, suggestion: command.suggestion })
       : command.problem ? t(locale, 'help.problem', { input, problem: command.problem })
         : t(locale, 'help.notCommand', { input });
-  const commands = COMMANDS.map((c) => ({ usage: c.usage, description: t(locale, c.description) }));
+  const commands = COMMANDS.map((c) => ({ usage: c.usage, description: t(locale, c.description, { who: whoMaySwitch(locale) }) }));
   const words = { title: t(locale, 'help.title'), footer: t(locale, 'help.footer'), deciders: t(locale, 'help.deciders.title') };
   const deciders = DECIDERS.map((d) => ({ kind: t(locale, d.kind), roles: t(locale, d.roles, { roles: orList(locale, approverRoleNames(d.scope)) }) }));
   await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(render('help', { commands, notice, words, deciders }))));
