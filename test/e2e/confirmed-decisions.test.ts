@@ -13,7 +13,7 @@ describe('a decision is done only when Microsoft\'s own record says so, over HTT
   beforeEach(async () => {
     clock = new FixedClock(new Date());
     h = await startHarness({ bot: { clock }, env: { LOCKBOX_SOURCES: 'azure,m365' } });
-    for (const user of [USERS.alex, USERS.megan]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+    for (const user of [USERS.alex, USERS.megan, USERS.isaiah]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
   });
   afterEach(() => h.close());
 
@@ -36,7 +36,7 @@ describe('a decision is done only when Microsoft\'s own record says so, over HTT
     const { requestId, key, cards } = await newAzureRequest();
     await injectFault(h.simulator.url, { path: 'updateApproval$', ...PROXY_PAGE });
 
-    const answer = await click(USERS.megan, 'lockbox.reject', key, 'no case');
+    const answer = await click(USERS.isaiah, 'lockbox.reject', key, 'no case');
     assert.match(answer, /Sent, waiting for Microsoft to confirm/);
     assert.doesNotMatch(answer, /Rejected\. Microsoft gets no access/);
     assert.equal(await upstreamStatus(requestId), 'Pending');
@@ -79,7 +79,7 @@ describe('a decision is done only when Microsoft\'s own record says so, over HTT
     assert.match(lastCardOf(cards[0]!), /its record still shows the request waiting, so the decision did not take effect/);
     assert.ok(lastCardOf(cards[0]!).includes('lockbox.approve'), 'the buttons are back');
 
-    assert.match(await click(USERS.megan, 'lockbox.approve', key), /Approved\. Microsoft may access/);
+    assert.match(await click(USERS.isaiah, 'lockbox.approve', key), /Approved\. Microsoft may access/);
     assert.equal(await upstreamStatus(requestId), 'Approved');
   });
 
