@@ -15,6 +15,8 @@ import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
 import { DiscoveredSubscriptions, fixedSubscriptions } from './lockbox/azure/subscriptions';
 import { EXO_SCOPE, M365LockboxSource } from './lockbox/m365/source';
+import { AzureSupportCases } from './support-cases/azure-support-cases';
+import { CachedSupportCases } from './support-cases/cached-support-cases';
 import { LeaderElection } from './runtime/leader-election';
 import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
@@ -57,6 +59,8 @@ export interface RunningBot {
 const systemClock: Clock = { now: () => new Date() };
 /** New subscriptions are picked up within this time when AZURE_SUBSCRIPTION_IDS is left empty. */
 const SUBSCRIPTION_REFRESH_MS = 30 * 60_000;
+/** A case's answer is shared by its cards, clicks and polls for this long. */
+const SUPPORT_CASE_CACHE_MS = 2 * 60_000;
 
 /** The composition root: builds every adapter from configuration and starts the server and the watcher. */
 export async function startLockboxBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
@@ -94,10 +98,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
 
   const store = await openStore(config);
   const sources = new Map<SourceKind, LockboxSource>();
+  let supportCases: CachedSupportCases | undefined;
   if (config.sources.includes('azure')) {
     const decisionClient = client(endpoints.arm, ARM, decisionTuning);
     const subscriptions = config.azureSubscriptionIds.length ? fixedSubscriptions(config.azureSubscriptionIds) : new DiscoveredSubscriptions(arm, SUBSCRIPTION_REFRESH_MS);
     sources.set('azure', new AzureLockboxSource({ client: arm, decisionClient, subscriptions, tenantId: config.tenantId, logger }));
+    // Cards and clicks wait for a case only within a budget, so the look-up itself may take a little longer.
+    const lookups = client(endpoints.arm, ARM, { timeoutMs: 5000, maxRetries: 1, retryDelayMs: 500 });
+    supportCases = new CachedSupportCases(new AzureSupportCases(lookups, subscriptions, () => clock.now()), SUPPORT_CASE_CACHE_MS, clock);
   }
   if (config.sources.includes('m365')) {
     sources.set('m365', new M365LockboxSource({
@@ -128,6 +136,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     telemetry,
     tenantId: config.tenantId,
     requireTwoApprovers: config.requireTwoApprovers,
+    supportCases,
+    requireOpenSupportCase: config.requireOpenSupportCase,
     submissionLeaseMs: config.submissionLeaseSeconds * 1000,
     installer,
     pager,

@@ -66,6 +66,8 @@ export interface Config {
   teamsAppId?: string;
   /** Dual control: an approval needs two different approvers. */
   requireTwoApprovers: boolean;
+  /** An Azure request can be approved only with a matching open support case of ours. */
+  requireOpenSupportCase: boolean;
   /** How long a role check's answer is reused; a revoked role stops working within this time. */
   roleCacheSeconds: number;
   /** Where state lives: SQLite in DATA_DIR for one instance, or Azure Table Storage shared by every instance. */
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...definedOnly({ pagerDuty: readPagerDuty(env) }),
     teamsAppId: readOptional(env, 'TEAMS_APP_ID', "the Teams app's manifest id (a GUID)", guid),
     requireTwoApprovers: read(env, 'REQUIRE_TWO_APPROVERS', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
+    requireOpenSupportCase: read(env, 'REQUIRE_OPEN_SUPPORT_CASE', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     roleCacheSeconds: read(env, 'ROLE_CACHE_SECONDS', 'a number of seconds from 0 (no cache) to 60', z.coerce.number().int().min(0).max(60), 30),
     store: readStore(env),
     leaderLeaseSeconds: read(env, 'LEADER_LEASE_SECONDS', 'a number of seconds from 3 to 300', z.coerce.number().int().min(3).max(300), 30),

@@ -20,12 +20,17 @@ export interface SupportCase {
  * - no-case: the request names no case number although it says it follows a support request;
  * - failed: the lookup could not answer (permission, outage); `reason` says why.
  */
-export type CaseCheck =
-  | { kind: 'found'; case: SupportCase; checkedAt: string }
-  | { kind: 'not-found'; caseNumber: string; checkedAt: string }
-  | { kind: 'internal'; workItemSource: string; checkedAt: string }
-  | { kind: 'no-case'; checkedAt: string }
-  | { kind: 'failed'; caseNumber: string; reason: string; checkedAt: string };
+export type CaseCheck = (
+  | { kind: 'found'; case: SupportCase }
+  | { kind: 'not-found'; caseNumber: string }
+  | { kind: 'internal'; workItemSource: string }
+  | { kind: 'no-case' }
+  | { kind: 'failed'; caseNumber: string; reason: string; cause: 'permission' | 'outage' | 'other' }
+) & {
+  checkedAt: string;
+  /** REQUIRE_OPEN_SUPPORT_CASE as it was when checked, so the card hides Approve where the decide use case would refuse it. */
+  required?: boolean;
+};
 
 /** Looks a request's support case up in the organisation's subscriptions. Throws UpstreamError when it cannot tell. */
 export interface SupportCases {

@@ -1,6 +1,7 @@
 import type { Approval, Decision } from './decision';
 import { pageAwaitsResolve } from './paging';
 import { isFinalStatus, requestKey, type LockboxRequest } from './request';
+import type { CaseCheck } from './support-case';
 
 /** A request the bot has seen, with what the bot did about it. */
 export interface TrackedRequest {
@@ -20,6 +21,8 @@ export interface TrackedRequest {
   missing?: { since: string; checks: number };
   /** Closed because upstream stopped knowing it (subscription removed, access lost): nothing more can happen to it. */
   goneAt?: string;
+  /** Azure only: what the latest look-up of the request's support case found. */
+  supportCase?: CaseCheck;
   firstSeenAt: string;
   updatedAt: string;
 }

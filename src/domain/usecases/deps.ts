@@ -3,6 +3,7 @@ import type { ReminderPolicy } from '../escalation';
 import type { InfoPoster, Notifier, OnCallRoster, ReminderPoster } from '../notifications';
 import type { Pager } from '../paging';
 import type { SourceKind } from '../request';
+import type { PeopleFinder, SupportCases } from '../support-case';
 
 /** What the use cases need from the outside world, passed explicitly. */
 export interface CoreDeps {
@@ -28,6 +29,12 @@ export interface CoreDeps {
   /** Alerts in a paging service (PagerDuty) for every request; absent when not configured. */
   pager?: Pager;
   reminders?: ReminderPolicy;
+  /** Looks up the support case an Azure request names; absent, no case is checked. */
+  supportCases?: SupportCases;
+  /** REQUIRE_OPEN_SUPPORT_CASE: an Azure request without a matching open case of ours can only be rejected. */
+  requireOpenSupportCase?: boolean;
+  /** Finds the person who opened a case, to tell them about the request. */
+  people?: PeopleFinder;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;
   /** How long a decision Microsoft answered may stay unseen in its state before it counts as not taken (default 15 min). */

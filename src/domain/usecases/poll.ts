@@ -3,6 +3,7 @@ import type { Directory, LockboxSource } from '../ports';
 import { hasExpired, movesOn, type LockboxRequest, type SourceKind } from '../request';
 import { isOpen, track, type TrackedRequest } from '../tracked';
 import { syncCards } from './card-sync';
+import { checkNewCases, checkSupportCase, needsCaseCheck } from './check-support-case';
 import type { CoreDeps } from './deps';
 import { deliverCards } from './deliver';
 import { noteFound, noteMissing } from './gone';
@@ -26,6 +27,9 @@ export interface PollReport {
   detected: number;
   posted: number;
 }
+
+/** How long new requests' cards may wait for their support case, so they are posted complete. */
+const CASE_CHECK_BUDGET_MS = 2500;
 
 /** What one cycle learnt from the sources: which requests are listed, and which are out of sight. */
 interface Sighting {
@@ -59,17 +63,25 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
 
   // Approvers are asked once per cycle for each kind of request, not once per request.
   const cycleDeps = { ...deps, directory: memoizedApprovers(deps.directory) };
-  for (const { value: tracked } of await deps.store.listOpenRequests()) {
+  const caseChecks: string[] = [];
+  const open = (await deps.store.listOpenRequests()).map((v) => v.value);
+  const checked = await checkNewCases(deps, open, CASE_CHECK_BUDGET_MS).catch(() => new Map<string, TrackedRequest>());
+  for (const tracked of open.map((t) => checked.get(t.key) ?? t)) {
     try {
       if (tracked.cardsStale) await syncCards(deps, tracked.key);
       const current = await follow(deps, tracked, sighting);
       if (current) report.posted += (await deliverCards(cycleDeps, current)).posted;
       if (current) await notifyPeople(cycleDeps, current.key);
       if (current && (deps.pager || pageAwaitsResolve(current))) await pageOnCall(deps, current.key);
+      if (current && needsCaseCheck(deps, current, deps.clock.now())) caseChecks.push(current.key);
     } catch (error) {
       report.ok = false;
       deps.logger.error('Could not follow a lockbox request', { requestKey: tracked.key, error: String(error) });
     }
+  }
+  // What did not answer within the budget is looked up once every card is out.
+  for (const key of caseChecks) {
+    await checkSupportCase(deps, key).catch((error) => deps.logger.error('Could not check a support case', { requestKey: key, error: String(error) }));
   }
   return report;
 }
