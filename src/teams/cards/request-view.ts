@@ -4,6 +4,7 @@ import { isActionable } from '../../domain/tracked';
 import { hasExpired, timeLeft } from '../../domain/request';
 import { t } from '../i18n';
 import { describeResource } from './resource';
+import { supportCaseView } from './support-case-view';
 import { duration, localTime, plain, productName } from './text';
 
 export type NoticeStyle = 'attention' | 'warning' | 'good' | 'accent';
@@ -18,6 +19,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   const r = tracked.request;
   const d = tracked.decision;
   const actionable = isActionable(tracked, now);
+  const supportCase = supportCaseView(tracked, locale);
   const facts = [
     { label: t(locale, 'request.fact.request'), value: plain(r.requestId) },
     { label: t(locale, 'request.fact.source'), value: productName(r.source) },
@@ -59,6 +61,8 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
       : null,
     actionable,
     commentMaxLength: COMMENT_MAX_LENGTH,
+    supportCase: supportCase.block,
+    canApprove: actionable && supportCase.canApprove,
     supportCaseUrl: r.supportCaseUrl ?? null,
     words: {
       justification: t(locale, 'request.justification'),

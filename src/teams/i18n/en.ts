@@ -175,6 +175,31 @@ export const en = {
     other: '{what}. You are on call, so you are told; {count} approvers have been asked to decide it. Deciding needs {deciders}.',
   },
   'info.summary': 'New Customer Lockbox request: {product}',
+
+  // The support case an Azure request names, looked up with Azure Support (one block above the buttons).
+  'supportCase.number': 'Case {number}',
+  'supportCase.checking': 'Case {number} · checking it with Azure Support…',
+  'supportCase.line': 'Case {number} · *{title}* · opened by {who} {when} · severity {severity} · **{status}**',
+  'supportCase.openedBefore': '{time} before this request',
+  'supportCase.openedAt': 'on {time}',
+  'supportCase.someone': 'someone',
+  'supportCase.notFound': 'Case {number} · not found in any of our subscriptions',
+  'supportCase.noOpenCase': 'No open support case of ours matches this request — check before approving.',
+  'supportCase.closedCase': 'Case {number} is {status}.',
+  'supportCase.noCase': 'The request names no support case.',
+  'supportCase.internal': 'Raised from a Microsoft-internal source ({source}): no support case of ours is expected.',
+  'supportCase.failed': 'Case {number} could not be checked: {why}. This does not block a decision; decide on what you know.',
+  'supportCase.why.permission': 'the bot may not read support cases (it needs Reader on the subscription)',
+  'supportCase.why.outage': 'Azure Support did not answer',
+  'supportCase.why.other': 'Azure Support gave an answer the bot could not use',
+  'supportCase.required': 'This organisation approves only requests with an open support case of ours (REQUIRE_OPEN_SUPPORT_CASE), so this one can only be rejected.',
+  'supportCase.refused': "You can't approve this request: this organisation requires an open support case of ours that matches it (REQUIRE_OPEN_SUPPORT_CASE). {finding} You can still reject it. Nothing was decided.",
+  'supportCase.finding.closed': 'Its case is closed.',
+  'supportCase.finding.not-found': 'Its case is not in any of our subscriptions.',
+  'supportCase.finding.internal': 'It comes from a Microsoft-internal source, not from a case of ours.',
+  'supportCase.finding.no-case': 'It names no support case.',
+  'supportCase.finding.failed': 'Its case could not be checked just now.',
+  'supportCase.finding.unchecked': 'Its case has not been checked yet.',
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;
