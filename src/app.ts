@@ -10,6 +10,7 @@ import { GraphInstaller } from './directory/graph-installer';
 import type { Clock, LockboxSource, Logger, Store } from './domain/ports';
 import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
+import { sendQueued } from './domain/usecases/deliver';
 import { createCredential, SimulatorCredential } from './http/credentials';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
@@ -21,6 +22,7 @@ import { LeaderElection } from './runtime/leader-election';
 import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
 import { WatcherLoop } from './runtime/watcher-loop';
+import { DeliveryWorker } from './runtime/delivery-worker';
 import { createServer } from './server';
 import { SIMULATED_TENANT_FILE, startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
 import { SqliteStore } from './store/sqlite';
@@ -52,6 +54,8 @@ export interface RunningBot {
   /** Where Microsoft's APIs are reached: the simulator's URL or the public cloud. */
   simulatorUrl?: string;
   watcher: WatcherLoop;
+  /** Sends the queued cards at Teams' pace, apart from the watcher's cycle. */
+  deliveries: DeliveryWorker;
   verbs: string[];
   close(): Promise<void>;
 }
@@ -160,7 +164,13 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     newId: randomUUID,
   };
   const { app, verbs } = createBot(adapter, config.bot.id, deps);
-  const watcher = new WatcherLoop(() => pollOnce(deps), config.pollIntervalSeconds * 1000, logger);
+  const deliveries = new DeliveryWorker({ store, clock, logger, send: (item) => sendQueued(deps, item) });
+  const cycle = async () => {
+    const report = await pollOnce(deps);
+    if (report.queued) deliveries.wake();
+    return report;
+  };
+  const watcher = new WatcherLoop(cycle, config.pollIntervalSeconds * 1000, logger, () => deliveries.settled());
   // Instances sharing a Table store all answer clicks, but only the lease holder polls and posts cards.
   const election = config.store.kind === 'table' && options.autoPoll !== false
     ? new LeaderElection({
@@ -170,8 +180,14 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       ttlMs: config.leaderLeaseSeconds * 1000,
       clock,
       logger,
-      onGain: () => watcher.start(),
-      onLoss: () => watcher.stop(),
+      onGain: () => {
+        watcher.start();
+        deliveries.start();
+      },
+      onLoss: async () => {
+        await watcher.stop();
+        await deliveries.stop();
+      },
     })
     : undefined;
 
@@ -189,7 +205,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
         ok: last.ok,
         sources: last.sources.map((s) => ({ source: s.source, ok: s.ok, failingScopes: s.failures.length })),
       };
-      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, lastPoll: lastPoll ?? null };
+      const queued = storeOk ? await store.countDeliveries().catch(() => null) : null;
+      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, lastPoll: lastPoll ?? null, deliveriesQueued: queued };
     },
   };
   const server = createServer(adapter, app, health, logger);
@@ -199,7 +216,10 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   });
   const port = (server.address() as { port: number }).port;
   if (election) await election.start();
-  else if (options.autoPoll !== false) watcher.start();
+  else {
+    deliveries.start();
+    if (options.autoPoll !== false) watcher.start();
+  }
 
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`,
@@ -207,10 +227,12 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     simulator,
     simulatorUrl,
     watcher,
+    deliveries,
     verbs,
     async close() {
       await election?.stop();
       await watcher.stop();
+      await deliveries.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await simulator?.close();
       await store.close();

@@ -114,6 +114,32 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/**
+ * What a queued delivery does: the first card of a request for one approver, or (for other issues to add)
+ * updates of a card, reminders and information cards. Each kind has one sender in the delivery use case.
+ */
+export type DeliveryKind = 'request-card';
+
+/** Something to send into one person's chat with the bot, waiting its turn in the durable delivery queue. */
+export interface Delivery {
+  /** The same thing queued twice is one item: e.g. `request-card|<requestKey>|<userId>`. */
+  id: string;
+  kind: DeliveryKind;
+  requestKey: string;
+  userId: string;
+  /** Lower goes first; see DELIVERY_PRIORITY. */
+  priority: number;
+  /** Among equal priorities the earliest goes first: a first card's request expiry. */
+  dueBy: string;
+  /** Not sent before this time: a retry's backoff, or while one worker owns a send under way. */
+  availableAt: string;
+  /** 'sending' once a worker took it; one found 'sending' after its time ran out belongs to a worker that died. */
+  state: 'queued' | 'sending';
+  attempts: number;
+  enqueuedAt: string;
+  lastError?: string;
+}
+
 export interface Versioned<T> {
   value: T;
   etag: string;
@@ -151,6 +177,16 @@ export interface Store {
   exportAudit(): AsyncIterable<AuditEntry>;
   /** Newest first, by order of appending. */
   listAudit(query: { requestKey?: string; kinds?: AuditEntry['kind'][]; limit: number }): Promise<AuditEntry[]>;
+
+  /** Create-if-absent: false when an item with this id is queued already. */
+  enqueueDelivery(delivery: Delivery): Promise<boolean>;
+  /** Up to `limit` items available at `now`, in the order they go: priority, then dueBy, then enqueuedAt. */
+  nextDeliveries(now: Date, limit: number): Promise<Versioned<Delivery>[]>;
+  /** Compare-and-set: the new etag, or undefined when someone else changed or removed it since `etag` was read. */
+  replaceDelivery(delivery: Delivery, etag: string): Promise<string | undefined>;
+  /** Done with it, sent or given up; removing one that is gone already does nothing. */
+  removeDelivery(id: string): Promise<void>;
+  countDeliveries(): Promise<number>;
 
   /**
    * Takes or keeps a named lease until `now + ttlMs`: true when `holder` gets it new, takes it over after it

@@ -9,7 +9,13 @@ export class WatcherLoop {
   private again = false;
   lastReport?: PollReport;
 
-  constructor(private readonly poll: () => Promise<PollReport>, private readonly intervalMs: number, private readonly logger: Logger) {}
+  /** `settle` waits for what a cycle queued to be delivered: `runOnce` includes it, the timed cycles never wait for it. */
+  constructor(
+    private readonly poll: () => Promise<PollReport>,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+    private readonly settle: () => Promise<void> = async () => undefined,
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -28,10 +34,14 @@ export class WatcherLoop {
     await this.running;
   }
 
-  /** Runs one whole poll that starts after this call (waiting out any under way): for tests and the `pending` command. */
+  /**
+   * Runs one whole poll that starts after this call (waiting out any under way), then waits until what it
+   * queued has been delivered: for tests and benchmarks.
+   */
   async runOnce(): Promise<PollReport | undefined> {
     while (this.running) await this.running;
     await this.tick();
+    await this.settle();
     return this.lastReport;
   }
 

@@ -58,6 +58,18 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    due_by TEXT NOT NULL,
+    enqueued_at TEXT NOT NULL,
+    available_at TEXT NOT NULL
+  );
+  CREATE INDEX deliveries_order ON deliveries (priority, due_by, enqueued_at, id);
+  `,
 ];
 
 /** The schema version this code writes; stored in the file's user_version pragma. */

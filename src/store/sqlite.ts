@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Confirmation } from '../domain/admin';
-import type { AuditEntry, CardCopy, Conversation, Store, Versioned } from '../domain/ports';
+import type { AuditEntry, CardCopy, Conversation, Delivery, Store, Versioned } from '../domain/ports';
 import { isOpen, type TrackedRequest } from '../domain/tracked';
 import { CardNotClaimed, CorruptRecord } from './errors';
 import { migrate } from './sqlite-schema';
@@ -82,6 +82,17 @@ export class SqliteStore implements Store {
          WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
       ),
       releaseLease: db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?'),
+      enqueueDelivery: db.prepare(
+        `INSERT INTO deliveries (id, body, etag, priority, due_by, enqueued_at, available_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+      ),
+      nextDeliveries: db.prepare<[string, number], RequestRow>(
+        `SELECT id AS key, body, etag FROM deliveries WHERE available_at <= ?
+         ORDER BY priority, due_by, enqueued_at, id LIMIT ?`,
+      ),
+      replaceDelivery: db.prepare('UPDATE deliveries SET body = ?, etag = ?, priority = ?, due_by = ?, available_at = ? WHERE id = ? AND etag = ?'),
+      removeDelivery: db.prepare('DELETE FROM deliveries WHERE id = ?'),
+      countDeliveries: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM deliveries'),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -202,6 +213,29 @@ export class SqliteStore implements Store {
     const kinds = query.kinds ? JSON.stringify(query.kinds) : null;
     const rows = this.statements.listAudit.all(key, key, kinds, kinds, query.limit);
     return rows.map((row) => parse<AuditEntry>('audit', { key: String(row.seq), body: row.body }));
+  }
+
+  async enqueueDelivery(d: Delivery): Promise<boolean> {
+    const { changes } = this.statements.enqueueDelivery.run(d.id, JSON.stringify(d), randomUUID(), d.priority, d.dueBy, d.enqueuedAt, d.availableAt);
+    return changes === 1;
+  }
+
+  async nextDeliveries(now: Date, limit: number): Promise<Versioned<Delivery>[]> {
+    return this.statements.nextDeliveries.all(now.toISOString(), limit).map((row) => ({ value: parse<Delivery>('deliveries', row), etag: row.etag }));
+  }
+
+  async replaceDelivery(d: Delivery, etag: string): Promise<string | undefined> {
+    const next = randomUUID();
+    const { changes } = this.statements.replaceDelivery.run(JSON.stringify(d), next, d.priority, d.dueBy, d.availableAt, d.id, etag);
+    return changes === 1 ? next : undefined;
+  }
+
+  async removeDelivery(id: string): Promise<void> {
+    this.statements.removeDelivery.run(id);
+  }
+
+  async countDeliveries(): Promise<number> {
+    return this.statements.countDeliveries.get()!.n;
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { Confirmation } from '../domain/admin';
-import type { AuditEntry, CardCopy, Conversation, Store, Versioned } from '../domain/ports';
+import type { AuditEntry, CardCopy, Conversation, Delivery, Store, Versioned } from '../domain/ports';
 import { isOpen, type TrackedRequest } from '../domain/tracked';
 import { CardNotClaimed } from './errors';
 import { bodyProperties, definedOnly, escapeKey, mapLimited, readBody, refusedAs, unescapeKey } from './table-codec';
@@ -11,9 +11,9 @@ type Entity = TableEntityResult<Record<string, unknown>>;
 /**
  * One table, one partition per hot query: every request (and an open marker per open request) under
  * 'request', chats under 'conversation', a request's cards under 'card:<requestKey>', the audit trail
- * under 'audit' in newest-first RowKey order, confirmations and leases in their own partitions.
+ * under 'audit' in newest-first RowKey order, confirmations, leases and the delivery queue in their own partitions.
  */
-const PARTITION = { request: 'request', conversation: 'conversation', confirmation: 'confirmation', lease: 'lease', audit: 'audit' };
+const PARTITION = { request: 'request', conversation: 'conversation', confirmation: 'confirmation', lease: 'lease', audit: 'audit', delivery: 'delivery' };
 const REQUEST = 'r:';
 const OPEN = 'o:';
 const OPEN_END = 'o;';
@@ -208,6 +208,31 @@ export class TableStore implements Store {
     return found;
   }
 
+  async enqueueDelivery(d: Delivery): Promise<boolean> {
+    return (await refusedAs(() => this.client.createEntity(this.deliveryEntity(d)), [409])) !== undefined;
+  }
+
+  async nextDeliveries(now: Date, limit: number): Promise<Versioned<Delivery>[]> {
+    // The service cannot sort; the queue is one partition of small entities, ordered here.
+    const entities = await this.query(odata`PartitionKey eq ${PARTITION.delivery} and availableAt le ${now.toISOString()}`);
+    return entities
+      .map((e) => ({ value: readBody<Delivery>('deliveries', unescapeKey(e.rowKey!), e), etag: e.etag }))
+      .sort((a, b) => a.value.priority - b.value.priority || order(a.value.dueBy, b.value.dueBy) || order(a.value.enqueuedAt, b.value.enqueuedAt) || order(a.value.id, b.value.id))
+      .slice(0, limit);
+  }
+
+  async replaceDelivery(d: Delivery, etag: string): Promise<string | undefined> {
+    return (await refusedAs(() => this.client.updateEntity(this.deliveryEntity(d), 'Replace', { etag }), [404, 412]))?.etag;
+  }
+
+  async removeDelivery(id: string): Promise<void> {
+    await refusedAs(() => this.client.deleteEntity(PARTITION.delivery, escapeKey(id)), [404]);
+  }
+
+  async countDeliveries(): Promise<number> {
+    return (await this.query(odata`PartitionKey eq ${PARTITION.delivery}`, ['RowKey'])).length;
+  }
+
   async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
     const lease = { partitionKey: PARTITION.lease, rowKey: escapeKey(name), holder, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
     const current = await this.read(PARTITION.lease, lease.rowKey);
@@ -251,6 +276,10 @@ export class TableStore implements Store {
     return { partitionKey: PARTITION.request, rowKey: OPEN + escapeKey(key) };
   }
 
+  private deliveryEntity(d: Delivery) {
+    return { partitionKey: PARTITION.delivery, rowKey: escapeKey(d.id), availableAt: d.availableAt, ...bodyProperties('deliveries', d.id, d) };
+  }
+
   private cardEntity(copy: CardCopy) {
     return definedOnly({ partitionKey: cardPartition(copy.requestKey), rowKey: escapeKey(copy.userId), ...copy });
   }
@@ -260,4 +289,8 @@ export class TableStore implements Store {
     this.lastAuditSeq = Math.max(Date.now() * 1000, this.lastAuditSeq + 1);
     return `${String(AUDIT_HORIZON - this.lastAuditSeq).padStart(16, '0')}-${randomBytes(4).toString('hex')}`;
   }
+}
+
+function order(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

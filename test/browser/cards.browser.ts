@@ -92,7 +92,7 @@ function commandDeps(): TeamsDeps {
       at: at(-1),
       ok: false,
       detected: 0,
-      posted: 0,
+      queued: 0,
       sources: [
         { source: 'azure', ok: true, pending: 2, failures: [] },
         {

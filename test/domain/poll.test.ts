@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import type { Actor } from '../../src/domain/decision';
 import { requestKey } from '../../src/domain/request';
 import { recordDecision } from '../../src/domain/usecases/decide';
-import { pollOnce } from '../../src/domain/usecases/poll';
-import { coreWithFakes, TENANT } from '../support/core';
+import { pollAndDeliver as pollOnce, coreWithFakes, TENANT } from '../support/core';
 import { DeliveryFailed } from '../../src/domain/errors';
 import { conversationOf, FakeInstaller, pendingRequest, transientFailure } from '../support/fakes';
 
@@ -26,7 +25,7 @@ describe('one watcher cycle', () => {
     core.source.add(request);
     const report = await pollOnce(core.deps);
     assert.equal(report.detected, 1);
-    assert.equal(report.posted, 2);
+    assert.equal(report.queued, 2);
     assert.deepEqual(core.messenger.posts.map((p) => p.userId).sort(), ['alex', 'megan']);
     assert.equal((await core.store.listAudit({ requestKey: key, limit: 10 }))[0]?.kind, 'request.detected');
     assert.deepEqual((await core.store.listCards(key)).map((c) => c.activityId).sort(), ['activity-1', 'activity-2']);
@@ -39,11 +38,14 @@ describe('one watcher cycle', () => {
     assert.equal((await core.store.listAudit({ requestKey: key, limit: 10 })).filter((a) => a.kind === 'request.detected').length, 1);
   });
 
-  it('tries a failed post again on the next cycle, and only that one', async () => {
+  it('tries a failed post again once its backoff has passed, and only that one', async () => {
     core.source.add(request);
     core.messenger.failPostsFor.add('megan');
     await pollOnce(core.deps);
     core.messenger.failPostsFor.clear();
+    await pollOnce(core.deps);
+    assert.deepEqual(core.messenger.posts.map((p) => p.userId), ['alex'], 'not before its backoff');
+    core.clock.advance(2000);
     await pollOnce(core.deps);
     assert.deepEqual(core.messenger.posts.map((p) => p.userId).sort(), ['alex', 'megan']);
   });
@@ -135,6 +137,7 @@ describe('one watcher cycle', () => {
       return post(conversation, tracked);
     };
     await pollOnce(core.deps);
+    core.clock.advance(60_000);
     await pollOnce(core.deps);
     assert.deepEqual(core.messenger.posts.map((p) => p.userId), ['megan']);
   });

@@ -4,7 +4,7 @@ import type { PollReport } from '../../src/domain/usecases/poll';
 import { WatcherLoop } from '../../src/runtime/watcher-loop';
 import { silentLogger } from '../../src/runtime/logger';
 
-const report = (ok = true): PollReport => ({ at: new Date().toISOString(), ok, sources: [], detected: 0, posted: 0 });
+const report = (ok = true): PollReport => ({ at: new Date().toISOString(), ok, sources: [], detected: 0, queued: 0 });
 
 describe('the watcher loop', () => {
   let clock: sinon.SinonFakeTimers;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AuditEntry, Store } from '../../src/domain/ports';
+import type { AuditEntry, Delivery, Store } from '../../src/domain/ports';
 import { makeAudit, makeClaim, makeConversation, makeDecision, makeRequest } from './fixtures';
 
 const N = 20;
@@ -379,6 +379,63 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
       it('keeps leases of different names apart', async () => {
         assert.equal(await store.acquireLease('watcher', 'a', TTL, t0), true);
         assert.equal(await store.acquireLease('other', 'b', TTL, t0), true);
+      });
+    });
+
+    describe('the delivery queue', () => {
+      const t0 = Date.parse('2026-11-30T12:00:00.000Z');
+      const iso = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
+      const item = (id: string, fields: Partial<Delivery> = {}): Delivery => ({
+        id, kind: 'request-card', requestKey: `azure:sub-1:${id}`, userId: 'user-1', priority: 0, dueBy: iso(3600),
+        availableAt: iso(0), state: 'queued', attempts: 0, enqueuedAt: iso(0), ...fields,
+      });
+      const ids = (list: { value: Delivery }[]) => list.map((d) => d.value.id);
+
+      it('queues an item once, and returns it whole', async () => {
+        assert.equal(await store.enqueueDelivery(item('a')), true);
+        assert.equal(await store.enqueueDelivery(item('a', { userId: 'someone-else' })), false);
+        const [found, ...rest] = await store.nextDeliveries(new Date(t0), 10);
+        assert.deepEqual(found?.value, item('a'));
+        assert.equal(rest.length, 0);
+        assert.equal(await store.countDeliveries(), 1);
+      });
+
+      it('hands items out by priority, then the earliest due, then the earliest queued, up to the limit', async () => {
+        await store.enqueueDelivery(item('update', { priority: 1, dueBy: iso(10) }));
+        await store.enqueueDelivery(item('late', { dueBy: iso(7200) }));
+        await store.enqueueDelivery(item('soon-second', { dueBy: iso(600), enqueuedAt: iso(1) }));
+        await store.enqueueDelivery(item('soon-first', { dueBy: iso(600), enqueuedAt: iso(0) }));
+        assert.deepEqual(ids(await store.nextDeliveries(new Date(t0 + 5000), 10)), ['soon-first', 'soon-second', 'late', 'update']);
+        assert.deepEqual(ids(await store.nextDeliveries(new Date(t0 + 5000), 2)), ['soon-first', 'soon-second']);
+      });
+
+      it('holds back an item until it is available', async () => {
+        await store.enqueueDelivery(item('later', { availableAt: iso(30) }));
+        assert.deepEqual(ids(await store.nextDeliveries(new Date(t0), 10)), []);
+        assert.deepEqual(ids(await store.nextDeliveries(new Date(t0 + 30_000), 10)), ['later']);
+      });
+
+      it('lets exactly one of two workers take an item (compare-and-set)', async () => {
+        await store.enqueueDelivery(item('a'));
+        const [read] = await store.nextDeliveries(new Date(t0), 10);
+        const taken = { ...read!.value, state: 'sending' as const, availableAt: iso(60) };
+        const first = await store.replaceDelivery(taken, read!.etag);
+        assert.equal(typeof first, 'string');
+        assert.equal(await store.replaceDelivery(taken, read!.etag), undefined);
+        assert.deepEqual(ids(await store.nextDeliveries(new Date(t0), 10)), [], 'a taken item waits until its time runs out');
+        const [again] = await store.nextDeliveries(new Date(t0 + 60_000), 10);
+        assert.deepEqual(again?.value, taken);
+        assert.equal(again?.etag, first);
+      });
+
+      it('removes an item, and removing it again does nothing', async () => {
+        await store.enqueueDelivery(item('a'));
+        const [read] = await store.nextDeliveries(new Date(t0), 10);
+        await store.removeDelivery('a');
+        await store.removeDelivery('a');
+        assert.equal(await store.countDeliveries(), 0);
+        assert.equal(await store.replaceDelivery(item('a'), read!.etag), undefined, 'a removed item is not brought back');
+        assert.equal(await store.enqueueDelivery(item('a')), true, 'queued again once gone');
       });
     });
 

@@ -25,7 +25,8 @@ export interface PollReport {
   ok: boolean;
   sources: SourcePollReport[];
   detected: number;
-  posted: number;
+  /** First cards queued for the delivery worker this cycle. */
+  queued: number;
 }
 
 /** How long new requests' cards may wait for their support case, so they are posted complete. */
@@ -40,10 +41,11 @@ interface Sighting {
 
 /**
  * One watcher cycle: store every new Pending request, follow the ones already tracked,
- * finish decisions that have not reached upstream, and post cards to approvers who lack one.
+ * finish decisions that have not reached upstream, and queue cards for approvers who lack one (the
+ * delivery worker sends them, so a cycle never waits for Teams' pace).
  */
 export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
-  const report: PollReport = { at: deps.clock.now().toISOString(), ok: true, sources: [], detected: 0, posted: 0 };
+  const report: PollReport = { at: deps.clock.now().toISOString(), ok: true, sources: [], detected: 0, queued: 0 };
   const listed = new Set<string>();
   const failedSources = new Set<SourceKind>();
   const failedSubscriptions = new Set<string>();
@@ -70,7 +72,7 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
     try {
       if (tracked.cardsStale) await syncCards(deps, tracked.key);
       const current = await follow(deps, tracked, sighting);
-      if (current) report.posted += (await deliverCards(cycleDeps, current)).posted;
+      if (current) report.queued += (await deliverCards(cycleDeps, current)).queued;
       if (current) await notifyPeople(cycleDeps, current.key);
       if (current && (deps.pager || pageAwaitsResolve(current))) await pageOnCall(deps, current.key);
       if (current && needsCaseCheck(deps, current, deps.clock.now())) caseChecks.push(current.key);

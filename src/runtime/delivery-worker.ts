@@ -1,0 +1,104 @@
+import type { Clock, Delivery, Logger, Store, Versioned } from '../domain/ports';
+
+export interface DeliveryWorkerOptions {
+  store: Pick<Store, 'nextDeliveries'>;
+  clock: Clock;
+  logger: Logger;
+  /** Sends one item; the delivery use case's `sendQueued`. */
+  send(item: Versioned<Delivery>): Promise<void>;
+  /** Sends under way at once, each into a different chat (Teams' limits are per chat, and per tenant in the pacer). */
+  concurrency?: number;
+  /** How often an idle worker looks for items queued by another instance or come out of their backoff. */
+  idleMs?: number;
+}
+
+/**
+ * Drains the durable delivery queue apart from the watcher's cycle, in the queue's order, at most one
+ * send per chat at a time so one busy chat never holds up the others. `wake()` after queuing something.
+ */
+export class DeliveryWorker {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly concurrency: number;
+  private readonly idleMs: number;
+  private running?: Promise<void>;
+  private stopped = true;
+  private signal?: () => void;
+  private idleWaiters: (() => void)[] = [];
+  private woken = false;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.concurrency = options.concurrency ?? 16;
+    this.idleMs = options.idleMs ?? 1000;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.running = this.loop();
+  }
+
+  /** Stops taking items and waits for the sends under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.running;
+    await Promise.all(this.inFlight.values());
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.signal?.();
+  }
+
+  /** Resolves once nothing available is queued and nothing is under way: for tests and benchmarks. */
+  settled(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.wake();
+    return done;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.woken = false;
+      let started = 0;
+      try {
+        const busy = new Set([...this.inFlight.keys()]);
+        const room = this.concurrency - this.inFlight.size;
+        const items = room > 0 ? await this.options.store.nextDeliveries(this.options.clock.now(), room + busy.size * 4 + 50) : [];
+        for (const item of items) {
+          if (this.inFlight.size >= this.concurrency) break;
+          if (busy.has(item.value.userId)) continue;
+          busy.add(item.value.userId);
+          this.begin(item);
+          started++;
+        }
+      } catch (error) {
+        this.options.logger.error('Could not read the delivery queue; will try again', { error: String(error) });
+      }
+      if (!started && !this.inFlight.size && !this.woken) {
+        this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      }
+      if (this.stopped) break;
+      if (this.woken) continue;
+      await new Promise<void>((resolve) => {
+        this.signal = resolve;
+        const timer = setTimeout(resolve, this.inFlight.size ? 60_000 : this.idleMs);
+        timer.unref?.();
+      });
+      this.signal = undefined;
+    }
+    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  private begin(item: Versioned<Delivery>): void {
+    const userId = item.value.userId;
+    const send = this.options.send(item)
+      .catch((error) => this.options.logger.error('A queued delivery failed unexpectedly; it is tried again once its time runs out', { id: item.value.id, error: String(error) }))
+      .finally(() => {
+        this.inFlight.delete(userId);
+        this.wake();
+      });
+    this.inFlight.set(userId, send);
+  }
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { installUpdate } from '../support/activities';
+import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+import { waitFor, waitUntil } from '../support/wait';
+
+describe('delivery apart from detection, over HTTP', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  afterEach(() => h.close());
+
+  const health = async () => (await (await fetch(`${h.bot.url}/healthz`)).json()) as { deliveriesQueued: number };
+  const detected = async (requestId: string) => (await h.audit()).some((e) => e.kind === 'request.detected' && e.requestKey?.endsWith(requestId));
+
+  // Teams takes 60 cards per chat in 30 s: before the queue, the cycle posting 100 cards ran past this test's wait.
+  it('detects and audits a new request within a poll interval while 100 cards are still being delivered', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', POLL_INTERVAL_SECONDS: '1' }, bot: { autoPoll: true } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+    const older = Array.from({ length: 100 }, () => h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID }).requestId);
+    await waitFor(async () => (await Promise.all(older.map(detected))).every(Boolean), 'the older requests to be detected');
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await waitFor(() => detected(requestId), 'the new request to be detected', 10_000);
+    assert.ok((await health()).deliveriesQueued > 0, 'cards were still being delivered');
+    assert.ok(h.connector.postedCards().length < 100);
+  });
+
+  it('resumes the queued cards after a restart, each sent once', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure' } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.megan));
+    await h.bot.deliveries.stop();
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.postedCards().length, 0);
+    assert.equal((await health()).deliveriesQueued, 4);
+
+    await h.restartBot();
+    await waitUntil(() => h.connector.postedCards().length === 4);
+    await waitUntil(async () => (await health()).deliveriesQueued === 0);
+    for (const user of [USERS.alex, USERS.megan]) assert.equal(h.connector.postedCards(`a:personal-${user.aadObjectId}`).length, 2);
+  });
+});
