@@ -6,9 +6,8 @@ import { requestKey } from '../../src/domain/request';
 import { isActionable } from '../../src/domain/tracked';
 import { recordDecision } from '../../src/domain/usecases/decide';
 import { GONE_AFTER_CHECKS } from '../../src/domain/usecases/gone';
-import { pollOnce } from '../../src/domain/usecases/poll';
 import { requestView } from '../../src/teams/cards/request-view';
-import { coreWithFakes, TENANT } from '../support/core';
+import { pollAndDeliver as pollOnce, coreWithFakes, TENANT } from '../support/core';
 import { conversationOf, pendingRequest } from '../support/fakes';
 
 const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
