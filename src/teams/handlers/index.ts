@@ -6,6 +6,7 @@ import { confirmSwitchHandler, SWITCH_VERBS } from './confirm-switch';
 import { decideHandler, VERBS } from './decide';
 import { helpMessage } from './help-message';
 import { saveConversation } from './save-conversation';
+import { acceptOnlyTeams } from './trusted-channel';
 import { uninstall } from './uninstall';
 import { executeVerb, isInvoke, unknownInvoke } from './unknown-invoke';
 import { welcome } from './welcome';
@@ -15,6 +16,7 @@ import { welcome } from './welcome';
  * so the order below is the order of precedence.
  */
 export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): { verbs: string[] } {
+  app.turn('beforeTurn', acceptOnlyTeams(deps));
   app.turn('beforeTurn', saveConversation(deps));
 
   app.adaptiveCards.actionExecute(executeVerb(VERBS.approve), decideHandler(deps, 'approve'));

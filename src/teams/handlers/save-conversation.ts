@@ -1,7 +1,7 @@
 import { TurnContext } from 'botbuilder';
 import { sameId } from '../../domain/decision';
 import type { TeamsDeps } from '../deps';
-import { actorOf } from '../identity';
+import { actorOf, isPersonalChat } from '../identity';
 
 /**
  * Runs before every turn, so no route can shadow it: remembers each user's personal chat with the
@@ -11,8 +11,7 @@ export function saveConversation(deps: TeamsDeps) {
   return async (context: TurnContext): Promise<boolean> => {
     const activity = context.activity;
     const actor = actorOf(activity);
-    const type = activity.conversation?.conversationType;
-    if (!actor || !activity.conversation?.id || (type && type !== 'personal')) return true;
+    if (!actor || !activity.conversation?.id || !isPersonalChat(activity)) return true;
     // Cards go only to people of the organisation this bot serves.
     if (!sameId(actor.tenantId, deps.tenantId)) return true;
     // A removal also arrives as an activity in the chat; it must not bring the chat back.

@@ -69,6 +69,7 @@ export const de: Catalogue = {
   'refusal.notApprover.onSubscription': 'Dafür ist eine aktive Rolle {roles} nötig, zugewiesen im Abonnement der Anfrage selbst (nicht von einer Verwaltungsgruppe geerbt). Es wurde nichts entschieden.',
   'refusal.assignedTooLate': 'Ihre Rolle {roles} wurde zugewiesen, nachdem diese Anfrage erstellt wurde. Microsoft erkennt keine Rollenzuweisungen an, die nach dem Eingang einer Anfrage erfolgt sind, daher können Sie nicht darüber entscheiden. Es wurde nichts entschieden.',
   'refusal.directoryUnavailable.title': 'Ihre Rolle lässt sich nicht prüfen',
+  'refusal.untrustedChannel': 'Dieser Bot handelt nur auf das, was Microsoft Teams sendet. Es wurde nichts getan.',
   'refusal.closed': 'Diese Anfrage ist {status} und kann nicht mehr entschieden werden.',
   'refusal.notFound.title': 'Anfrage nicht gefunden',
   'refusal.notFound.text': 'Diese Karte gehört zu einer Lockbox-Anfrage, die der Bot nicht kennt. Es wurde nichts entschieden.',
@@ -133,6 +134,7 @@ export const de: Catalogue = {
   'chat.welcome':
     'Hallo! Ich bin Lockbox Bot. Wenn ein Microsoft-Techniker über Customer Lockbox Zugriff auf die Daten Ihrer Organisation anfragt, stelle ich die Anfrage hier ein, damit Sie sie mit einem Tippen genehmigen oder ablehnen können. Nur wer gerade eine Genehmigerrolle hat, kann entscheiden; jede Entscheidung wird mit ihrer Urheberin oder ihrem Urheber festgehalten.',
 
+  'pending.personalChatOnly': "Ihre Lockbox-Karten gehen in Ihren persönlichen Chat mit Lockbox Bot, nicht in eine gemeinsame Unterhaltung: Öffnen Sie den Chat mit dem Bot und senden Sie dort /lockbox pending.",
   'pending.none': 'Keine Lockbox-Anfragen warten auf eine Entscheidung von Ihnen.',
 
   'history.title': { one: 'Die letzte Entscheidung', other: 'Die letzten {count} Entscheidungen' },

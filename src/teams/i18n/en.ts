@@ -73,6 +73,7 @@ export const en = {
   'refusal.notApprover.onSubscription': "It needs an active {roles} role, assigned on the request's own subscription (not inherited from a management group). Nothing was decided.",
   'refusal.assignedTooLate': "Your {roles} role was assigned after this request was created. Microsoft does not recognise role assignments made after a request arrives, so you can't decide it. Nothing was decided.",
   'refusal.directoryUnavailable.title': "Can't verify your role",
+  'refusal.untrustedChannel': 'This bot acts only on what Microsoft Teams sends. Nothing was done.',
   'refusal.closed': 'This request is {status} and can no longer be decided.',
   'refusal.notFound.title': 'Request not found',
   'refusal.notFound.text': 'This card refers to a lockbox request the bot does not know. Nothing was decided.',
@@ -137,6 +138,7 @@ export const en = {
   'chat.welcome':
     "Hi! I'm Lockbox Bot. When a Microsoft engineer asks for access to your organisation's data through Customer Lockbox, I'll post the request here so you can approve or reject it in one tap. Only people who currently hold an approver role can decide; every decision is recorded with who made it.",
 
+  'pending.personalChatOnly': "Your lockbox cards go to your personal chat with Lockbox Bot, not to a shared conversation: open the bot's chat and send /lockbox pending there.",
   'pending.none': 'No lockbox requests are waiting for a decision from you.',
 
   'history.title': { one: 'The last decision', other: 'The last {count} decisions' },

@@ -69,6 +69,7 @@ export const nl: Catalogue = {
   'refusal.notApprover.onSubscription': 'Daarvoor is een actieve rol {roles} nodig, toegewezen op het abonnement van het verzoek zelf (niet geërfd van een beheergroep). Er is niets besloten.',
   'refusal.assignedTooLate': 'Je rol {roles} is toegewezen nadat dit verzoek is aangemaakt. Microsoft erkent geen roltoewijzingen van na de aankomst van een verzoek, dus je kunt er niet over beslissen. Er is niets besloten.',
   'refusal.directoryUnavailable.title': 'Je rol kan niet worden gecontroleerd',
+  'refusal.untrustedChannel': 'Deze bot handelt alleen op wat Microsoft Teams stuurt. Er is niets gedaan.',
   'refusal.closed': 'Dit verzoek is {status} en er kan niet meer over worden beslist.',
   'refusal.notFound.title': 'Verzoek niet gevonden',
   'refusal.notFound.text': 'Deze kaart hoort bij een lockbox-verzoek dat de bot niet kent. Er is niets besloten.',
@@ -133,6 +134,7 @@ export const nl: Catalogue = {
   'chat.welcome':
     'Hoi! Ik ben Lockbox Bot. Als een Microsoft-engineer via Customer Lockbox toegang vraagt tot de gegevens van je organisatie, plaats ik het verzoek hier, zodat je het met één tik kunt goedkeuren of afwijzen. Alleen wie nu een goedkeurdersrol heeft, kan beslissen; bij elk besluit wordt vastgelegd wie het nam.',
 
+  'pending.personalChatOnly': "Je lockbox-kaarten gaan naar je persoonlijke chat met Lockbox Bot, niet naar een gedeeld gesprek: open de chat met de bot en stuur daar /lockbox pending.",
   'pending.none': 'Er wachten geen lockbox-verzoeken op een besluit van jou.',
 
   'history.title': { one: 'Het laatste besluit', other: 'De laatste {count} besluiten' },

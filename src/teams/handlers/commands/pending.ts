@@ -4,6 +4,7 @@ import { isActionable } from '../../../domain/tracked';
 import { requestCard } from '../../cards/render';
 import type { TeamsDeps } from '../../deps';
 import { t } from '../../i18n';
+import { isPersonalChat } from '../../identity';
 
 /**
  * Re-posts the card of every request waiting for a decision that this person may make; the new copy
@@ -12,6 +13,11 @@ import { t } from '../../i18n';
 export async function pending(context: TurnContext, deps: TeamsDeps, actor: Actor): Promise<void> {
   const now = deps.clock.now();
   const locale = context.activity.locale;
+  // Cards with buttons never go into a shared conversation, where everyone would see the request.
+  if (!isPersonalChat(context.activity)) {
+    await context.sendActivity(t(locale, 'pending.personalChatOnly'));
+    return;
+  }
   const open = (await deps.store.listOpenRequests()).map((v) => v.value).filter((t) => isActionable(t, now));
   const mine = [];
   for (const tracked of open) {
