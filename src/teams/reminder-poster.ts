@@ -5,6 +5,7 @@ import { timeLeft } from '../domain/request';
 import type { TrackedRequest } from '../domain/tracked';
 import { describeResource } from './cards/resource';
 import { duration, plain, productName } from './cards/text';
+import { t } from './i18n';
 import type { TeamsMessenger } from './messenger';
 
 /**
@@ -23,11 +24,10 @@ export class TeamsReminderPoster implements ReminderPoster {
 
 export function reminderText(tracked: TrackedRequest, now: Date, conversation: Conversation, cardActivityId: string | undefined): string {
   const r = tracked.request;
-  const what = `${productName(r.source)} · ${plain(r.resourceIds[0] ? describeResource(r.resourceIds[0]) : r.requestId)}`;
-  const where = cardActivityId
-    ? `[Open the card](${cardLink(conversation.conversationId, cardActivityId)}); if the link does not open it, the card is further up in this chat.`
-    : 'The card is further up in this chat.';
-  return `**Reminder: ${duration(timeLeft(r, now))} left** to decide the Customer Lockbox request ${what}. ${where} \`/lockbox pending\` posts your cards again.`;
+  const locale = conversation.locale;
+  const what = `${productName(r.source)} · ${plain(r.resourceIds[0] ? describeResource(r.resourceIds[0], locale) : r.requestId)}`;
+  const where = cardActivityId ? t(locale, 'reminder.cardLink', { link: cardLink(conversation.conversationId, cardActivityId) }) : t(locale, 'reminder.cardAbove');
+  return t(locale, 'reminder.text', { left: duration(timeLeft(r, now), locale), what, where });
 }
 
 /**

@@ -92,6 +92,18 @@ describe('on-call staff hear of requests on their phones, and nothing expires un
     assert.deepEqual(feedReminders.map((n) => n.userId).sort(), [...everyone].sort());
   });
 
+  it('writes each reminder in the reader\'s Teams language', async () => {
+    await h.post({ ...installUpdate(h.connector.url, TENANT_ID, USERS.isaiah), locale: 'nl-NL' });
+    await h.post({ ...installUpdate(h.connector.url, TENANT_ID, LYNNE), locale: 'de-DE' });
+    await newRequest();
+    clock.advance(49 * HOUR);
+    await h.bot.watcher.runOnce();
+    const reminder = (userId: string) => h.connector.calls.filter((c) => c.conversationId === `a:personal-${userId}` && typeof c.body.text === 'string').at(-1)?.body.text as string;
+    assert.match(reminder(USERS.alex.aadObjectId), /^\*\*Reminder: 1 d 23 h left\*\*/);
+    assert.match(reminder(USERS.isaiah.aadObjectId), /^\*\*Herinnering: nog /);
+    assert.match(reminder(LYNNE.aadObjectId), /^\*\*Erinnerung: noch /);
+  });
+
   it('sends nothing more once the request is decided', async () => {
     const { key } = await newRequest();
     await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));

@@ -68,6 +68,19 @@ describe('PagerDuty pages the on-call rotation for every request, once, and reso
     assert.equal(new Set(sent.map((e) => e.dedup_key)).size, 1);
   });
 
+  it('resolves the alert of a request Microsoft stopped knowing, once it is closed as gone', async () => {
+    const { requestId, key } = await newRequest();
+    const requests = `^/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.CustomerLockbox/requests`;
+    await injectFault(h.simulator.url, { method: 'GET', path: `${requests}$`, status: 200, body: { value: [] }, times: 5 });
+    await injectFault(h.simulator.url, { method: 'GET', path: `${requests}/${requestId}$`, status: 404, times: 5 });
+    await cycles(5);
+    await h.restartBot();
+    await cycles(2);
+    const sent = await events();
+    assert.deepEqual(sent.map((e) => e.event_action), ['trigger', 'resolve']);
+    assert.ok(sent.every((e) => e.dedup_key === `lockbox:${key}`));
+  });
+
   it('logs a 400 with PagerDuty\'s message, shows it in /healthz, does not send the event again, and never writes the key', async () => {
     await injectFault(h.simulator.url, { path: '^/v2/enqueue$', status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ['Invalid routing key'] } });
     await newRequest();

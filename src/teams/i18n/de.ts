@@ -198,4 +198,8 @@ export const de: Catalogue = {
   'supportCase.finding.no-case': 'Sie nennt keinen Supportfall.',
   'supportCase.finding.failed': 'Der Fall konnte gerade nicht geprüft werden.',
   'supportCase.finding.unchecked': 'Der Fall wurde noch nicht geprüft.',
+
+  'reminder.text': '**Erinnerung: noch {left}**, um über die Customer Lockbox-Anfrage {what} zu entscheiden. {where} `/lockbox pending` postet Ihre Karten erneut.',
+  'reminder.cardLink': '[Karte öffnen]({link}); öffnet der Link sie nicht, steht die Karte weiter oben in diesem Chat.',
+  'reminder.cardAbove': 'Die Karte steht weiter oben in diesem Chat.',
 };

@@ -202,6 +202,10 @@ export const en = {
   'supportCase.finding.no-case': 'It names no support case.',
   'supportCase.finding.failed': 'Its case could not be checked just now.',
   'supportCase.finding.unchecked': 'Its case has not been checked yet.',
+
+  'reminder.text': '**Reminder: {left} left** to decide the Customer Lockbox request {what}. {where} `/lockbox pending` posts your cards again.',
+  'reminder.cardLink': '[Open the card]({link}); if the link does not open it, the card is further up in this chat.',
+  'reminder.cardAbove': 'The card is further up in this chat.',
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;

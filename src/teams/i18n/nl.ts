@@ -198,4 +198,8 @@ export const nl: Catalogue = {
   'supportCase.finding.no-case': 'Het noemt geen supportcase.',
   'supportCase.finding.failed': 'De case kon zojuist niet worden nagevraagd.',
   'supportCase.finding.unchecked': 'De case is nog niet nagevraagd.',
+
+  'reminder.text': '**Herinnering: nog {left}** om te beslissen over het Customer Lockbox-verzoek {what}. {where} `/lockbox pending` plaatst je kaarten opnieuw.',
+  'reminder.cardLink': '[Open de kaart]({link}); opent de link haar niet, dan staat de kaart hoger in deze chat.',
+  'reminder.cardAbove': 'De kaart staat hoger in deze chat.',
 };
