@@ -1,12 +1,15 @@
 /**
- * `npm run audit:export [-- --data-dir DIR]`: the bot's audit trail as JSON Lines on stdout, oldest
- * first, one decision, refusal or change per line, for a SIEM or a spreadsheet.
+ * `npm run -s audit:export [-- --data-dir DIR] > audit.jsonl`: the bot's audit trail as JSON Lines on
+ * stdout, oldest first, one decision, refusal or change per line, for a SIEM or a spreadsheet.
+ * (`-s` keeps npm's own banner out of the file; messages go to stderr.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { SqliteStore } from '../store/sqlite';
+import { endQuietlyWhenPipeCloses, writeLine } from './stdout';
 
 async function main(argv: string[]): Promise<void> {
+  endQuietlyWhenPipeCloses();
   const flag = argv.indexOf('--data-dir');
   const dataDir = path.resolve(flag >= 0 && argv[flag + 1] ? argv[flag + 1]! : process.env.DATA_DIR || './.data');
   const file = path.join(dataDir, 'lockbox.sqlite');
@@ -17,7 +20,7 @@ async function main(argv: string[]): Promise<void> {
   const store = SqliteStore.open(file);
   try {
     for await (const entry of store.exportAudit()) {
-      if (!process.stdout.write(`${JSON.stringify(entry)}\n`)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+      await writeLine(JSON.stringify(entry));
     }
   } finally {
     await store.close();

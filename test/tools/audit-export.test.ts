@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,39 @@ describe('npm run audit:export', () => {
     assert.deepEqual(lines.map((l) => l.kind), ['request.detected', 'decision.recorded']);
     assert.equal(lines[1].actor.userPrincipalName, 'alex@contoso.example');
     assert.equal(lines[1].detail.comment, '<b>ok</b> *now*\nline two');
+  });
+
+  async function seed(count: number): Promise<void> {
+    const store = SqliteStore.open(path.join(dataDir, 'lockbox.sqlite'));
+    for (let i = 0; i < count; i++) {
+      await store.appendAudit({ at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), kind: 'request.detected', requestKey: `azure:s:r${i}`, detail: { justification: 'x'.repeat(200) } });
+    }
+    await store.close();
+  }
+
+  it('as npm run -s audit:export writes nothing but JSON lines, so its output can go straight to a file', async () => {
+    await seed(3);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const { stdout, stderr } = await run(npm, ['run', '-s', 'audit:export', '--', '--data-dir', dataDir], { cwd: ROOT, env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const lines = stdout.split('\n');
+    assert.equal(lines.pop(), '', 'ends with a newline');
+    assert.equal(lines.length, 3);
+    for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not JSON: ${line}`);
+    assert.equal(stderr, '');
+  });
+
+  it('ends quietly with exit code 0 when the reader closes the pipe early, as | head -1 does', async () => {
+    // Far more than a pipe buffer holds, so the exporter is still writing when the reader goes away.
+    await seed(2000);
+    const child = spawn(process.execPath, ['-r', 'tsx/cjs', 'src/tools/audit-export.ts', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.doesNotThrow(() => JSON.parse(first.split('\n')[0]!));
+    assert.equal(code, 0);
+    assert.equal(stderr, '', 'no EPIPE stack trace');
   });
 
   it('says where it looked when there is no audit trail', async () => {
