@@ -32,16 +32,16 @@ export async function requestSwitch(deps: Deps, command: SwitchCommand, id: stri
   return confirmation;
 }
 
-/** Second step: the same person confirms in time, still holds the role, and the switch happens upstream. */
+/**
+ * Second step: the same person confirms in time, still holds the role, and the switch happens upstream.
+ * The confirmation is used up only once the switch is authorised and attempted: someone else's click
+ * (audited) or a directory that cannot answer leaves it for its owner to use.
+ */
 export async function confirmSwitch(deps: Deps, actor: Actor, id: string): Promise<Confirmation> {
   const confirmation = await deps.store.takeConfirmation(id);
   if (!confirmation || Date.parse(confirmation.expiresAt) <= deps.clock.now().getTime()) throw new ConfirmationInvalid('expired');
-  if (!sameId(confirmation.userId, actor.aadObjectId)) {
-    await deps.store.saveConfirmation(confirmation);
-    throw new ConfirmationInvalid('someone-else');
-  }
   const command = { actor, action: confirmation.action, source: confirmation.source };
-  await authorizeAdmin(deps, command);
+  await keepUnlessAuthorised(deps, confirmation, command);
   try {
     await sourceOf(deps, confirmation.source).setEnabled(confirmation.action === 'enable');
   } catch (error) {
@@ -53,12 +53,27 @@ export async function confirmSwitch(deps: Deps, actor: Actor, id: string): Promi
   return confirmation;
 }
 
-/** Cancels a pending confirmation; only its owner may. */
+/** Cancels a pending confirmation; only its owner may, and anyone else's attempt is audited. */
 export async function cancelSwitch(deps: Deps, actor: Actor, id: string): Promise<void> {
   const confirmation = await deps.store.takeConfirmation(id);
   if (confirmation && !sameId(confirmation.userId, actor.aadObjectId)) {
     await deps.store.saveConfirmation(confirmation);
+    await audit(deps, 'admin.refused', { actor, action: confirmation.action, source: confirmation.source }, { reason: 'someone-else', step: 'cancel' });
     throw new ConfirmationInvalid('someone-else');
+  }
+}
+
+async function keepUnlessAuthorised(deps: Deps, confirmation: Confirmation, command: SwitchCommand): Promise<void> {
+  if (!sameId(confirmation.userId, command.actor.aadObjectId)) {
+    await deps.store.saveConfirmation(confirmation);
+    await audit(deps, 'admin.refused', command, { reason: 'someone-else', step: 'confirm' });
+    throw new ConfirmationInvalid('someone-else');
+  }
+  try {
+    await authorizeAdmin(deps, command);
+  } catch (error) {
+    await deps.store.saveConfirmation(confirmation);
+    throw error;
   }
 }
 
