@@ -1,3 +1,4 @@
+import type { CaseCheck } from './support-case';
 import { actorName, verdictWord, type Approval, type Decision } from './decision';
 import type { RequestScope } from './policy';
 
@@ -129,5 +130,13 @@ export class UpstreamConflict extends UpstreamError {
 export class UpstreamSignIn extends UpstreamError {
   constructor(message: string, readonly claimsChallenge: boolean) {
     super(message, false, 401);
+  }
+}
+
+/** REQUIRE_OPEN_SUPPORT_CASE: approving needs an open support case of ours that matches the request; rejecting does not. */
+export class OpenSupportCaseRequired extends LockboxError {
+  readonly code = 'POLICY.OPEN_SUPPORT_CASE_REQUIRED';
+  constructor(readonly check: CaseCheck | undefined) {
+    super('Approving needs an open support case of ours that matches the request (REQUIRE_OPEN_SUPPORT_CASE).');
   }
 }

@@ -7,6 +7,7 @@ import {
   LockboxError,
   NotAnAdmin,
   NotAnApprover,
+  OpenSupportCaseRequired,
   RequestClosed,
   RequestNotFound,
   SecondApproverNeeded,
@@ -16,6 +17,7 @@ import {
 import type { Store } from '../domain/ports';
 import { noticeCard, requestCard, type AdaptiveCard } from './cards/render';
 import type { SourceKind } from '../domain/request';
+import { supportCaseRefusal } from './cards/support-case-view';
 import { localTime, plain, productName } from './cards/text';
 import { orList, t } from './i18n';
 
@@ -37,6 +39,7 @@ export async function cardForError(error: unknown, context: { store: Store; now:
   // Refusals before the role check passed reveal nothing about the request: no facts, no names, no state.
   if (error instanceof NotAnApprover) return noticeCard(t(locale, 'refusal.notApprover.title'), refusalText(error, locale), 'attention');
   if (error instanceof DirectoryUnavailable) return noticeCard(t(locale, 'refusal.directoryUnavailable.title'), t(locale, 'refusal.directoryUnavailable'), 'warning');
+  if (error instanceof OpenSupportCaseRequired) return withNotice(supportCaseRefusal(error.check, locale), 'attention');
   if (error instanceof RequestClosed) return withNotice(t(locale, 'refusal.closed', { status: plain(error.status) }), 'warning');
   if (error instanceof RequestNotFound) return noticeCard(t(locale, 'refusal.notFound.title'), t(locale, 'refusal.notFound.text'), 'attention');
   return withNotice(t(locale, 'refusal.generic', { code: codeOf(error) }), 'attention');

@@ -129,4 +129,93 @@ describe('the support case on an Azure request card, end to end over HTTP', () =
 
     assert.match(texts(alexCards().latest), new RegExp(`Case ${CASE} could not be checked: Azure Support did not answer\\.`));
   });
+
+  it('records in the audit trail what the case look-up found when the decision was made', async () => {
+    await install(USERS.alex);
+    openCase();
+    const { key } = await newRequest();
+
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
+
+    const recorded = (await h.audit(key)).find((a) => a.kind === 'decision.recorded')!;
+    const found = recorded.detail.supportCase as { kind: string; case: { caseNumber: string; title: string; status: string; openedBy: unknown } };
+    assert.equal(found.kind, 'found');
+    assert.deepEqual([found.case.caseNumber, found.case.title, found.case.status], [CASE, 'VM restarts unexpectedly', 'Open']);
+    assert.deepEqual(found.case.openedBy, { name: 'Dana Smith', email: 'dana.smith@contoso.example' });
+  });
+});
+
+describe('REQUIRE_OPEN_SUPPORT_CASE=true, end to end over HTTP', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await startHarness({ env: { REQUIRE_OPEN_SUPPORT_CASE: 'true' } });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const install = async (user: TeamsUser) => assert.equal((await h.post(installUpdate(h.connector.url, TENANT_ID, user))).status, 200);
+  const click = (verb: string, key: string) => h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, verb, { requestKey: key, comment: 'checked' }));
+  const newRequest = async (fields: Record<string, string> = {}) => {
+    const record = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, supportRequest: CASE, ...fields });
+    await h.bot.watcher.runOnce();
+    return { requestId: record.requestId, key: `azure:${SUBSCRIPTION_ID}:${record.requestId}` };
+  };
+  const upstream = async (requestId: string) => (await h.admin(`/_simulator/lockbox/requests/${requestId}`)) as { request: { properties: { status: string } }; decisions: unknown[] };
+  const decisionCalls = async () => ((await h.admin('/_simulator/calls')) as { path: string }[]).filter((c) => /updateApproval$/.test(c.path));
+  const REQUIRED = 'This organisation approves only requests with an open support case of ours (REQUIRE_OPEN_SUPPORT_CASE), so this one can only be rejected.';
+
+  it('refuses an approval when no open case of ours matches, sends nothing upstream, and says why; the card offers only Reject', async () => {
+    await install(USERS.alex);
+    const { key, requestId } = await newRequest();
+    const [posted] = h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`);
+    assert.ok(texts(cardOf(posted!.body)).includes(REQUIRED));
+    assert.deepEqual(verbs(cardOf(posted!.body)), ['lockbox.reject']);
+
+    // A forged or stale Approve click still reaches the decide use case, which refuses it.
+    const answer = await click('lockbox.approve', key);
+
+    assert.equal(answer.status, 200);
+    assert.match(texts(answer.body.value), /You can't approve this request: this organisation requires an open support case of ours that matches it \(REQUIRE_OPEN_SUPPORT_CASE\)\. Its case is not in any of our subscriptions\. You can still reject it\. Nothing was decided\./);
+    assert.deepEqual(verbs(answer.body.value), ['lockbox.reject']);
+    assert.equal((await upstream(requestId)).request.properties.status, 'Pending');
+    assert.deepEqual((await upstream(requestId)).decisions, []);
+    assert.deepEqual(await decisionCalls(), [], 'nothing was sent upstream');
+    const refused = (await h.audit(key)).find((a) => a.kind === 'decision.refused')!;
+    assert.equal(refused.detail.reason, 'no-open-support-case');
+    assert.equal(refused.detail.outcome, 'not-found');
+    assert.equal(refused.actor?.aadObjectId, USERS.alex.aadObjectId);
+
+    const rejected = await click('lockbox.reject', key);
+    assert.match(texts(rejected.body.value), /Rejected by \*\*Alex Wilber\*\*/);
+    assert.equal((await upstream(requestId)).request.properties.status, 'Denied');
+  });
+
+  it('refuses an approval when the case is closed, and when the request comes from a Microsoft-internal source', async () => {
+    await install(USERS.alex);
+    h.simulator.tenant.support.create({ subscriptionId: SUBSCRIPTION_ID, supportTicketId: CASE, status: 'Closed' });
+    const closed = await newRequest();
+    assert.match(texts((await click('lockbox.approve', closed.key)).body.value), /Its case is closed\./);
+    const internal = await newRequest({ workitemsource: 'Incident', supportRequest: '' });
+    assert.match(texts((await click('lockbox.approve', internal.key)).body.value), /It comes from a Microsoft-internal source, not from a case of ours\./);
+    assert.deepEqual(await decisionCalls(), []);
+  });
+
+  it('approves when an open case of ours matches, asking Azure Support again at the click if the last look-up failed', async () => {
+    await install(USERS.alex);
+    h.simulator.tenant.support.create({ subscriptionId: SUBSCRIPTION_ID, supportTicketId: CASE });
+    h.simulator.tenant.support.setReadable(SUBSCRIPTION_ID, false);
+    const { key, requestId } = await newRequest();
+    const [posted] = h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`);
+    assert.match(texts(cardOf(posted!.body)), /could not be checked/);
+
+    h.simulator.tenant.support.setReadable(SUBSCRIPTION_ID, true);
+    const answer = await click('lockbox.approve', key);
+
+    assert.match(texts(answer.body.value), /Approved by \*\*Alex Wilber\*\*/);
+    assert.equal((await upstream(requestId)).request.properties.status, 'Approved');
+    const recorded = (await h.audit(key)).find((a) => a.kind === 'decision.recorded')!;
+    assert.equal((recorded.detail.supportCase as { kind: string }).kind, 'found');
+  });
 });

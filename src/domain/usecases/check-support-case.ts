@@ -52,6 +52,18 @@ export async function checkSupportCase(deps: Deps, requestKey: string): Promise<
   return (await storeCheck(deps, requestKey, check))?.supportCase ?? check;
 }
 
+/**
+ * The check a decision goes by: the stored one (what the approver saw), or, when REQUIRE_OPEN_SUPPORT_CASE
+ * decides an approval, a fresh look-up (cached for minutes) if it answers within `budgetMs`, as a person waits.
+ */
+export async function caseForDecision(deps: Deps, tracked: TrackedRequest, approving: boolean, budgetMs: number): Promise<CaseCheck | undefined> {
+  const stored = tracked.supportCase;
+  if (!deps.requireOpenSupportCase || !approving || caseExpectation(tracked.request) !== 'lookup') return stored;
+  const fresh = await Promise.race([lookUpCase(deps, tracked.request), delay(budgetMs)]);
+  if (!fresh) return stored;
+  return (await storeCheck(deps, tracked.key, fresh))?.supportCase ?? fresh;
+}
+
 /** At most this many first look-ups run at once before the cards of a cycle go out. */
 const FIRST_CHECKS_AT_ONCE = 16;
 
@@ -70,7 +82,7 @@ export async function checkNewCases(deps: Deps, tracked: TrackedRequest[], budge
   return new Map(stored.filter((t): t is TrackedRequest => Boolean(t)).map((t) => [t.key, t]));
 }
 
-async function storeCheck(deps: Deps, requestKey: string, check: CaseCheck): Promise<TrackedRequest | undefined> {
+export async function storeCheck(deps: Deps, requestKey: string, check: CaseCheck): Promise<TrackedRequest | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const found = await deps.store.getRequest(requestKey);
     if (!found) return undefined;

@@ -1,9 +1,11 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
-import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
+import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
 import type { RoleCheck } from '../ports';
 import { approverRoleNames, scopeOf } from '../policy';
 import { hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
+import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '../support-case';
+import { caseForDecision } from './check-support-case';
 import type { CoreDeps } from './deps';
 
 export interface DecideCommand {
@@ -14,8 +16,10 @@ export interface DecideCommand {
 }
 
 const MAX_CONFLICTS = 5;
+/** How long a click may wait for a fresh support-case look-up under REQUIRE_OPEN_SUPPORT_CASE. */
+const CASE_BUDGET_MS = 2500;
 
-type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'tenantId' | 'requireTwoApprovers'>;
+type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'tenantId' | 'requireTwoApprovers' | 'supportCases' | 'requireOpenSupportCase'>;
 
 /**
  * Records a person's decision durably, after checking live that they may make it.
@@ -36,6 +40,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
   // Live, and before anything about the request is revealed: a person without the role learns
   // nothing from a click, not even whether the request was decided or has expired.
   const { roles, actor } = await authorize(deps, command, known.value);
+  let supportCase: CaseCheck | undefined | null = null;
   for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
     const found = conflicts === 0 ? known : await deps.store.getRequest(command.requestKey);
     if (!found) throw new RequestNotFound(command.requestKey);
@@ -44,6 +49,8 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
     if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
     if (!isActionable(tracked, now)) throw new RequestClosed(tracked.goneAt ? 'gone' : hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
 
+    supportCase ??= await supportCaseRule(deps, { ...command, actor }, tracked);
+
     const approval: Approval = { actor, comment: command.comment, at: now.toISOString(), roles };
     const dual = deps.requireTwoApprovers && command.verdict === 'approve';
     // A first approval counts only while its author still holds the role: dual control means two current approvers.
@@ -51,7 +58,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
     if (dual && !first) {
       const next: TrackedRequest = { ...tracked, firstApproval: approval, cardsStale: true, updatedAt: approval.at };
       if (!(await deps.store.replaceRequest(next, found.etag))) continue;
-      await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles } });
+      await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles, supportCase: supportCase ?? null } });
       return next;
     }
     if (deps.requireTwoApprovers && command.verdict === 'approve' && first && sameId(first.actor.aadObjectId, actor.aadObjectId)) {
@@ -73,7 +80,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
         kind: 'decision.recorded',
         requestKey: tracked.key,
         actor,
-        detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request, replaces: tracked.decision ?? null },
+        detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request, replaces: tracked.decision ?? null, supportCase: supportCase ?? null },
       });
       deps.telemetry.event('DecisionRecorded', { source: tracked.request.source, verdict: command.verdict });
       return next;
@@ -81,6 +88,19 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
     // Someone else wrote first: loop to see what they wrote (a decision wins; a status refresh does not).
   }
   throw new ConcurrentUpdate(command.requestKey);
+}
+
+/**
+ * REQUIRE_OPEN_SUPPORT_CASE, enforced here and not only by the card: an Azure request is approved only
+ * with an open support case of ours that matches it; a rejection always goes through. Answers what the
+ * look-up found, for the audit trail.
+ */
+async function supportCaseRule(deps: Deps, command: DecideCommand, tracked: TrackedRequest): Promise<CaseCheck | undefined> {
+  const approving = command.verdict === 'approve';
+  const check = await caseForDecision(deps, tracked, approving, CASE_BUDGET_MS);
+  if (!deps.requireOpenSupportCase || !approving || caseExpectation(tracked.request) === 'not-applicable' || matchesOpenCase(check)) return check;
+  await refuse(deps, command, 'no-open-support-case', { supportCase: check ?? null, outcome: caseOutcome(check) });
+  throw new OpenSupportCaseRequired(check);
 }
 
 /** Asks the directory, live, whether the person may decide; also fills in their name for the audit trail. */
