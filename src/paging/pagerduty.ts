@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UpstreamError } from '../domain/errors';
+import { microsoftSupportLink } from '../domain/support-links';
 import type { Pager, Severity } from '../domain/paging';
 import type { Clock } from '../domain/ports';
 import { timeLeft } from '../domain/request';
@@ -53,7 +54,8 @@ export class PagerDutyEvents implements Pager {
     const resource = r.resourceIds[0] ? describeResource(r.resourceIds[0]) : r.requestId;
     const left = duration(timeLeft(r, this.options.clock.now()));
     const links = [{ href: this.options.chatLink, text: 'Decide in Teams (Lockbox Bot)' }, PORTAL[r.source]];
-    if (r.supportCaseUrl) links.push({ href: r.supportCaseUrl, text: 'Support case' });
+    const supportLink = microsoftSupportLink(r.supportCaseUrl);
+    if (supportLink) links.push({ href: supportLink, text: 'Support case' });
     await this.send({
       event_action: 'trigger',
       dedup_key: dedupKey(tracked.key),

@@ -10,6 +10,11 @@ describe('card text', () => {
     ['a card function', '{{DATE(2020-01-01T00:00:00Z)}}', '{\u200B{DATE(2020-01-01T00:00:00Z)}}'],
     ['a list marker at the start of a line', '- item\n1. first', '\u200B- item\n\n\u200B1. first'],
     ['ordinary words', 'Troubleshooting VM-42 (case 7).', 'Troubleshooting VM-42 (case 7).'],
+    ['a right-to-left override (without it)', 'Reject\u202Eevorppa', 'Rejectevorppa'],
+    ['isolates and marks (without them)', '\u2066a\u2067b\u2068c\u2069\u200Ed\u200F\u061C', 'abcd'],
+    ['zero-width characters (without them)', 'A\u200Bp\u200Cp\u200Dr\u2060o\uFEFFve', 'Approve'],
+    ['every embedding and override (without them)', '\u202Aa\u202Bb\u202Cc\u202Dd\u202E', 'abcd'],
+    ['a card function hidden by a zero-width space', '{\u200B{DATE(2020-01-01T00:00:00Z)}}', '{\u200B{DATE(2020-01-01T00:00:00Z)}}'],
   ];
   for (const [what, input, expected] of cases) {
     it(`shows ${what} as written`, () => assert.equal(plain(input), expected));

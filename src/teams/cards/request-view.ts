@@ -1,6 +1,7 @@
 import { actorName, COMMENT_MAX_LENGTH, statusShows, type SubmissionProblem } from '../../domain/decision';
 import type { TrackedRequest } from '../../domain/tracked';
 import { isActionable } from '../../domain/tracked';
+import { microsoftSupportLink } from '../../domain/support-links';
 import { hasExpired, timeLeft } from '../../domain/request';
 import { t } from '../i18n';
 import { describeResource } from './resource';
@@ -20,6 +21,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   const d = tracked.decision;
   const actionable = isActionable(tracked, now);
   const supportCase = supportCaseView(tracked, locale);
+  const supportLink = microsoftSupportLink(r.supportCaseUrl);
   const facts = [
     { label: t(locale, 'request.fact.request'), value: plain(r.requestId) },
     { label: t(locale, 'request.fact.source'), value: productName(r.source) },
@@ -29,7 +31,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
       value: r.resourceIds.length ? r.resourceIds.map((id) => plain(describeResource(id, locale))).join('\n\n') : t(locale, 'request.notStated'),
     },
     r.resourceType && { label: t(locale, 'request.fact.resourceType'), value: plain(r.resourceType) },
-    r.supportRequest && { label: t(locale, 'request.fact.supportCase'), value: r.supportCaseUrl ? `[${plain(r.supportRequest)}](${r.supportCaseUrl})` : plain(r.supportRequest) },
+    r.supportRequest && { label: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${plain(r.supportRequest)}](${supportLink})` : plain(r.supportRequest) },
     {
       label: t(locale, 'request.fact.accessFor'),
       value: r.durationHours !== undefined ? t(locale, 'request.hours', { count: r.durationHours }) : r.durationText ? plain(r.durationText) : t(locale, 'request.notStated'),
@@ -63,7 +65,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
     commentMaxLength: COMMENT_MAX_LENGTH,
     supportCase: supportCase.block,
     canApprove: actionable && supportCase.canApprove,
-    supportCaseUrl: r.supportCaseUrl ?? null,
+    supportCaseUrl: supportLink ?? null,
     words: {
       justification: t(locale, 'request.justification'),
       comment: t(locale, 'request.comment'),

@@ -2,11 +2,22 @@ import type { SourceKind } from '../../domain/request';
 import { t } from '../i18n';
 
 /**
+ * Bidirectional overrides and isolates (U+202A–202E, U+2066–2069), marks (U+200E, U+200F, U+061C) and
+ * zero-width characters: invisible, yet they can reverse or hide the words around them, the bot's own included.
+ */
+const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+/** Text to show, without the characters that can make it read other than it is; the audit trail keeps the original. */
+export function displayText(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
+/**
  * Teams renders a markdown subset in TextBlocks, and expands {{DATE()}}-style functions; text that
  * people or Microsoft wrote must show as written, never as links, formatting or functions.
  */
 export function plain(text: string): string {
-  return text
+  return displayText(text)
     .replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`)
     .replace(/\{\{/g, '{\u200B{')
     .replace(/^(\s*)([-+#]|\d+\.)/gm, '$1\u200B$2')

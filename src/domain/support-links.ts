@@ -1,0 +1,26 @@
+/**
+ * Microsoft's own places for a support case: the Azure portal (public and national clouds), the Microsoft 365
+ * admin center and Microsoft support. A request record is Microsoft's, but its link is text a person
+ * typed somewhere; a link to anywhere else could lead an approver to a look-alike page.
+ */
+const MICROSOFT_SUPPORT_HOSTS = new Set([
+  'portal.azure.com',
+  'ms.portal.azure.com',
+  'portal.azure.us',
+  'portal.azure.cn',
+  'admin.microsoft.com',
+  'admin.cloud.microsoft',
+  'support.microsoft.com',
+  'support.serviceshub.microsoft.com',
+]);
+
+/** The link when it is https on one of Microsoft's support hosts; otherwise undefined, and the case number shows as text. */
+export function microsoftSupportLink(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && !parsed.username && !parsed.password && !parsed.port && MICROSOFT_SUPPORT_HOSTS.has(parsed.hostname.toLowerCase()) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}

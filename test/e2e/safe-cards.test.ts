@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { installUpdate } from '../support/activities';
+import { cardOf } from '../support/fake-connector';
+import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+
+const INVISIBLE = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2060\uFEFF\u200C\u200D]/;
+
+describe('cards that never lie, over HTTP', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure' } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+  });
+  afterEach(() => h.close());
+
+  const postedCard = () => JSON.stringify(cardOf(h.connector.postedCards().at(-1)!.body));
+
+  it('shows a justification without the characters that reverse or hide words, and audits it as received', async () => {
+    const justification = 'Routine check \u202Eevorppa esaelp\u202C\u2066 and\u200B more\u2069';
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, justification });
+    await h.bot.watcher.runOnce();
+    const card = postedCard();
+    assert.doesNotMatch(card, INVISIBLE);
+    assert.match(card, /Routine check evorppa esaelp and more/);
+    const detected = (await h.audit(`azure:${SUBSCRIPTION_ID}:${requestId}`)).find((e) => e.kind === 'request.detected')!;
+    assert.equal((detected.detail.request as { justification: string }).justification, justification);
+  });
+
+  it('links a support case only to Microsoft, and shows any other address as the case number alone', async () => {
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, supportRequest: '2611300010001', supportCaseUrl: 'https://portal.azure.com.evil.example/case/2611300010001' });
+    await h.bot.watcher.runOnce();
+    assert.doesNotMatch(postedCard(), /evil\.example/);
+    assert.match(postedCard(), /2611300010001/);
+
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, supportRequest: '2611300010002', supportCaseUrl: 'https://portal.azure.com/#resource/support/2611300010002' });
+    await h.bot.watcher.runOnce();
+    assert.match(postedCard(), /\]\(https:\/\/portal\.azure\.com\/#resource\/support\/2611300010002\)/);
+  });
+});
