@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import packageJson from '../package.json';
-import { ConfigError, resolveEndpoints, type Config } from './config';
+import { ConfigError, resolveEndpoints, tokenScopes, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { GraphDirectory } from './directory/graph-directory';
 import { GraphInstaller } from './directory/graph-installer';
@@ -15,7 +15,7 @@ import { createCredential, SimulatorCredential } from './http/credentials';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
 import { DiscoveredSubscriptions, fixedSubscriptions } from './lockbox/azure/subscriptions';
-import { EXO_SCOPE, M365LockboxSource } from './lockbox/m365/source';
+import { M365LockboxSource } from './lockbox/m365/source';
 import { AzureSupportCases } from './support-cases/azure-support-cases';
 import { CachedSupportCases } from './support-cases/cached-support-cases';
 import { LeaderElection } from './runtime/leader-election';
@@ -85,13 +85,12 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   }
   const simulatorUrl = simulator?.url ?? (config.simulator.kind === 'external' ? config.simulator.url : undefined);
   const endpoints = resolveEndpoints(config, simulatorUrl);
+  const { arm: ARM, graph: GRAPH, exo: EXO_SCOPE } = tokenScopes(endpoints);
   const credential: TokenCredential = simulatorUrl ? new SimulatorCredential() : createCredential(config.azureCredential, config.azureClientId);
   const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
     new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), ...tuning });
-  const ARM = 'https://management.azure.com/.default';
   // A decision call must end well within the lease, or another instance could send it again.
   const decisionTuning = { maxRetries: 0, timeoutMs: Math.min(20_000, (config.submissionLeaseSeconds * 1000) / 2) };
-  const GRAPH = 'https://graph.microsoft.com/.default';
   const arm = client(endpoints.arm, ARM);
   // Role checks happen while a person waits on a click: short timeouts, one retry, then fail closed.
   const quick = { timeoutMs: 2000, maxRetries: 1, retryDelayMs: 200 };

@@ -29,6 +29,15 @@ export function resolveEndpoints(config: Config, simulatorUrl: string | undefine
   return { ...base, ...config.endpoints };
 }
 
+/**
+ * The token scope of each API, derived from where it is reached: a national cloud's hosts (e.g.
+ * management.usgovcloudapi.net, microsoftgraph.chinacloudapi.cn) issue tokens for themselves, not for the public cloud.
+ */
+export function tokenScopes(endpoints: Pick<Endpoints, 'arm' | 'graph' | 'exo'>): Pick<Endpoints, 'arm' | 'graph' | 'exo'> {
+  const scope = (url: string) => `${new URL(url).origin}/.default`;
+  return { arm: scope(endpoints.arm), graph: scope(endpoints.graph), exo: scope(endpoints.exo) };
+}
+
 export type SimulatorMode = { kind: 'embedded'; port: number } | { kind: 'external'; url: string } | { kind: 'off' };
 
 export interface Config {

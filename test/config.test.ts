@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig, PUBLIC_CLOUD, resolveEndpoints, SIMULATED_TENANT_ID } from '../src/config';
+import { ConfigError, loadConfig, PUBLIC_CLOUD, resolveEndpoints, SIMULATED_TENANT_ID, tokenScopes } from '../src/config';
 
 const REAL_TENANT = { TENANT_ID: '11111111-2222-4333-8444-555555555555', AZURE_SUBSCRIPTION_IDS: '22222222-2222-4333-8444-555555555555', BOT_ID: '33333333-2222-4333-8444-555555555555' };
 
@@ -79,5 +79,11 @@ describe('configuration', () => {
 
   it('never puts the bot password in an error message', () => {
     assert.throws(() => loadConfig({ BOT_PASSWORD: 's3cret-value', BOT_TYPE: 'Nope' }), (error: Error) => !error.message.includes('s3cret-value'));
+  });
+
+  it('asks for tokens for the configured endpoints, so a national cloud works', () => {
+    assert.deepEqual(tokenScopes(PUBLIC_CLOUD), { arm: 'https://management.azure.com/.default', graph: 'https://graph.microsoft.com/.default', exo: 'https://outlook.office365.com/.default' });
+    const usGov = loadConfig({ ...REAL_TENANT, ARM_ENDPOINT: 'https://management.usgovcloudapi.net/', GRAPH_ENDPOINT: 'https://graph.microsoft.us', EXO_ENDPOINT: 'https://outlook.office365.us' });
+    assert.deepEqual(tokenScopes(resolveEndpoints(usGov, undefined)), { arm: 'https://management.usgovcloudapi.net/.default', graph: 'https://graph.microsoft.us/.default', exo: 'https://outlook.office365.us/.default' });
   });
 });

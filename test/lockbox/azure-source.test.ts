@@ -28,6 +28,8 @@ describe('the Azure lockbox client, against the simulated tenant over HTTP', () 
     assert.deepEqual(listing.failures, []);
     const calls = await (await fetch(`${sim.url}/_simulator/calls`)).json() as { path: string; query: Record<string, string> }[];
     assert.ok(calls.every((c) => c.query['api-version'] === '2018-02-28-preview'), 'every call names the api-version');
+    const firstPages = calls.filter((c) => !c.query.$skiptoken);
+    assert.ok(firstPages.length >= 2 && firstPages.every((c) => c.query.$expand === 'properties'), 'each list asks for the properties, as the published example does');
   });
 
   it('skips a record it cannot read, logging its id, and still lists the others', async () => {

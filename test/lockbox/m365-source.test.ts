@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RequestGone, UpstreamError } from '../../src/domain/errors';
 import type { LockboxRequest } from '../../src/domain/request';
-import { EXO_SCOPE, M365LockboxSource } from '../../src/lockbox/m365/source';
+import { M365LockboxSource } from '../../src/lockbox/m365/source';
+
+const EXO_SCOPE = 'https://outlook.office365.com/.default';
 import { createLogger } from '../../src/runtime/logger';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { clientFor, injectFault } from '../support/clients';

@@ -57,7 +57,8 @@ export class AzureLockboxSource implements LockboxSource {
   private async listSubscription(subscriptionId: string): Promise<LockboxRequest[]> {
     const requests: LockboxRequest[] = [];
     let url: string | undefined = `subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.CustomerLockbox/requests`;
-    let query: Record<string, string> | undefined = { 'api-version': AZURE_LOCKBOX_API_VERSION, $filter: "properties/status eq 'Pending'" };
+    // As the published Requests_List example asks: each request with its properties, not a bare id.
+    let query: Record<string, string> | undefined = { 'api-version': AZURE_LOCKBOX_API_VERSION, $filter: "properties/status eq 'Pending'", $expand: 'properties' };
     for (let pages = 0; url && pages < MAX_PAGES; pages++) {
       const response = await this.options.client.send({ method: 'GET', url, query });
       if (response.status !== 200) throw armFailure(`Listing lockbox requests in subscription ${subscriptionId}`, response);

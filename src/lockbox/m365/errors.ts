@@ -13,7 +13,7 @@ export interface ExoErrorDetail {
 
 const ADVICE: Record<Exclude<ExoFailureKind, 'transient' | 'rejected'>, string> = {
   'sign-in':
-    'the app could not sign in to Exchange Online: check its credential (secret, certificate or managed identity) and that it asks for a token for https://outlook.office365.com/.default',
+    'the app could not sign in to Exchange Online: check its credential (secret, certificate or managed identity) and that it asks for a token for the Exchange Online endpoint\'s /.default scope (EXO_ENDPOINT)',
   permission:
     'the app may not run this Exchange Online cmdlet: grant its app registration the Exchange.ManageAsApp application permission (Office 365 Exchange Online) with admin consent, and assign its service principal a directory role such as Exchange Administrator',
   licence:

@@ -9,8 +9,6 @@ import { signInRefused } from '../sign-in';
 import { ExoFailure, exoFailure } from './errors';
 import { M365RecordParser, serviceNameFor } from './parse';
 
-/** The token scope for the Exchange Online admin API. */
-export const EXO_SCOPE = 'https://outlook.office365.com/.default';
 /** The mailbox app-only calls are routed by, as the ExchangeOnlineManagement module does it. */
 export const EXO_APP_ANCHOR_MAILBOX = 'SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}';
 const MAX_PAGES = 100;
@@ -23,7 +21,7 @@ const page = z.object({
 });
 
 export interface M365LockboxOptions {
-  /** Base URL of the Exchange Online endpoint (https://outlook.office365.com), token scope EXO_SCOPE. */
+  /** Base URL of the Exchange Online endpoint, with a token for that endpoint's /.default scope. */
   client: JsonClient;
   /**
    * For Set- cmdlets: a client that never retries by itself, since a retried decision could land twice.

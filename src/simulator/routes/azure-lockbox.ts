@@ -29,6 +29,13 @@ function statusFilter(ctx: RequestContext): LockboxStatus | undefined {
   return status;
 }
 
+/** The published list example asks for `$expand=properties`; the simulator answers properties either way, but refuses any other expansion. */
+function checkExpand(ctx: RequestContext): void {
+  const expand = queryParam(ctx.url, '$expand');
+  if (expand === undefined || expand.trim().toLowerCase() === 'properties') return;
+  throw new ReplyError(armError(400, 'InvalidExpand', `Unsupported $expand '${expand}'. Only properties is supported.`, { target: '$expand' }));
+}
+
 function parseApproval(text: string): z.infer<typeof approvalSchema> {
   let json: unknown;
   try {
@@ -55,6 +62,7 @@ export function registerAzureLockboxRoutes(router: Router, { tenant, pageSize }:
     requireApiVersion(ctx, [LOCKBOX_API_VERSION]);
     const subscriptionId = requireSubscription(ctx, tenant);
     const status = statusFilter(ctx);
+    checkExpand(ctx);
     const page = paginate(ctx, tenant.listRequests({ subscriptionId, status }), pageSize, badSkipToken);
     return { status: 200, body: { value: page.items.map(toArmRequest), ...(page.nextLink ? { nextLink: page.nextLink } : {}) } };
   });
