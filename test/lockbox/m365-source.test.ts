@@ -175,7 +175,7 @@ describe('the Microsoft 365 lockbox client, against the simulated Exchange Onlin
 
   const errors = fixture('errors.json');
   const advised: [string, string, RegExp, boolean][] = [
-    ['signInFailed', 'the 401', /could not sign in to Exchange Online.*outlook\.office365\.com/, false],
+    ['signInFailed', 'the 401', /could not sign in to Exchange Online.*scope \(EXO_ENDPOINT\)/, false],
     ['forbidden', 'the 403', /Exchange\.ManageAsApp.*Exchange Administrator/, false],
     ['notLicensed', 'the licence error', /E5/, false],
   ];
