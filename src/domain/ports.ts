@@ -118,7 +118,7 @@ export interface AuditEntry {
  * What a queued delivery does: the first card of a request for one approver, or (for other issues to add)
  * updates of a card, reminders and information cards. Each kind has one sender in the delivery use case.
  */
-export type DeliveryKind = 'request-card';
+export type DeliveryKind = 'request-card' | 'reminder';
 
 /** Something to send into one person's chat with the bot, waiting its turn in the durable delivery queue. */
 export interface Delivery {
@@ -127,6 +127,8 @@ export interface Delivery {
   kind: DeliveryKind;
   requestKey: string;
   userId: string;
+  /** A reminder's milestone, e.g. `elapsed-50`. */
+  milestone?: string;
   /** Lower goes first; see DELIVERY_PRIORITY. */
   priority: number;
   /** Among equal priorities the earliest goes first: a first card's request expiry. */

@@ -5,8 +5,8 @@ import { requestKey } from '../../src/domain/request';
 import { track } from '../../src/domain/tracked';
 import { recordDecision } from '../../src/domain/usecases/decide';
 import { notifyPeople } from '../../src/domain/usecases/escalate';
-import { coreWithFakes, TENANT } from '../support/core';
-import { pendingRequest, RecordingNotifier } from '../support/fakes';
+import { coreWithFakes, deliverQueued, TENANT } from '../support/core';
+import { conversationOf, pendingRequest, RecordingNotifier } from '../support/fakes';
 
 const HOUR = 3_600_000;
 
@@ -113,6 +113,11 @@ describe('notifying on-call staff and approvers', () => {
   describe('reminders as new chat messages, which reach phones', () => {
     let chats: { userId: string; milestone: string; card?: string }[];
     const failures = new Map<string, Error>();
+    const remind = async () => {
+      const milestone = await notifyPeople(core.deps, key);
+      await deliverQueued(core.deps);
+      return milestone;
+    };
 
     beforeEach(async () => {
       chats = [];
@@ -126,16 +131,17 @@ describe('notifying on-call staff and approvers', () => {
         },
       };
       core.deps.infoPoster = { postInfo: async (userId) => `info-${userId}` };
+      for (const userId of ['alex', 'megan', 'oncall-1', 'oncall-2']) await core.store.saveConversation(conversationOf(userId));
       await core.store.claimCard({ requestKey: key, userId: 'alex', conversationId: 'a:alex' });
       await core.store.completeCard(key, 'alex', 'card-of-alex', core.clock.now().toISOString());
       await notifyPeople(core.deps, key);
       core.clock.advance(2 * 24 * HOUR);
     });
 
-    it('posts one to each approver and on-call member, linking to their card, with the feed push besides', async () => {
-      await notifyPeople(core.deps, key);
-      await notifyPeople(core.deps, key);
-      assert.deepEqual(chats, [
+    it('queues one for each approver and on-call member, which links to their card, with the feed push besides', async () => {
+      assert.equal((await remind())?.id, 'elapsed-50');
+      await remind();
+      assert.deepEqual(chats.sort((a, b) => a.userId.localeCompare(b.userId)), [
         { userId: 'alex', milestone: 'elapsed-50', card: 'card-of-alex' },
         { userId: 'megan', milestone: 'elapsed-50', card: undefined },
         { userId: 'oncall-1', milestone: 'elapsed-50', card: 'info-oncall-1' },
@@ -144,29 +150,38 @@ describe('notifying on-call staff and approvers', () => {
       assert.deepEqual(notifier.sent.map((s) => s.milestone), ['new', 'elapsed-50']);
     });
 
-    it('tries a message Teams did not take again next cycle, without repeating the feed push or the others\' messages', async () => {
+    it('tries a message Teams did not take again from the queue, without repeating the feed push or the others\' messages', async () => {
       failures.set('megan', new DeliveryFailed('Teams answered 502', 'no', 502));
-      assert.equal(await notifyPeople(core.deps, key), undefined);
+      await remind();
       failures.clear();
-      assert.equal((await notifyPeople(core.deps, key))?.id, 'elapsed-50');
-      await notifyPeople(core.deps, key);
-      assert.deepEqual(chats.map((c) => c.userId), ['alex', 'oncall-1', 'oncall-2', 'megan']);
+      core.clock.advance(10 * 60_000);
+      await remind();
+      assert.deepEqual(chats.map((c) => c.userId).sort(), ['alex', 'megan', 'oncall-1', 'oncall-2']);
       assert.deepEqual(notifier.sent.map((s) => s.milestone), ['new', 'elapsed-50']);
     });
 
     it('does not send again a message that may have arrived, nor one to a chat that is gone', async () => {
       failures.set('megan', new DeliveryFailed('timed out', 'unknown'));
       failures.set('oncall-1', new DeliveryFailed('ConversationBlockedByUser', 'no', 403));
-      assert.equal((await notifyPeople(core.deps, key))?.id, 'elapsed-50');
+      await remind();
       failures.clear();
       core.clock.advance(HOUR);
+      await remind();
+      assert.deepEqual(chats.map((c) => c.userId).sort(), ['alex', 'oncall-2']);
+    });
+
+    it('reaches nobody who has no chat with the bot, and drops a queued reminder once the request is decided', async () => {
+      await core.store.removeConversation('megan');
       await notifyPeople(core.deps, key);
-      assert.deepEqual(chats.map((c) => c.userId), ['alex', 'oncall-2']);
+      await recordDecision(core.deps, { requestKey: key, verdict: 'approve', comment: '', actor: { aadObjectId: 'alex', tenantId: TENANT } });
+      await deliverQueued(core.deps);
+      assert.deepEqual(chats, []);
+      assert.equal(await core.store.countDeliveries(), 0);
     });
 
     it('still reaches phones when Graph refuses the feed push for good', async () => {
       core.deps.notifier = { notify: async () => { throw new UpstreamError('HTTP 403: grant TeamsActivity.Send', false, 403); } };
-      assert.equal((await notifyPeople(core.deps, key))?.id, 'elapsed-50');
+      assert.equal((await remind())?.id, 'elapsed-50');
       assert.equal(chats.length, 4);
     });
   });

@@ -1,5 +1,6 @@
 import { DeliveryFailed } from '../errors';
 import type { Delivery, Versioned } from '../ports';
+import { DEFAULT_REMINDERS, milestones } from '../escalation';
 import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
@@ -13,7 +14,7 @@ export const DELIVERY_PRIORITY = { firstCard: 0, other: 1 } as const;
 export const SEND_LEASE_MS = 5 * 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
-type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'installer'>;
+type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'installer' | 'reminderPoster' | 'reminders'>;
 
 export interface DeliveryReport {
   /** First cards queued this time, one per approver who has a chat with the bot and no copy yet. */
@@ -92,7 +93,33 @@ export async function sendQueued(deps: Deps, item: Versioned<Delivery>): Promise
 
 const SENDERS: Record<Delivery['kind'], (deps: Deps, d: Delivery) => Promise<Outcome>> = {
   'request-card': sendRequestCard,
+  reminder: sendReminder,
 };
+
+/** A reminder as a new message in the person's chat, linking to their card: their copy of the request card, or their information card. */
+async function sendReminder(deps: Deps, d: Delivery): Promise<Outcome> {
+  const tracked = (await deps.store.getRequest(d.requestKey))?.value;
+  const milestone = tracked && milestones(tracked.request, deps.reminders ?? DEFAULT_REMINDERS).find((m) => m.id === d.milestone);
+  // Decided, expired or gone while it waited: a reminder would only confuse.
+  if (!tracked || !milestone || !deps.reminderPoster || !isActionable(tracked, deps.clock.now())) return { done: true };
+  const card = (await deps.store.listCards(d.requestKey)).find((c) => c.userId === d.userId)?.activityId ?? tracked.notifications?.[`new/info/${d.userId}`]?.activityId;
+  try {
+    await deps.reminderPoster.postReminder(d.userId, tracked, milestone, card);
+    return { done: true };
+  } catch (error) {
+    const outcome = failedSend(error);
+    const fields = { requestKey: d.requestKey, userId: d.userId, error: outcome.error };
+    if (outcome.retry) deps.logger.warn('Could not post a reminder; it stays queued and is tried again', fields);
+    else deps.logger.error('A reminder was refused for good or may have arrived; not posting it again', fields);
+    return outcome;
+  }
+}
+
+/** Teams said it did not take it, for now: try again. Refused for good (the chat gone), or unknowable (a timeout): not again. */
+function failedSend(error: unknown): Outcome & { done: false } {
+  const retry = error instanceof DeliveryFailed && error.delivered === 'no' && !(error.status !== undefined && GONE.has(error.status));
+  return { done: false, retry, error: String(error) };
+}
 
 async function sendRequestCard(deps: Deps, d: Delivery): Promise<Outcome> {
   const tracked = (await deps.store.getRequest(d.requestKey))?.value;

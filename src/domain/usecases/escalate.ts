@@ -2,6 +2,7 @@ import { DEFAULT_REMINDERS, dueMilestone, milestones, type Milestone } from '../
 import { DeliveryFailed, UpstreamError } from '../errors';
 import { isActionable, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
+import { DELIVERY_PRIORITY } from './deliver';
 import { recordNotification } from './notification-records';
 
 /** A claim older than this is taken to belong to a process that died mid-send. */
@@ -23,11 +24,12 @@ interface Part {
 /**
  * Sends the next due notification of a request, once. On arrival the on-call group hears of it (activity
  * feed, and an information card in the chat of those who cannot decide); at each reminder approvers and
- * on-call hear again with the time left: in the activity feed, and as a new message in their chat, which
- * Teams pushes to phones (updating a card rings nothing). A milestone is claimed with compare-and-set
- * before sending, so instances and restarts never repeat one; within it each part (the feed push, each
- * chat message) is claimed and recorded on its own, so a part that failed is tried again next cycle
- * without repeating those that went out. Decided or expired requests send nothing.
+ * on-call hear again with the time left: in the activity feed, and as a new message in their chat (queued
+ * for the delivery worker), which Teams pushes to phones (updating a card rings nothing). A milestone is
+ * claimed with compare-and-set before sending, so instances and restarts never repeat one; within it each
+ * part (the feed push, each information card, each queued reminder) is claimed and recorded on its own, so
+ * a part that failed is tried again next cycle without repeating those that went out. Decided or expired
+ * requests send nothing.
  */
 export async function notifyPeople(deps: Deps, requestKey: string): Promise<Milestone | undefined> {
   if (!deps.notifier && !deps.infoPoster && !deps.reminderPoster) return undefined;
@@ -79,7 +81,7 @@ async function partsOf(deps: Deps, tracked: TrackedRequest, milestone: Milestone
   const onCall = (await deps.onCall?.members()) ?? [];
   const approvers = await deps.directory.listApprovers(tracked.request);
   const parts: Part[] = [];
-  const { notifier, infoPoster, reminderPoster } = deps;
+  const { notifier, infoPoster } = deps;
   if (milestone.kind === 'new') {
     if (notifier && onCall.length) parts.push({ id: `${milestone.id}/feed`, send: () => notifier.notify(onCall, tracked, milestone).then(() => ({ state: 'sent' })) });
     const deciders = new Set(approvers);
@@ -90,14 +92,34 @@ async function partsOf(deps: Deps, tracked: TrackedRequest, milestone: Milestone
   }
   const everyone = [...new Set([...approvers, ...onCall])];
   if (notifier && everyone.length) parts.push({ id: `${milestone.id}/feed`, send: () => notifier.notify(everyone, tracked, milestone).then(() => ({ state: 'sent' })) });
-  if (reminderPoster) {
-    const cards = new Map((await deps.store.listCards(tracked.key)).map((c) => [c.userId, c.activityId]));
-    for (const userId of everyone) {
-      const card = cards.get(userId) ?? tracked.notifications?.[`new/info/${userId}`]?.activityId;
-      parts.push({ id: `${milestone.id}/chat/${userId}`, send: () => reminderPoster.postReminder(userId, tracked, milestone, card).then(posted) });
-    }
+  if (deps.reminderPoster) {
+    for (const userId of everyone) parts.push({ id: `${milestone.id}/chat/${userId}`, send: () => queueReminder(deps, tracked, milestone, userId) });
   }
   return parts;
+}
+
+/**
+ * A reminder goes into the durable delivery queue, which sends it at Teams' pace apart from the watcher's
+ * cycle and tries again what Teams did not take; queued is done for the milestone. Someone without a chat
+ * with the bot cannot be reached there.
+ */
+async function queueReminder(deps: Deps, tracked: TrackedRequest, milestone: Milestone, userId: string): Promise<PartOutcome> {
+  if (!(await deps.store.getConversation(userId))) return { state: 'skipped' };
+  const at = deps.clock.now().toISOString();
+  await deps.store.enqueueDelivery({
+    id: `reminder|${tracked.key}|${userId}|${milestone.id}`,
+    kind: 'reminder',
+    requestKey: tracked.key,
+    userId,
+    milestone: milestone.id,
+    priority: DELIVERY_PRIORITY.other,
+    dueBy: tracked.request.expiresAt,
+    availableAt: at,
+    state: 'queued',
+    attempts: 0,
+    enqueuedAt: at,
+  });
+  return { state: 'sent' };
 }
 
 /** A chat message posted (its id kept, for a later message to link to), or none: the person has no chat with the bot. */
