@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { installUpdate } from '../support/activities';
+import { randomUUID } from 'node:crypto';
+import { installUpdate, message } from '../support/activities';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 
@@ -35,5 +36,35 @@ describe('cards that never lie, over HTTP', () => {
     h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, supportRequest: '2611300010002', supportCaseUrl: 'https://portal.azure.com/#resource/support/2611300010002' });
     await h.bot.watcher.runOnce();
     assert.match(postedCard(), /\]\(https:\/\/portal\.azure\.com\/#resource\/support\/2611300010002\)/);
+  });
+
+  it('re-posts every pending card on its own: one Teams refuses does not keep the others back', async () => {
+    for (let i = 0; i < 3; i++) h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const chat = `a:personal-${USERS.alex.aadObjectId}`;
+    const before = h.connector.postedCards(chat).length;
+    h.connector.fail(chat, { status: 413, code: 'MessageSizeTooBig', message: 'Activity is too large' });
+    assert.equal((await h.post(message(h.connector.url, TENANT_ID, USERS.alex, '/lockbox pending'))).status, 200);
+    assert.equal(h.connector.postedCards(chat).length - before, 2, 'the other two cards');
+    const last = h.connector.calls.filter((c) => c.method === 'POST' && c.conversationId === chat).at(-1)!;
+    assert.match(String(last.body.text), /1 card could not be shown just now/);
+  });
+});
+
+describe('a status card that fits, over HTTP', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('lists a few of 100 failing subscriptions and counts the rest', async () => {
+    const failing = Array.from({ length: 100 }, () => randomUUID());
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', AZURE_SUBSCRIPTION_IDS: [SUBSCRIPTION_ID, ...failing].join(',') } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+    await h.bot.watcher.runOnce();
+    await h.post(message(h.connector.url, TENANT_ID, USERS.alex, '/lockbox status'));
+    const reply = h.connector.calls.filter((c) => c.method === 'POST').at(-1)!;
+    const card = JSON.stringify(cardOf(reply.body));
+    assert.ok(JSON.stringify(reply.body).length < 10_000, `a small card (${JSON.stringify(reply.body).length} bytes)`);
+    assert.equal(failing.filter((id) => card.includes(id)).length, 5);
+    assert.match(card, /and 95 more problems: see the log/);
   });
 });

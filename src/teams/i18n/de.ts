@@ -136,6 +136,7 @@ export const de: Catalogue = {
 
   'pending.personalChatOnly': "Ihre Lockbox-Karten gehen in Ihren persönlichen Chat mit Lockbox Bot, nicht in eine gemeinsame Unterhaltung: Öffnen Sie den Chat mit dem Bot und senden Sie dort /lockbox pending.",
   'pending.none': 'Keine Lockbox-Anfragen warten auf eine Entscheidung von Ihnen.',
+  'pending.someFailed': { one: '{count} Karte konnte gerade nicht angezeigt werden. Senden Sie in einer Minute erneut /lockbox pending.', other: '{count} Karten konnten gerade nicht angezeigt werden. Senden Sie in einer Minute erneut /lockbox pending.' },
 
   'history.title': { one: 'Die letzte Entscheidung', other: 'Die letzten {count} Entscheidungen' },
   'history.none': 'Noch keine Entscheidungen.',
@@ -164,6 +165,7 @@ export const de: Catalogue = {
   'botStatus.pollProblems': '{time}, mit Problemen',
   'botStatus.notYet': 'noch nicht',
   'botStatus.footer': 'Lockbox Bot {version}',
+  'botStatus.moreProblems': { one: '…und {count} weiteres Problem: siehe Protokoll.', other: '…und {count} weitere Probleme: siehe Protokoll.' },
 
   'info.title': 'Neue Customer Lockbox-Anfrage',
   'info.deciders': 'die Rolle {roles}',

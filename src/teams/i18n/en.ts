@@ -140,6 +140,7 @@ export const en = {
 
   'pending.personalChatOnly': "Your lockbox cards go to your personal chat with Lockbox Bot, not to a shared conversation: open the bot's chat and send /lockbox pending there.",
   'pending.none': 'No lockbox requests are waiting for a decision from you.',
+  'pending.someFailed': { one: '{count} card could not be shown just now. Send /lockbox pending again in a minute.', other: '{count} cards could not be shown just now. Send /lockbox pending again in a minute.' },
 
   'history.title': { one: 'The last decision', other: 'The last {count} decisions' },
   'history.none': 'No decisions yet.',
@@ -168,6 +169,7 @@ export const en = {
   'botStatus.pollProblems': '{time}, with problems',
   'botStatus.notYet': 'not yet',
   'botStatus.footer': 'Lockbox Bot {version}',
+  'botStatus.moreProblems': { one: '…and {count} more problem: see the log.', other: '…and {count} more problems: see the log.' },
 
   'info.title': 'New Customer Lockbox request',
   'info.deciders': 'the {roles} role',

@@ -136,6 +136,7 @@ export const nl: Catalogue = {
 
   'pending.personalChatOnly': "Je lockbox-kaarten gaan naar je persoonlijke chat met Lockbox Bot, niet naar een gedeeld gesprek: open de chat met de bot en stuur daar /lockbox pending.",
   'pending.none': 'Er wachten geen lockbox-verzoeken op een besluit van jou.',
+  'pending.someFailed': { one: '{count} kaart kon nu niet worden getoond. Stuur over een minuut opnieuw /lockbox pending.', other: '{count} kaarten konden nu niet worden getoond. Stuur over een minuut opnieuw /lockbox pending.' },
 
   'history.title': { one: 'Het laatste besluit', other: 'De laatste {count} besluiten' },
   'history.none': 'Nog geen besluiten.',
@@ -164,6 +165,7 @@ export const nl: Catalogue = {
   'botStatus.pollProblems': '{time}, met problemen',
   'botStatus.notYet': 'nog niet',
   'botStatus.footer': 'Lockbox Bot {version}',
+  'botStatus.moreProblems': { one: '…en nog {count} probleem: zie het logboek.', other: '…en nog {count} problemen: zie het logboek.' },
 
   'info.title': 'Nieuw Customer Lockbox-verzoek',
   'info.deciders': 'de rol {roles}',

@@ -28,10 +28,18 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
     await context.sendActivity(t(locale, 'pending.none'));
     return;
   }
+  // Each card on its own: one Teams refuses (too large, throttled) does not keep the others from the person.
+  let failed = 0;
   for (const tracked of mine) {
-    const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now, undefined, locale))));
-    if (sent?.id) {
-      await deps.store.recordCard({ requestKey: tracked.key, userId: actor.aadObjectId, conversationId: context.activity.conversation.id, activityId: sent.id, postedAt: now.toISOString() });
+    try {
+      const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now, undefined, locale))));
+      if (sent?.id) {
+        await deps.store.recordCard({ requestKey: tracked.key, userId: actor.aadObjectId, conversationId: context.activity.conversation.id, activityId: sent.id, postedAt: now.toISOString() });
+      }
+    } catch (error) {
+      failed++;
+      deps.logger.warn('Could not re-post a request card for /lockbox pending', { requestKey: tracked.key, userId: actor.aadObjectId, error: String(error) });
     }
   }
+  if (failed) await context.sendActivity(t(locale, 'pending.someFailed', { count: failed }));
 }

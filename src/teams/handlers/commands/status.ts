@@ -5,6 +5,9 @@ import { localTime, plain, productName } from '../../cards/text';
 import type { TeamsDeps } from '../../deps';
 import { t } from '../../i18n';
 
+/** A status card lists this many problems per product and counts the rest, so it fits however many subscriptions fail. */
+export const PROBLEMS_SHOWN = 5;
+const PROBLEM_TEXT_MAX = 300;
 
 /** Per source: on or off, how many requests wait, how the last poll went; then the bot's version. */
 export async function status(context: TurnContext, deps: TeamsDeps): Promise<void> {
@@ -16,7 +19,9 @@ export async function status(context: TurnContext, deps: TeamsDeps): Promise<voi
     [...deps.sources.values()].map(async (source) => {
       const enabled = await source.isEnabled().then((on) => (on ? t(locale, 'botStatus.on') : t(locale, 'botStatus.off')), (error) => t(locale, 'botStatus.unknown', { reason: plain(error instanceof Error ? error.message : String(error)) }));
       const report = poll?.sources.find((s) => s.source === source.kind);
-      const problems = [report?.error, ...(report?.failures ?? []).map((f) => `${f.scope}: ${f.error}`)].filter(Boolean).map((p) => plain(String(p)));
+      const all = [report?.error, ...(report?.failures ?? []).map((f) => `${f.scope}: ${f.error}`)].filter(Boolean).map((p) => String(p));
+      const problems = all.slice(0, PROBLEMS_SHOWN).map((p) => plain(p.length > PROBLEM_TEXT_MAX ? `${p.slice(0, PROBLEM_TEXT_MAX)}…` : p));
+      if (all.length > PROBLEMS_SHOWN) problems.push(t(locale, 'botStatus.moreProblems', { count: all.length - PROBLEMS_SHOWN }));
       return {
         name: t(locale, 'botStatus.product', { product: productName(source.kind) }),
         facts: [
