@@ -63,7 +63,7 @@ export class TeamsChannel {
     return this.deliveries.map((d) => ({ ...d }));
   }
 
-  /** Records activity-feed notifications, newest last, as a phone would show them. */
+  /** Records activity-feed notifications, newest last, as the Teams desktop feed would show them. */
   recordNotifications(items: Omit<FeedNotification, 'at'>[]): void {
     const at = this.clock().toISOString();
     this.notifications.push(...items.map((n) => ({ at, ...n })));

@@ -1,6 +1,6 @@
 /*
  * Microsoft Graph activity-feed notifications (TeamsActivity.Send): the bulk call the bot makes, and
- * the single-user one. Teams would push them to the recipients' phones; the simulator records them
+ * the single-user one. Teams would show them in the recipients' desktop feed; the simulator records them
  * for the admin API (GET /_simulator/teams/notifications).
  */
 import { z } from 'zod';
