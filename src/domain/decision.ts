@@ -19,7 +19,7 @@ export interface Actor {
 export type SubmissionState = 'pending' | 'sent' | 'submitted' | 'adopted' | 'failed';
 
 /** Why a submission is not (yet) what was asked, when a specific message fits better than the error text. */
-export type SubmissionProblem = 'gone' | 'conflict' | 'sign-in' | 'unconfirmed' | 'odd-answer';
+export type SubmissionProblem = 'gone' | 'conflict' | 'sign-in' | 'unconfirmed' | 'odd-answer' | 'not-permitted';
 
 export interface Submission {
   state: SubmissionState;

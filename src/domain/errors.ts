@@ -133,6 +133,16 @@ export class UpstreamSignIn extends UpstreamError {
   }
 }
 
+/**
+ * Microsoft refused the decision because the bot's own identity may not make it (Exchange's app-only
+ * rights for Set-AccessToCustomerDataRequest are not proven anywhere public): people decide in the portal.
+ */
+export class UpstreamNotPermitted extends UpstreamError {
+  constructor(message: string, status?: number) {
+    super(message, false, status);
+  }
+}
+
 /** REQUIRE_OPEN_SUPPORT_CASE: approving needs an open support case of ours that matches the request; rejecting does not. */
 export class OpenSupportCaseRequired extends LockboxError {
   readonly code = 'POLICY.OPEN_SUPPORT_CASE_REQUIRED';

@@ -14,6 +14,9 @@ const MICROSOFT_SUPPORT_HOSTS = new Set([
   'support.serviceshub.microsoft.com',
 ]);
 
+/** Where Microsoft 365 Customer Lockbox requests are decided by hand (Support > Customer Lockbox Requests); an unverified deep link. */
+export const M365_LOCKBOX_PAGE = 'https://admin.microsoft.com/#/support/CustomerLockbox';
+
 /** The link when it is https on one of Microsoft's support hosts; otherwise undefined, and the case number shows as text. */
 export function microsoftSupportLink(url: string | undefined): string | undefined {
   if (!url) return undefined;

@@ -104,6 +104,8 @@ export class SimulatedTenant {
   private directoryAssignments: DirectoryRoleAssignment[] = [];
   private azureAssignments: AzureRoleAssignment[] = [];
   private nextSeq = 1;
+  /** Whether Exchange lets the bot's app identity run Set-AccessToCustomerDataRequest; unproven in the real cloud. */
+  private m365AppOnlyDecisions = true;
   /** The organisation's Azure support cases. */
   readonly support: SupportDesk;
   /** Called after every change, e.g. to save the state; never during construction. */
@@ -283,6 +285,14 @@ export class SimulatedTenant {
   setM365LockboxEnabled(enabled: boolean): void {
     this.m365LockboxEnabled = enabled;
     this.onChange();
+  }
+
+  allowsM365AppOnlyDecisions(): boolean {
+    return this.m365AppOnlyDecisions;
+  }
+
+  setM365AppOnlyDecisions(allowed: boolean): void {
+    this.m365AppOnlyDecisions = allowed;
   }
 
   /** Throws when the reference number is taken. */

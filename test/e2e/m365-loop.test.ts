@@ -30,4 +30,26 @@ describe('a Microsoft 365 lockbox request, end to end', () => {
     assert.equal(upstream.approvalStatus, 'Approved');
     assert.deepEqual(upstream.decisions.map((d) => [d.decision, d.comment]), [['Approve', 'Mailbox move, case 9']]);
   });
+
+  it('says plainly when Exchange refuses the bot\'s own decision, links the admin center, and shows the decision made there', async () => {
+    await fetch(`${h.simulator.url}/_simulator/m365/app-only-decisions`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ allowed: false }) });
+    const record = h.simulator.tenant.createM365Request({});
+    await h.bot.watcher.runOnce();
+    const key = `m365:tenant:${record.requestId}`;
+    const [alexCopy] = h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`);
+
+    const answer = JSON.stringify((await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }))).body.value);
+    assert.match(answer, /did not let Lockbox Bot record this decision/);
+    assert.match(answer, /"type":"Action.OpenUrl","title":"Open the Microsoft 365 admin center","url":"https:\/\/admin\.microsoft\.com\//);
+    assert.equal(answer.includes('lockbox.approve'), false, 'no buttons that would only fail again');
+    assert.equal(h.simulator.tenant.getM365Request(record.requestId)!.approvalStatus, 'Pending');
+
+    // Someone approves in the Microsoft 365 admin center; the bot keeps watching and every copy shows it.
+    h.simulator.tenant.setM365RequestStatus(record.requestId, 'Approved');
+    await h.bot.watcher.runOnce();
+    const last = JSON.stringify(cardOf(h.connector.updates(alexCopy!.body.id as string).at(-1)!.body));
+    assert.match(last, /Approved/);
+    assert.equal(last.includes('Open the Microsoft 365 admin center'), false);
+    assert.equal((await h.audit(key)).some((a) => a.kind === 'decision.failed'), true);
+  });
 });

@@ -1,5 +1,5 @@
 import { actorName, statusShows, verdictWord, type Submission, type Verdict } from '../decision';
-import { RequestGone, SourceNotConfigured, UpstreamConflict, UpstreamError, UpstreamSignIn } from '../errors';
+import { RequestGone, SourceNotConfigured, UpstreamConflict, UpstreamError, UpstreamNotPermitted, UpstreamSignIn } from '../errors';
 import { movesOn } from '../request';
 import type { TrackedRequest } from '../tracked';
 import type { LockboxSource, Versioned } from '../ports';
@@ -85,7 +85,7 @@ async function readBack(deps: Deps, source: LockboxSource, tracked: TrackedReque
 
 function failure(error: unknown): Outcome {
   const message = error instanceof Error ? error.message : String(error);
-  const problem = error instanceof RequestGone ? 'gone' : error instanceof UpstreamConflict ? 'conflict' : error instanceof UpstreamSignIn ? 'sign-in' : undefined;
+  const problem = error instanceof RequestGone ? 'gone' : error instanceof UpstreamConflict ? 'conflict' : error instanceof UpstreamSignIn ? 'sign-in' : error instanceof UpstreamNotPermitted ? 'not-permitted' : undefined;
   const transient = !(error instanceof UpstreamError) || error.transient;
   return { state: transient ? 'pending' : 'failed', lastError: message, ...(problem ? { problem } : {}) };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Verdict } from '../../domain/decision';
 import { upstreamVerb } from '../../domain/decision';
-import { RequestGone, UpstreamError } from '../../domain/errors';
+import { RequestGone, UpstreamError, UpstreamNotPermitted } from '../../domain/errors';
 import type { LockboxSource, Logger, SourceListing, SubmitAnswer } from '../../domain/ports';
 import type { LockboxRequest } from '../../domain/request';
 import type { JsonClient, JsonResponse } from '../../http/json-client';
@@ -85,6 +85,7 @@ export class M365LockboxSource implements LockboxSource {
       return setAnswer(response);
     }
     const failure = exoFailure(`Submitting the decision on Microsoft 365 lockbox request ${request.requestId}`, response);
+    if (failure.kind === 'permission') throw new UpstreamNotPermitted(failure.message, failure.status);
     if (failure.status === 404 && /ObjectNotFound/i.test(failure.detail.type ?? '')) throw new RequestGone(request.requestId);
     if (failure.status === 401) throw signInRefused(failure.message, response);
     // Exchange gives no machine-readable state: when it refused the request itself (already decided

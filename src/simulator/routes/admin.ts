@@ -21,6 +21,8 @@
  *   GET    /_simulator/m365/requests/{requestId}       → 200 {request, decisions:[{decision, comment, at}]}
  *   POST   /_simulator/m365/requests/{requestId}/status  body {status}  → 200 as GET; a change made in the
  *          Microsoft 365 admin center, so it records no decision
+ *   PUT    /_simulator/m365/app-only-decisions  body {allowed}  → 200 the same; with false, Exchange refuses the
+ *          bot's Set-AccessToCustomerDataRequest for lack of rights (HTTP 403), as it may in a real tenant
  *   PUT    /_simulator/directory/users/{userId}/roles/{roleTemplateId}  → 200 {userId, roleDefinitionId, assigned:true}
  *   DELETE /_simulator/directory/users/{userId}/roles/{roleTemplateId}  → 200 {…, assigned:false, wasAssigned}
  *   PUT    /_simulator/azure/subscriptions/{sub}/users/{userId}/roles/{roleDefinitionId}  → the same, for Azure RBAC
@@ -231,6 +233,12 @@ export function registerAdminRoutes(router: Router, { tenant, calls, faults, log
   router.on('GET', '/_simulator/m365/requests/:requestId', (ctx) => {
     const record = tenant.getM365Request(ctx.params.requestId ?? '');
     return record ? m365View(record) : adminError(404, 'RequestNotFound', `No Microsoft 365 request '${ctx.params.requestId}'.`);
+  });
+
+  router.on('PUT', '/_simulator/m365/app-only-decisions', async (ctx) => {
+    const { allowed } = await parseBody(ctx, z.object({ allowed: z.boolean() }));
+    tenant.setM365AppOnlyDecisions(allowed);
+    return { status: 200, body: { allowed } };
   });
 
   router.on('POST', '/_simulator/m365/requests/:requestId/status', async (ctx) => {

@@ -18,6 +18,7 @@ export const EXO_INVOKE_COMMAND = '/adminapi/beta/:tenantId/InvokeCommand';
 
 const BINDING = 'System.Management.Automation.ParameterBindingException';
 const NOT_FOUND = 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException';
+const ACCESS_DENIED = 'Microsoft.Exchange.Configuration.Tasks.AccessDeniedException';
 const INVALID_OPERATION = 'System.InvalidOperationException';
 
 const invocation = z.object({
@@ -118,6 +119,10 @@ function cmdlets(tenant: SimulatedTenant, pageSize: number): Record<string, Cmdl
         const requestId = requiredText(parameters, 'RequestId');
         const comment = text(parameters, 'Comment') ?? '';
         const serviceName = optionalOneOf(parameters, 'ServiceName', M365_SERVICES, matchM365Service);
+        if (!tenant.allowsM365AppOnlyDecisions()) {
+          // Unverified shape: what Exchange is expected to answer an app identity without the right to decide.
+          return exoCmdletError(403, 'Forbidden', ACCESS_DENIED, "Access denied: the application isn't permitted to run Set-AccessToCustomerDataRequest.");
+        }
         const result = tenant.decideM365(requestId, decision, comment, serviceName);
         switch (result.outcome) {
           case 'not-found':

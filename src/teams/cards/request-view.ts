@@ -1,7 +1,7 @@
 import { actorName, COMMENT_MAX_LENGTH, statusShows, type SubmissionProblem } from '../../domain/decision';
 import type { TrackedRequest } from '../../domain/tracked';
 import { isActionable } from '../../domain/tracked';
-import { microsoftSupportLink } from '../../domain/support-links';
+import { M365_LOCKBOX_PAGE, microsoftSupportLink } from '../../domain/support-links';
 import { hasExpired, timeLeft } from '../../domain/request';
 import { t } from '../i18n';
 import { describeResource } from './resource';
@@ -19,7 +19,9 @@ export interface Notice {
 export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice, locale?: string) {
   const r = tracked.request;
   const d = tracked.decision;
-  const actionable = isActionable(tracked, now);
+  // Once Microsoft 365 refused the bot's own decision, buttons would only fail again: people decide in the admin center.
+  const decideInPortal = r.source === 'm365' && d?.submission.problem === 'not-permitted';
+  const actionable = isActionable(tracked, now) && !decideInPortal;
   const supportCase = supportCaseView(tracked, locale);
   const supportLink = microsoftSupportLink(r.supportCaseUrl);
   const facts = [
@@ -66,6 +68,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
     supportCase: supportCase.block,
     canApprove: actionable && supportCase.canApprove,
     supportCaseUrl: supportLink ?? null,
+    portal: decideInPortal && isActionable(tracked, now) ? { url: M365_LOCKBOX_PAGE, title: t(locale, 'request.openAdminCenter') } : null,
     words: {
       justification: t(locale, 'request.justification'),
       comment: t(locale, 'request.comment'),
@@ -120,6 +123,8 @@ function failureText(problem: SubmissionProblem | undefined, lastError: string |
       return t(locale, 'state.failedUnconfirmed');
     case 'sign-in':
       return t(locale, 'state.failedSignIn');
+    case 'not-permitted':
+      return t(locale, 'state.failedNotPermitted');
     default:
       return t(locale, 'state.failed', { reason: lastError ? plain(lastError) : t(locale, 'state.noReason') });
   }
