@@ -43,6 +43,8 @@ export interface StartOptions {
   /** Passed to the embedded simulator, e.g. a seed or when to create the first request. */
   simulator?: Omit<SimulatorOptions, 'port' | 'host'>;
   answerBudgetMs?: number;
+  /** Pages the directory reads per listing before its safety stop (tests make it small to reach it). */
+  directoryMaxPages?: number;
   /** Tests drive polls themselves with `watcher.runOnce()`; installs still kick one. */
   autoPoll?: boolean;
 }
@@ -94,7 +96,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const arm = client(endpoints.arm, ARM);
   // Role checks happen while a person waits on a click: short timeouts, one retry, then fail closed.
   const quick = { timeoutMs: 2000, maxRetries: 1, retryDelayMs: 200 };
-  const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick), config.notifyGroupId);
+  const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick), config.notifyGroupId, { logger, clock, maxPages: options.directoryMaxPages });
   const installer = config.teamsAppId ? new GraphInstaller(client(endpoints.graph, GRAPH), config.teamsAppId, logger) : undefined;
   if (!installer) logger.info('TEAMS_APP_ID is not set: approvers get cards once they have opened the bot in Teams');
   const directory = new CachedDirectory(graphDirectory, config.roleCacheSeconds * 1000, clock);
@@ -190,6 +192,10 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     })
     : undefined;
 
+  const directoryPaging = () => {
+    const limit = graphDirectory.pagingLimitReached();
+    return limit ? { complete: false, limitReached: limit } : { complete: true };
+  };
   const health = {
     async check() {
       const storeOk = await store.ping().then(() => true, () => false);
@@ -205,7 +211,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
         sources: last.sources.map((s) => ({ source: s.source, ok: s.ok, failingScopes: s.failures.length })),
       };
       const queued = storeOk ? await store.countDeliveries().catch(() => null) : null;
-      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, lastPoll: lastPoll ?? null, deliveriesQueued: queued };
+      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, directoryPaging: directoryPaging(), lastPoll: lastPoll ?? null, deliveriesQueued: queued };
     },
   };
   const server = createServer(adapter, app, health, logger);

@@ -1,11 +1,29 @@
 import { z } from 'zod';
 import { DirectoryUnavailable, UpstreamError } from '../domain/errors';
 import { adminRoles, approverPolicy, assignedInTime, roleNames, subscriptionRoleName, type Role } from '../domain/policy';
-import type { Directory, RoleCheck } from '../domain/ports';
+import type { Clock, Directory, Logger, RoleCheck } from '../domain/ports';
 import type { LockboxRequest, SourceKind } from '../domain/request';
 import type { JsonClient, JsonRequest } from '../http/json-client';
 
 const RBAC_API_VERSION = '2022-04-01';
+/** The largest page Graph serves for group members. */
+const MEMBERS_PAGE_SIZE = 999;
+/** A safety stop against a listing that never ends (a next link pointing back): ~1,000,000 members. */
+const MAX_PAGES = 1000;
+
+export interface GraphDirectoryOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Pages read per listing before the safety stop. */
+  maxPages?: number;
+}
+
+export interface PagingLimitReached {
+  what: string;
+  pages: number;
+  items: number;
+  at?: string;
+}
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const directoryAssignments = z.object({
@@ -21,7 +39,14 @@ const user = z.object({ displayName: z.string().nullish(), userPrincipalName: z.
 
 /** Who may decide, asked live from Microsoft Graph (directory roles) and Azure RBAC (subscription roles). Fails closed. */
 export class GraphDirectory implements Directory {
-  constructor(private readonly graph: JsonClient, private readonly arm: JsonClient, private readonly notifyGroupId?: string) {}
+  private limitReached?: PagingLimitReached;
+
+  constructor(private readonly graph: JsonClient, private readonly arm: JsonClient, private readonly notifyGroupId?: string, private readonly options: GraphDirectoryOptions = {}) {}
+
+  /** The last time a listing stopped at the safety limit with more pages left: people were left out, so /healthz says so. */
+  pagingLimitReached(): PagingLimitReached | undefined {
+    return this.limitReached;
+  }
 
   async checkApprover(userId: string, request: LockboxRequest): Promise<RoleCheck> {
     const policy = approverPolicy(request);
@@ -74,9 +99,11 @@ export class GraphDirectory implements Directory {
   async membersOf(groupId: string): Promise<string[]> {
     // The type cast is an advanced query in Graph: it wants $count and eventual consistency.
     const members = await this.all(
-      { method: 'GET', url: `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query: { $select: 'id', $count: 'true' }, headers: { ConsistencyLevel: 'eventual' } },
+      { method: 'GET', url: `v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, query: { $select: 'id', $count: 'true', $top: String(MEMBERS_PAGE_SIZE) }, headers: { ConsistencyLevel: 'eventual' } },
       groupUsers,
       '@odata.nextLink',
+      this.graph,
+      'group members',
     );
     return members.map((m) => m.id);
   }
@@ -119,16 +146,23 @@ export class GraphDirectory implements Directory {
     return { held, late };
   }
 
-  private async all<S extends z.ZodType<{ value: unknown[] }>>(first: JsonRequest, schema: S, nextKey: string, client = this.graph): Promise<z.infer<S>['value']> {
+  /** Every page, to the end; a listing that would go on past the safety limit is logged and reported, never cut silently. */
+  private async all<S extends z.ZodType<{ value: unknown[] }>>(first: JsonRequest, schema: S, nextKey: string, client = this.graph, what = 'role assignments'): Promise<z.infer<S>['value']> {
     const items: unknown[] = [];
+    const maxPages = this.options.maxPages ?? MAX_PAGES;
     let request: JsonRequest | undefined = first;
-    for (let pages = 0; request && pages < 50; pages++) {
+    let pages = 0;
+    for (; request && pages < maxPages; pages++) {
       const response = await this.call(client, request);
       const parsed = schema.safeParse(response.body);
       if (!parsed.success) throw new DirectoryUnavailable(`${request.url} answered with an unexpected body`);
       items.push(...parsed.data.value);
       const next = (parsed.data as Record<string, unknown>)[nextKey];
       request = typeof next === 'string' ? { method: 'GET', url: next, headers: first.headers } : undefined;
+    }
+    if (request) {
+      this.limitReached = { what, pages, items: items.length, ...(this.options.clock ? { at: this.options.clock.now().toISOString() } : {}) };
+      this.options.logger?.error('Stopped reading a directory listing at the safety limit: people after this point are not reached', { what, pages, items: items.length });
     }
     return items as z.infer<S>['value'];
   }

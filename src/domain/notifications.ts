@@ -3,6 +3,8 @@ import type { TrackedRequest } from './tracked';
 
 /** Activity-feed notifications (desktop and web; phones only for allow-listed third-party apps), in batches. */
 export interface Notifier {
+  /** Most recipients one call takes: the caller sends (and records) each batch on its own. */
+  readonly batchSize: number;
   notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void>;
 }
 

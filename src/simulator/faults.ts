@@ -12,6 +12,8 @@ export interface FaultSpec {
   status?: number;
   /** How many matching calls it hits before it is spent. */
   times: number;
+  /** How many matching calls it lets through first, e.g. to fail the second batch of a series. */
+  skip?: number;
   retryAfterSeconds?: number;
   delayMs?: number;
   /** Response body; the API's usual error body when absent. A string with a non-JSON content-type header is sent as it is. */
@@ -25,6 +27,8 @@ export interface FaultSpec {
 export interface ActiveFault extends FaultSpec {
   id: number;
   remaining: number;
+  /** Matching calls still to let through before it hits. */
+  skipping: number;
 }
 
 /** Faults injected on upstream routes, consumed first-added first. */
@@ -34,7 +38,7 @@ export class FaultInjector {
 
   /** Throws SyntaxError when `path` is not a valid regular expression. */
   add(spec: FaultSpec): ActiveFault {
-    const fault = { ...spec, id: this.nextId++, remaining: spec.times, regex: new RegExp(spec.path) };
+    const fault = { ...spec, id: this.nextId++, remaining: spec.times, skipping: spec.skip ?? 0, regex: new RegExp(spec.path) };
     this.faults.push(fault);
     return describe(fault);
   }
@@ -55,6 +59,10 @@ export class FaultInjector {
         && f.regex.test(pathname),
     );
     if (!fault) return undefined;
+    if (fault.skipping > 0) {
+      fault.skipping -= 1;
+      return undefined;
+    }
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
     return describe(fault);

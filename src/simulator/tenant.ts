@@ -93,6 +93,8 @@ export class SimulatedTenant {
   private m365LockboxEnabled: boolean;
   private readonly subscriptions: string[];
   private readonly users: DirectoryUser[];
+  /** Users by lower-cased object id and userPrincipalName: a tenant of tens of thousands is looked up often. */
+  private readonly userIndex = new Map<string, DirectoryUser>();
   private readonly groups: DirectoryGroup[];
   /** Creation order of every user and group, keyed by lower-cased id. */
   private readonly objectSeq = new Map<string, number>();
@@ -118,6 +120,10 @@ export class SimulatedTenant {
     this.m365LockboxEnabled = seed.m365LockboxEnabled ?? true;
     this.subscriptions = [...seed.subscriptions];
     this.users = seed.users.map(({ id, displayName, userPrincipalName }) => ({ id, displayName, userPrincipalName }));
+    for (const user of this.users) {
+      this.userIndex.set(user.id.toLowerCase(), user);
+      if (user.userPrincipalName) this.userIndex.set(user.userPrincipalName.toLowerCase(), user);
+    }
     this.groups = (seed.groups ?? []).map(({ id, displayName, directoryRoles }) => ({
       id, displayName, members: [], isAssignableToRole: (directoryRoles ?? []).length > 0,
     }));
@@ -126,9 +132,18 @@ export class SimulatedTenant {
       this.objectSeq.set(id.toLowerCase(), this.nextSeq++);
     }
     for (const seeded of seed.groups ?? []) {
+      const group = this.groups.find((g) => same(g.id, seeded.id))!;
+      // A seeded group can hold tens of thousands of users: they are checked by index, not one by one against the list.
+      const present = new Set<string>();
       for (const member of seeded.members) {
         const object = this.findDirectoryObject(member);
         if (!object) throw new Error(`Seed: group ${seeded.id} has an unknown member ${member}`);
+        if (present.has(member.toLowerCase())) continue;
+        present.add(member.toLowerCase());
+        if (object.kind === 'user') {
+          group.members.push(member);
+          continue;
+        }
         try {
           this.addGroupMember(seeded.id, member);
         } catch (err) {
@@ -356,7 +371,7 @@ export class SimulatedTenant {
 
   /** Graph resolves a user by object id or by userPrincipalName. */
   findUser(idOrUpn: string): DirectoryUser | undefined {
-    const user = this.users.find((u) => same(u.id, idOrUpn) || same(u.userPrincipalName, idOrUpn));
+    const user = this.userIndex.get(idOrUpn.toLowerCase());
     return user && { ...user };
   }
 
@@ -440,7 +455,7 @@ export class SimulatedTenant {
     const seen = new Set<string>([group.id.toLowerCase()]);
     const found: DirectoryObject[] = [];
     const queue = [...group.members];
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    for (let next = 0, id = queue[0]; id !== undefined; id = queue[++next]) {
       if (seen.has(id.toLowerCase())) continue;
       seen.add(id.toLowerCase());
       const object = this.findDirectoryObject(id);

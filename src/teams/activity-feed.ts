@@ -20,6 +20,8 @@ const TRANSIENT = (status: number) => status === 412 || status === 429 || status
  * and their template parameters are declared in the app manifest.
  */
 export class GraphActivityFeed implements Notifier {
+  readonly batchSize = BATCH;
+
   constructor(private readonly graph: JsonClient, private readonly deepLink: string, private readonly clock: Clock) {}
 
   async notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void> {

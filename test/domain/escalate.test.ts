@@ -89,7 +89,7 @@ describe('notifying on-call staff and approvers', () => {
 
   it('does not retry every cycle a push Graph refuses for good (a missing permission)', async () => {
     let calls = 0;
-    core.deps.notifier = { notify: async () => { calls++; throw new UpstreamError('HTTP 403: grant TeamsActivity.Send', false, 403); } };
+    core.deps.notifier = { batchSize: 100, notify: async () => { calls++; throw new UpstreamError('HTTP 403: grant TeamsActivity.Send', false, 403); } };
     await notifyPeople(core.deps, key);
     await notifyPeople(core.deps, key);
     assert.equal(calls, 1);
@@ -180,7 +180,7 @@ describe('notifying on-call staff and approvers', () => {
     });
 
     it('still reaches phones when Graph refuses the feed push for good', async () => {
-      core.deps.notifier = { notify: async () => { throw new UpstreamError('HTTP 403: grant TeamsActivity.Send', false, 403); } };
+      core.deps.notifier = { batchSize: 100, notify: async () => { throw new UpstreamError('HTTP 403: grant TeamsActivity.Send', false, 403); } };
       assert.equal((await remind())?.id, 'elapsed-50');
       assert.equal(chats.length, 4);
     });

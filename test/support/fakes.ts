@@ -118,6 +118,7 @@ export class RecordingMessenger implements Messenger {
 }
 
 export class RecordingNotifier implements Notifier {
+  batchSize = 100;
   sent: { userIds: string[]; requestKey: string; milestone: string }[] = [];
   failNext = 0;
   async notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void> {

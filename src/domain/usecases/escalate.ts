@@ -1,6 +1,7 @@
 import { DEFAULT_REMINDERS, dueMilestone, milestones, type Milestone } from '../escalation';
 import { DeliveryFailed, UpstreamError } from '../errors';
 import { isActionable, type TrackedRequest } from '../tracked';
+import type { Notifier } from '../notifications';
 import type { CoreDeps } from './deps';
 import { DELIVERY_PRIORITY } from './deliver';
 import { recordNotification } from './notification-records';
@@ -76,14 +77,14 @@ export async function notifyPeople(deps: Deps, requestKey: string): Promise<Mile
   return due.send;
 }
 
-/** Everything a milestone sends, each with its own id: `<milestone>/feed`, `<milestone>/info/<user>`, `<milestone>/chat/<user>`. */
+/** Everything a milestone sends, each with its own id: `<milestone>/feed/<n>`, `<milestone>/info/<user>`, `<milestone>/chat/<user>`. */
 async function partsOf(deps: Deps, tracked: TrackedRequest, milestone: Milestone): Promise<Part[]> {
   const onCall = (await deps.onCall?.members()) ?? [];
   const approvers = await deps.directory.listApprovers(tracked.request);
   const parts: Part[] = [];
   const { notifier, infoPoster } = deps;
   if (milestone.kind === 'new') {
-    if (notifier && onCall.length) parts.push({ id: `${milestone.id}/feed`, send: () => notifier.notify(onCall, tracked, milestone).then(() => ({ state: 'sent' })) });
+    if (notifier) parts.push(...feedParts(notifier, onCall, tracked, milestone));
     const deciders = new Set(approvers);
     for (const userId of new Set(onCall.filter((u) => !deciders.has(u)))) {
       if (infoPoster) parts.push({ id: `${milestone.id}/info/${userId}`, send: () => infoPoster.postInfo(userId, tracked, deciders.size).then(posted) });
@@ -91,7 +92,7 @@ async function partsOf(deps: Deps, tracked: TrackedRequest, milestone: Milestone
     return parts;
   }
   const everyone = [...new Set([...approvers, ...onCall])];
-  if (notifier && everyone.length) parts.push({ id: `${milestone.id}/feed`, send: () => notifier.notify(everyone, tracked, milestone).then(() => ({ state: 'sent' })) });
+  if (notifier) parts.push(...feedParts(notifier, everyone, tracked, milestone));
   if (deps.reminderPoster) {
     for (const userId of everyone) parts.push({ id: `${milestone.id}/chat/${userId}`, send: () => queueReminder(deps, tracked, milestone, userId) });
   }
@@ -120,6 +121,20 @@ async function queueReminder(deps: Deps, tracked: TrackedRequest, milestone: Mil
     enqueuedAt: at,
   });
   return { state: 'sent' };
+}
+
+/**
+ * One part per call Graph takes (at most 100 recipients), in a stable order, so a batch that failed is
+ * sent again next cycle without repeating the batches that went out: `<milestone>/feed/<n>`.
+ */
+function feedParts(notifier: Notifier, userIds: string[], tracked: TrackedRequest, milestone: Milestone): Part[] {
+  const sorted = [...new Set(userIds)].sort();
+  const parts: Part[] = [];
+  for (let i = 0; i < sorted.length; i += notifier.batchSize) {
+    const batch = sorted.slice(i, i + notifier.batchSize);
+    parts.push({ id: `${milestone.id}/feed/${i / notifier.batchSize}`, send: () => notifier.notify(batch, tracked, milestone).then(() => ({ state: 'sent' })) });
+  }
+  return parts;
 }
 
 /** A chat message posted (its id kept, for a later message to link to), or none: the person has no chat with the bot. */

@@ -46,7 +46,7 @@
  *          upstream calls, oldest first; cmdlet and anchorMailbox (the X-AnchorMailbox header) on Exchange calls
  *   DELETE /_simulator/calls                           → 204
  *   POST   /_simulator/faults  body {method?, path (regex source, tested on the path without query), cmdlet?,
- *          status?, times? (default 1), retryAfterSeconds?, delayMs?, body?, headers?, reset? (drop the connection)}  → 201 the fault; status may be left
+ *          status?, times? (default 1), skip? (matching calls let through first), retryAfterSeconds?, delayMs?, body?, headers?, reset? (drop the connection)}  → 201 the fault; status may be left
  *          out when delayMs is set, to slow calls down without failing them; cmdlet limits it to Exchange admin API
  *          calls running that cmdlet (they all share /adminapi/beta/{tenantId}/InvokeCommand)
  *   GET    /_simulator/teams/notifications             → 200 {value:[{at, userId, activityType, previewText, topic, templateParameters}]}
@@ -120,6 +120,7 @@ const faultSchema = z
     cmdlet: z.string().regex(/^[A-Za-z]+-[A-Za-z0-9]+$/, 'must be a cmdlet name, e.g. Get-AccessToCustomerDataRequest').optional(),
     status: z.number().int().min(100).max(599).optional(),
     times: z.number().int().positive().default(1),
+    skip: z.number().int().nonnegative().optional(),
     retryAfterSeconds: z.number().int().nonnegative().optional(),
     delayMs: z.number().int().nonnegative().max(120_000).optional(),
     body: z.unknown().optional(),
