@@ -18,6 +18,8 @@ import { DiscoveredSubscriptions, fixedSubscriptions } from './lockbox/azure/sub
 import { M365LockboxSource } from './lockbox/m365/source';
 import { AzureSupportCases } from './support-cases/azure-support-cases';
 import { CachedSupportCases } from './support-cases/cached-support-cases';
+import { GraphPeople } from './directory/graph-people';
+import { TeamsCaseOpenerCards } from './teams/case-opener-cards';
 import { LeaderElection } from './runtime/leader-election';
 import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
@@ -143,6 +145,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     requireTwoApprovers: config.requireTwoApprovers,
     supportCases,
     requireOpenSupportCase: config.requireOpenSupportCase,
+    ...(supportCases ? { people: new GraphPeople(client(endpoints.graph, GRAPH, quick)), caseOpenerCards: new TeamsCaseOpenerCards(messenger) } : {}),
     submissionLeaseMs: config.submissionLeaseSeconds * 1000,
     installer,
     pager,

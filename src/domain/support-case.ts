@@ -1,4 +1,6 @@
+import type { Conversation } from './ports';
 import type { LockboxRequest } from './request';
+import type { TrackedRequest } from './tracked';
 
 /** A support case as the organisation's Azure Support API shows it. */
 export interface SupportCase {
@@ -66,4 +68,23 @@ export function caseOutcome(check: CaseCheck | undefined): 'unchecked' | 'open' 
   if (!check) return 'unchecked';
   if (check.kind === 'found') return isOpenCase(check.case) ? 'open' : 'closed';
   return check.kind;
+}
+
+/** The information card a case's opener gets in their personal chat: what Microsoft asks, who decides, and the outcome. */
+export interface CaseOpenerCards {
+  post(conversation: Conversation, tracked: TrackedRequest): Promise<string>;
+  update(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void>;
+}
+
+/** What the bot did to tell a case's opener about the request. */
+export interface CaseOpenerNotice {
+  email: string;
+  /** Directory object id, when the e-mail address belongs to someone in the directory. */
+  userId?: string;
+  state: 'posting' | 'posted' | 'not-in-directory' | 'is-approver' | 'no-chat';
+  /** Names of the people asked to decide, as the card shows them. */
+  deciders: string[];
+  deciderCount: number;
+  activityId?: string;
+  at: string;
 }

@@ -1,7 +1,7 @@
 import type { Approval, Decision } from './decision';
 import { pageAwaitsResolve } from './paging';
 import { isFinalStatus, requestKey, type LockboxRequest } from './request';
-import type { CaseCheck } from './support-case';
+import type { CaseCheck, CaseOpenerNotice } from './support-case';
 
 /** A request the bot has seen, with what the bot did about it. */
 export interface TrackedRequest {
@@ -23,6 +23,8 @@ export interface TrackedRequest {
   goneAt?: string;
   /** Azure only: what the latest look-up of the request's support case found. */
   supportCase?: CaseCheck;
+  /** Whether and how the person who opened the support case was told. */
+  caseOpener?: CaseOpenerNotice;
   firstSeenAt: string;
   updatedAt: string;
 }

@@ -12,6 +12,7 @@ import { registerGraphRoutes } from './routes/graph';
 import { registerRbacRoutes } from './routes/rbac';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerSupportAdminRoutes, registerSupportRoutes } from './routes/support';
+import { registerGraphUserSearchRoutes } from './routes/graph-users';
 import { registerActivityFeedRoutes } from './routes/activity-feed';
 import { registerTeamworkRoutes } from './routes/teamwork';
 import { registerPagerDutyRoutes } from './routes/pagerduty';
@@ -107,6 +108,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerActivityFeedRoutes(upstream, deps);
   registerExoRoutes(upstream, deps);
   registerSupportRoutes(upstream, deps);
+  registerGraphUserSearchRoutes(upstream, deps);
   registerPagerDutyRoutes(upstream, deps);
   const admin = new Router();
   registerAdminRoutes(admin, deps);

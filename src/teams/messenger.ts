@@ -41,6 +41,12 @@ export class TeamsMessenger implements Messenger {
     return this.send(conversation, 'post', async (context) => (await context.sendActivity(activity))?.id);
   }
 
+  /** Replaces a card posted with postCard. */
+  async updateCard(conversation: Conversation, activityId: string, card: AdaptiveCard, summary: string): Promise<void> {
+    const activity = { ...MessageFactory.attachment(CardFactory.adaptiveCard(card)), summary, id: activityId };
+    await this.send(conversation, 'update', async (context) => void (await context.updateActivity(activity)));
+  }
+
   /** A short markdown message, pushed to the person's devices as any new chat message is; answers the activity id. */
   async postText(conversation: Conversation, text: string): Promise<string | undefined> {
     const activity = MessageFactory.text(text);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { cardAction, installUpdate, type TeamsUser } from '../support/activities';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
+import { waitUntil } from '../support/wait';
 
 const CASE = '2511280010001234';
 const HOUR = 3_600_000;
@@ -217,5 +218,63 @@ describe('REQUIRE_OPEN_SUPPORT_CASE=true, end to end over HTTP', () => {
     assert.equal((await upstream(requestId)).request.properties.status, 'Approved');
     const recorded = (await h.audit(key)).find((a) => a.kind === 'decision.recorded')!;
     assert.equal((recorded.detail.supportCase as { kind: string }).kind, 'found');
+  });
+});
+
+describe('the information card for the person who opened the support case, end to end over HTTP', () => {
+  let h: Harness;
+  const LYNNE: TeamsUser = { aadObjectId: '00000000-0000-4000-8000-000000000025', name: 'Lynne Robbins' };
+
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const install = async (user: TeamsUser) => assert.equal((await h.post(installUpdate(h.connector.url, TENANT_ID, user))).status, 200);
+  const newRequest = async () => {
+    const record = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, supportRequest: CASE, resourceIds: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-web-prod/providers/Microsoft.Compute/virtualMachines/vm-web-02` });
+    await h.bot.watcher.runOnce();
+    return { requestId: record.requestId, key: `azure:${SUBSCRIPTION_ID}:${record.requestId}` };
+  };
+  const lynnesCards = () => h.connector.postedCards(`a:personal-${LYNNE.aadObjectId}`);
+
+  it('tells the opener, found in the directory by e-mail, what Microsoft asks and who decides; then the decision', async () => {
+    await Promise.all([install(USERS.alex), install(LYNNE)]);
+    h.simulator.tenant.support.create({ subscriptionId: SUBSCRIPTION_ID, supportTicketId: CASE, title: 'VM restarts unexpectedly', firstName: 'Lynne', lastName: 'Robbins', primaryEmailAddress: 'LynneR@contoso.example' });
+    const { key } = await newRequest();
+
+    const [posted, ...more] = lynnesCards();
+    assert.equal(more.length, 0, 'one information card');
+    const card = cardOf(posted!.body);
+    assert.equal(card.actions, undefined, 'no buttons: the opener does not decide');
+    const text = texts(card);
+    assert.match(text, /Microsoft asks for access for your support case/);
+    assert.match(text, new RegExp(`Case ${CASE} · \\*VM restarts unexpectedly\\*`));
+    assert.match(text, /access to \*\*vm-web-02 \(resource group rg-web-prod\)\*\* for 8 hours/);
+    assert.match(text, /2 people have been asked to decide: (Alex Wilber, Isaiah Langer|Isaiah Langer, Alex Wilber)\./);
+    assert.match(text, /Waiting for a decision/);
+
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
+    await waitUntil(() => h.connector.updates(posted!.body.id as string).some((u) => /Approved by \*\*Alex Wilber\*\*/.test(texts(cardOf(u.body)))));
+
+    await h.bot.watcher.runOnce();
+    assert.equal(lynnesCards().length, 1, 'never posted twice');
+  });
+
+  it('posts nothing when the opener is not in the directory, and no second card to an opener who is an approver', async () => {
+    await Promise.all([install(USERS.alex), install(LYNNE)]);
+    h.simulator.tenant.support.create({ subscriptionId: SUBSCRIPTION_ID, supportTicketId: CASE, primaryEmailAddress: 'dana.smith@partner.example' });
+    await newRequest();
+    assert.equal(lynnesCards().length, 0);
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 1);
+
+    h.simulator.tenant.support.setStatus(CASE, 'Closed');
+    const other = '2511280010009876';
+    h.simulator.tenant.support.create({ subscriptionId: SUBSCRIPTION_ID, supportTicketId: other, primaryEmailAddress: 'alexw@contoso.example' });
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, supportRequest: other });
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 2, 'one request card per request, no information card besides');
   });
 });

@@ -1,7 +1,8 @@
 import { DeliveryFailed } from '../errors';
 import type { CoreDeps } from './deps';
+import { updateCaseOpenerCard } from './inform-case-opener';
 
-type Deps = Pick<CoreDeps, 'store' | 'messenger' | 'logger'>;
+type Deps = Pick<CoreDeps, 'store' | 'messenger' | 'logger' | 'caseOpenerCards'>;
 
 /** Per request: the last sync queued, and the one not yet started (which later asks can share). */
 const syncs = new Map<string, { tail: Promise<void>; notStarted?: Promise<void> }>();
@@ -48,6 +49,7 @@ async function updateCopies(deps: Deps, requestKey: string): Promise<void> {
         }
       }),
     );
+    await updateCaseOpenerCard(deps, tracked);
     // Cleared only if nothing changed meanwhile: a newer state brings its own sync.
     if (tracked.cardsStale && results.every(Boolean)) await deps.store.replaceRequest({ ...tracked, cardsStale: false }, found.etag);
   } catch (error) {

@@ -3,7 +3,7 @@ import type { ReminderPolicy } from '../escalation';
 import type { InfoPoster, Notifier, OnCallRoster, ReminderPoster } from '../notifications';
 import type { Pager } from '../paging';
 import type { SourceKind } from '../request';
-import type { PeopleFinder, SupportCases } from '../support-case';
+import type { CaseOpenerCards, PeopleFinder, SupportCases } from '../support-case';
 
 /** What the use cases need from the outside world, passed explicitly. */
 export interface CoreDeps {
@@ -35,6 +35,7 @@ export interface CoreDeps {
   requireOpenSupportCase?: boolean;
   /** Finds the person who opened a case, to tell them about the request. */
   people?: PeopleFinder;
+  caseOpenerCards?: CaseOpenerCards;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;
   /** How long a decision Microsoft answered may stay unseen in its state before it counts as not taken (default 15 min). */

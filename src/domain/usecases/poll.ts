@@ -4,6 +4,7 @@ import { hasExpired, movesOn, type LockboxRequest, type SourceKind } from '../re
 import { isOpen, track, type TrackedRequest } from '../tracked';
 import { syncCards } from './card-sync';
 import { checkNewCases, checkSupportCase, needsCaseCheck } from './check-support-case';
+import { informCaseOpener } from './inform-case-opener';
 import type { CoreDeps } from './deps';
 import { deliverCards } from './deliver';
 import { noteFound, noteMissing } from './gone';
@@ -84,6 +85,11 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
   // What did not answer within the budget is looked up once every card is out.
   for (const key of caseChecks) {
     await checkSupportCase(deps, key).catch((error) => deps.logger.error('Could not check a support case', { requestKey: key, error: String(error) }));
+  }
+  if (deps.people && deps.caseOpenerCards) {
+    for (const { key } of open) {
+      await informCaseOpener(cycleDeps, key).catch((error) => deps.logger.error('Could not inform the opener of a support case', { requestKey: key, error: String(error) }));
+    }
   }
   return report;
 }

@@ -206,4 +206,16 @@ export const de: Catalogue = {
   'reminder.text': '**Erinnerung: noch {left}**, um über die Customer Lockbox-Anfrage {what} zu entscheiden. {where} `/lockbox pending` postet Ihre Karten erneut.',
   'reminder.cardLink': '[Karte öffnen]({link}); öffnet der Link sie nicht, steht die Karte weiter oben in diesem Chat.',
   'reminder.cardAbove': 'Die Karte steht weiter oben in diesem Chat.',
+
+  // The information card the opener of a support case gets in their personal chat.
+  'caseOpener.title': "Microsoft bittet um Zugriff für Ihren Supportfall",
+  'caseOpener.summary': "Microsoft bittet um Zugriff für Ihren Supportfall {number}",
+  'caseOpener.text': "Fall {number} · *{title}*\n\nEin Microsoft-Techniker bittet über Customer Lockbox um Zugriff auf **{what}** für {hours}. {deciders} Diese Karte dient zu Ihrer Information: Sie müssen nichts tun.",
+  'caseOpener.deciders': { one: "Eine Person wurde um eine Entscheidung gebeten: {names}.", other: "{count} Personen wurden um eine Entscheidung gebeten: {names}." },
+  'caseOpener.more': "{names} und {count} weitere",
+  'caseOpener.waiting': "Wartet auf eine Entscheidung; läuft ab {time}.",
+  'caseOpener.approved': "Genehmigt von **{name}** am {time}: Microsoft erhält Zugriff für die angefragte Zeit.",
+  'caseOpener.rejected': "Abgelehnt von **{name}** am {time}: Microsoft erhält keinen Zugriff.",
+  'caseOpener.closed': "Wartet nicht mehr auf eine Entscheidung (Status: {status}): Microsoft erhält keinen Zugriff, außer es wurde genehmigt.",
+  'caseOpener.hoursUnknown': "die angefragte Zeit",
 };

@@ -210,6 +210,18 @@ export const en = {
   'reminder.text': '**Reminder: {left} left** to decide the Customer Lockbox request {what}. {where} `/lockbox pending` posts your cards again.',
   'reminder.cardLink': '[Open the card]({link}); if the link does not open it, the card is further up in this chat.',
   'reminder.cardAbove': 'The card is further up in this chat.',
+
+  // The information card the opener of a support case gets in their personal chat.
+  'caseOpener.title': "Microsoft asks for access for your support case",
+  'caseOpener.summary': "Microsoft asks for access for your support case {number}",
+  'caseOpener.text': "Case {number} · *{title}*\n\nA Microsoft engineer asks, through Customer Lockbox, for access to **{what}** for {hours}. {deciders} This card is for your information: you need do nothing.",
+  'caseOpener.deciders': { one: "One person has been asked to decide: {names}.", other: "{count} people have been asked to decide: {names}." },
+  'caseOpener.more': "{names} and {count} more",
+  'caseOpener.waiting': "Waiting for a decision; it expires {time}.",
+  'caseOpener.approved': "Approved by **{name}** on {time}: Microsoft may access it for the requested time.",
+  'caseOpener.rejected': "Rejected by **{name}** on {time}: Microsoft gets no access.",
+  'caseOpener.closed': "No longer waiting for a decision (status: {status}): Microsoft gets no access unless it was approved.",
+  'caseOpener.hoursUnknown': "the time it asks for",
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;

@@ -206,4 +206,16 @@ export const nl: Catalogue = {
   'reminder.text': '**Herinnering: nog {left}** om te beslissen over het Customer Lockbox-verzoek {what}. {where} `/lockbox pending` plaatst je kaarten opnieuw.',
   'reminder.cardLink': '[Open de kaart]({link}); opent de link haar niet, dan staat de kaart hoger in deze chat.',
   'reminder.cardAbove': 'De kaart staat hoger in deze chat.',
+
+  // The information card the opener of a support case gets in their personal chat.
+  'caseOpener.title': "Microsoft vraagt toegang voor uw supportcase",
+  'caseOpener.summary': "Microsoft vraagt toegang voor uw supportcase {number}",
+  'caseOpener.text': "Case {number} · *{title}*\n\nEen engineer van Microsoft vraagt via Customer Lockbox toegang tot **{what}** voor {hours}. {deciders} Deze kaart is ter informatie: u hoeft niets te doen.",
+  'caseOpener.deciders': { one: "Eén persoon is gevraagd te beslissen: {names}.", other: "{count} personen is gevraagd te beslissen: {names}." },
+  'caseOpener.more': "{names} en nog {count}",
+  'caseOpener.waiting': "Wacht op een besluit; verloopt {time}.",
+  'caseOpener.approved': "Goedgekeurd door **{name}** op {time}: Microsoft krijgt toegang voor de gevraagde tijd.",
+  'caseOpener.rejected': "Afgewezen door **{name}** op {time}: Microsoft krijgt geen toegang.",
+  'caseOpener.closed': "Wacht niet meer op een besluit (status: {status}): Microsoft krijgt geen toegang tenzij het is goedgekeurd.",
+  'caseOpener.hoursUnknown': "de gevraagde tijd",
 };
