@@ -100,7 +100,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const quick = { timeoutMs: 2000, maxRetries: 1, retryDelayMs: 200 };
   const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick), config.notifyGroupId, { logger, clock, maxPages: options.directoryMaxPages });
   const installer = config.teamsAppId ? new GraphInstaller(client(endpoints.graph, GRAPH), config.teamsAppId, logger) : undefined;
-  if (!installer) logger.info('TEAMS_APP_ID is not set: approvers get cards once they have opened the bot in Teams');
+  // Only news with a real tenant: locally the Playground opens the chat itself.
+  if (!installer && !simulatorUrl) logger.info('TEAMS_APP_ID is not set: approvers get cards once they have opened the bot in Teams');
   const directory = new CachedDirectory(graphDirectory, config.roleCacheSeconds * 1000, clock);
 
   const store = await openStore(config);

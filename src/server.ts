@@ -29,6 +29,12 @@ export function createServer(adapter: TeamsAdapter, app: Application<TurnState>,
     }
   });
 
+  // The Agents Playground (and some uptime checks) probe the endpoint with HEAD before posting to it.
+  server.head('/api/messages', async (_req, res) => {
+    res.header('Allow', 'POST');
+    res.send(200);
+  });
+
   server.get('/healthz', async (_req, res) => {
     const status = await health.check().catch((error) => ({ ok: false, error: String(error) }));
     res.send(status.ok ? 200 : 503, status);

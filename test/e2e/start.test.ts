@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startProgram } from '../support/program';
+import { programUrls, startProgram, warnings } from '../support/program';
 import { waitFor } from '../support/wait';
 
-describe('the program as npm start runs it', () => {
+describe('the program as npm start runs it', function () {
+  // A cold start compiles TypeScript on the fly; on a busy 2-core machine that takes a while.
+  this.timeout(90_000);
   let dataDir: string;
   beforeEach(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-start-'))));
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -13,12 +15,28 @@ describe('the program as npm start runs it', () => {
   it('starts the bot and the embedded simulated tenant, says where they are, serves health, and stops cleanly', async () => {
     const program = startProgram({ PORT: '0', SIMULATOR_PORT: '0', PLAYGROUND: 'off', DATA_DIR: dataDir });
     try {
-      const url = await waitFor(() => /Bot endpoint:\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(program.output().stdout)?.[1], 'the bot to start');
+      const url = (await programUrls(program)).bot;
       assert.match(program.output().stdout, /Simulated tenant:\s+http:\/\/127\.0\.0\.1:\d+/);
       assert.match(program.output().stdout, /npm run simulate:request/);
       const health = await fetch(`${url}/healthz`);
       assert.equal(health.status, 200);
       assert.ok(fs.existsSync(path.join(dataDir, 'lockbox.sqlite')), 'state lives in a SQLite file under DATA_DIR');
+      assert.ok(fs.existsSync(path.join(dataDir, 'simulated-tenant.json')), 'and so does the simulated tenant');
+    } finally {
+      program.child.kill('SIGTERM');
+    }
+    assert.equal(await program.exited, 0);
+  });
+
+  it('answers the Playground\'s HEAD probe of /api/messages and warns about nothing on a normal local start', async () => {
+    const program = startProgram({ PORT: '0', SIMULATOR_PORT: '0', PLAYGROUND: 'off', DATA_DIR: dataDir });
+    try {
+      const { bot } = await programUrls(program);
+      const probe = await fetch(`${bot}/api/messages`, { method: 'HEAD' });
+      assert.equal(probe.status, 200);
+      await waitFor(() => /simulator: Microsoft 365 lockbox request created/.test(program.output().stdout), 'the first requests', 30_000);
+      assert.deepEqual(warnings(program), []);
+      assert.doesNotMatch(program.output().stdout, /TEAMS_APP_ID/, 'nothing to install in local mode, so nothing to say about it');
     } finally {
       program.child.kill('SIGTERM');
     }
