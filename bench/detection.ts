@@ -5,7 +5,9 @@
  * Everything runs on loopback: the simulated tenant, a fake Bot Connector and the real bot with SQLite.
  * Run: npm run bench:detection [-- older=1000 samples=5 interval=2]
  */
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { SqliteStore } from '../src/store/sqlite';
 import { installUpdate } from '../test/support/activities';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../test/support/harness';
 
@@ -18,17 +20,17 @@ async function health(h: Harness): Promise<{ deliveriesQueued: number }> {
   return (await fetch(`${h.bot.url}/healthz`)).json() as Promise<{ deliveriesQueued: number }>;
 }
 
-async function detectedKeys(h: Harness): Promise<Set<string>> {
-  return new Set((await h.audit()).filter((e) => e.kind === 'request.detected').map((e) => e.requestKey!));
+async function detectedCount(trail: SqliteStore): Promise<number> {
+  return (await trail.listAudit({ kinds: ['request.detected'], limit: 1_000_000 })).length;
 }
 
 /** Creates one request upstream and waits for the bot to audit it as detected; answers the milliseconds it took. */
-async function detectOne(h: Harness): Promise<number> {
+async function detectOne(h: Harness, trail: SqliteStore): Promise<number> {
   const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
   const started = performance.now();
   const key = `azure:${SUBSCRIPTION_ID}:${requestId}`;
   for (;;) {
-    if ((await h.audit(key)).some((e) => e.kind === 'request.detected')) return performance.now() - started;
+    if ((await trail.listAudit({ requestKey: key, kinds: ['request.detected'], limit: 1 })).length) return performance.now() - started;
     if (performance.now() - started > 10 * 60_000) throw new Error(`request ${requestId} was not detected within 10 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -36,20 +38,22 @@ async function detectOne(h: Harness): Promise<number> {
 
 async function scenario(older: number) {
   const h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', POLL_INTERVAL_SECONDS: String(INTERVAL_S) }, bot: { autoPoll: true } });
+  const trail = SqliteStore.open(path.join(h.dataDir, 'lockbox.sqlite'));
   try {
     await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
     for (let i = 0; i < older; i++) h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
-    while ((await detectedKeys(h)).size < older) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((await detectedCount(trail)) < older) await new Promise((resolve) => setTimeout(resolve, 100));
     const latencies: number[] = [];
     const queued: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      latencies.push(await detectOne(h));
+      latencies.push(await detectOne(h, trail));
       queued.push((await health(h)).deliveriesQueued);
       // Spread the samples over the poll's phase.
       await new Promise((resolve) => setTimeout(resolve, 300 + ((i * 700) % (INTERVAL_S * 1000))));
     }
     return { older, latencies, queued, posted: h.connector.postedCards().length };
   } finally {
+    await trail.close();
     await h.close();
   }
 }

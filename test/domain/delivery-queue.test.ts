@@ -70,4 +70,20 @@ describe('the delivery queue', () => {
     await Promise.all([sendQueued(core.deps, item!), sendQueued(core.deps, item!)]);
     assert.equal(core.messenger.posts.length, 1);
   });
+
+  it('follows open requests a budget at a time, each cycle carrying on where the last stopped, while every cycle detects', async () => {
+    core.directory.approvers = new Set(['alex']);
+    for (const id of ['a', 'b', 'c']) core.source.add(pendingRequest({ requestId: id }));
+    const queuedFor: string[][] = [];
+    let startAfter: string | undefined;
+    for (let cycle = 0; cycle < 4; cycle++) {
+      if (cycle === 2) core.source.add(pendingRequest({ requestId: 'd' }));
+      const report = await pollOnce(core.deps, { followUpBudgetMs: 0, startAfter });
+      startAfter = report.followedUpTo;
+      const items = await core.store.nextDeliveries(core.clock.now(), 100);
+      queuedFor.push(items.map((i) => i.value.requestKey.split(':').at(-1)!).filter((id) => !queuedFor.flat().includes(id)));
+      if (cycle === 2) assert.equal(report.detected, 1, 'a new request is detected whatever is left to follow');
+    }
+    assert.deepEqual(queuedFor, [['a'], ['b'], ['c'], ['d']]);
+  });
 });

@@ -28,6 +28,18 @@ export interface PollReport {
   detected: number;
   /** First cards queued for the delivery worker this cycle. */
   queued: number;
+  /** Set when the follow-up ran out of time: the last request followed; the next cycle carries on after it. */
+  followedUpTo?: string;
+}
+
+export interface PollOptions {
+  /**
+   * How long following tracked requests may take before the cycle ends, so the next detection is never
+   * more than about one interval away however many requests are open; the rest is followed next cycle.
+   */
+  followUpBudgetMs?: number;
+  /** Where the previous cycle stopped (its `followedUpTo`): following starts after it, so every request gets its turn. */
+  startAfter?: string;
 }
 
 /** How long new requests' cards may wait for their support case, so they are posted complete. */
@@ -45,7 +57,7 @@ interface Sighting {
  * finish decisions that have not reached upstream, and queue cards for approvers who lack one (the
  * delivery worker sends them, so a cycle never waits for Teams' pace).
  */
-export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
+export async function pollOnce(deps: CoreDeps, options: PollOptions = {}): Promise<PollReport> {
   const report: PollReport = { at: deps.clock.now().toISOString(), ok: true, sources: [], detected: 0, queued: 0 };
   const listed = new Set<string>();
   const failedSources = new Set<SourceKind>();
@@ -67,9 +79,14 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
   // Approvers are asked once per cycle for each kind of request, not once per request.
   const cycleDeps = { ...deps, directory: memoizedApprovers(deps.directory) };
   const caseChecks: string[] = [];
-  const open = (await deps.store.listOpenRequests()).map((v) => v.value);
+  const followStarted = deps.clock.now().getTime();
+  const outOfTime = () => options.followUpBudgetMs !== undefined && deps.clock.now().getTime() - followStarted >= options.followUpBudgetMs;
+  const open = inTurn((await deps.store.listOpenRequests()).map((v) => v.value), options.startAfter);
   const checked = await checkNewCases(deps, open, CASE_CHECK_BUDGET_MS).catch(() => new Map<string, TrackedRequest>());
   for (const tracked of open.map((t) => checked.get(t.key) ?? t)) {
+    // At least one request per cycle, so following moves on however short the budget.
+    if (report.followedUpTo !== undefined && outOfTime()) break;
+    report.followedUpTo = tracked.key;
     try {
       if (tracked.cardsStale) await syncCards(deps, tracked.key);
       const current = await follow(deps, tracked, sighting);
@@ -82,8 +99,10 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
       deps.logger.error('Could not follow a lockbox request', { requestKey: tracked.key, error: String(error) });
     }
   }
+  if (!outOfTime()) report.followedUpTo = undefined;
   // What did not answer within the budget is looked up once every card is out.
   for (const key of caseChecks) {
+    if (outOfTime()) break;
     await checkSupportCase(deps, key).catch((error) => deps.logger.error('Could not check a support case', { requestKey: key, error: String(error) }));
   }
   if (deps.people && deps.caseOpenerCards) {
@@ -92,6 +111,14 @@ export async function pollOnce(deps: CoreDeps): Promise<PollReport> {
     }
   }
   return report;
+}
+
+/** The open requests in key order, starting after `startAfter` and wrapping round. */
+function inTurn(open: TrackedRequest[], startAfter: string | undefined): TrackedRequest[] {
+  if (startAfter === undefined) return open;
+  const sorted = [...open].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const next = sorted.findIndex((t) => t.key > startAfter);
+  return next <= 0 ? sorted : [...sorted.slice(next), ...sorted.slice(0, next)];
 }
 
 async function pollSource(deps: CoreDeps, source: LockboxSource, listed: Set<string>) {
