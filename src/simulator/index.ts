@@ -77,12 +77,28 @@ function autoCreateRequests(tenant: SimulatedTenant, logger: SimulatorLogger): v
     }
   };
   attempt('Azure', tenant.isLockboxEnabled(), () => {
-    const record = tenant.createRequest();
-    return { requestId: record.requestId, subscriptionId: record.subscriptionId };
+    const supportCase = openDemoCase(tenant);
+    const record = tenant.createRequest({ subscriptionId: supportCase?.subscriptionId, supportRequest: supportCase?.supportTicketId });
+    return { requestId: record.requestId, subscriptionId: record.subscriptionId, supportRequest: record.supportRequest };
   });
   attempt('Microsoft 365', tenant.isM365LockboxEnabled(), () => {
     const record = tenant.createM365Request();
     return { requestId: record.requestId, serviceName: record.serviceName };
+  });
+}
+
+/** A request follows a case someone opened: the last seeded person opened one two hours ago. */
+function openDemoCase(tenant: SimulatedTenant) {
+  const subscriptionId = tenant.listSubscriptions()[0];
+  const opener = tenant.listUsers().at(-1);
+  if (!subscriptionId || !opener) return undefined;
+  const [firstName, ...rest] = opener.displayName.split(' ');
+  return tenant.support.create({
+    subscriptionId,
+    createdDate: new Date(tenant.now().getTime() - 2 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    firstName,
+    lastName: rest.join(' '),
+    primaryEmailAddress: opener.userPrincipalName,
   });
 }
 

@@ -28,6 +28,10 @@ describe('starting and driving the simulator', () => {
 
     assert.deepEqual(sim.tenant.listRequests().map((r) => r.status), ['Pending']);
     assert.deepEqual(sim.tenant.listM365Requests().map((r) => r.approvalStatus), ['Pending']);
+    // The Azure request follows an open support case, opened by someone in the directory.
+    const supportCase = sim.tenant.support.bySupportTicketId(sim.tenant.listRequests()[0]!.supportRequest);
+    assert.equal(supportCase?.status, 'Open');
+    assert.ok(sim.tenant.findUser(supportCase!.primaryEmailAddress));
   });
 
   it('closes even while a client holds a keep-alive connection, and twice without complaint', async () => {
