@@ -189,7 +189,7 @@ const CASES: Case[] = [
   { name: 'notice', template: 'notice', card: () => noticeCard('Request not found', 'This card refers to a lockbox request the bot does not know. Nothing was decided.') },
   { name: 'help', template: 'help', card: () => cardFrom((context) => help(context, { kind: 'help' })) },
   { name: 'help-unknown-command', template: 'help', card: () => cardFrom((context) => help(context, { kind: 'unknown', input: '/lockbox statsu --all-subscriptions', suggestion: 'status' })) },
-  { name: 'status', template: 'status', card: () => cardFrom((context) => status(context, commandDeps())) },
+  { name: 'status', template: 'status', card: () => cardFrom((context) => status(context, commandDeps(), ALEX)) },
   { name: 'confirm-disable', template: 'confirm', card: () => cardFrom((context) => switchLockbox(context, commandDeps(), ALEX, 'disable', 'azure')) },
   { name: 'confirm-enable', template: 'confirm', card: () => cardFrom((context) => switchLockbox(context, commandDeps(), ALEX, 'enable', 'm365')) },
   { name: 'choose-product', template: 'choose', card: () => cardFrom((context) => switchLockbox(context, commandDeps(), ALEX, 'disable', undefined)) },

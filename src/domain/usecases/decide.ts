@@ -1,11 +1,11 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
 import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
-import type { RoleCheck } from '../ports';
 import { approverRoleNames, scopeOf } from '../policy';
 import { hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
 import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '../support-case';
 import { caseForDecision } from './check-support-case';
+import { authorize, recordRefusal, requireTenant, type Attempt } from './authorize';
 import type { CoreDeps } from './deps';
 
 export interface DecideCommand {
@@ -28,10 +28,7 @@ type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logg
  */
 export async function recordDecision(deps: Deps, command: DecideCommand): Promise<TrackedRequest> {
   // Someone from another organisation learns nothing about ours, not even whether a request exists.
-  if (!sameId(command.actor.tenantId, deps.tenantId)) {
-    await refuse(deps, command, 'wrong-tenant', { tenantId: command.actor.tenantId });
-    throw new NotAnApprover([], 'wrong-tenant');
-  }
+  await requireTenant(deps, attemptOf(command), () => new NotAnApprover([], 'wrong-tenant'));
   const known = await deps.store.getRequest(command.requestKey);
   if (!known) {
     await refuse(deps, command, 'unknown-request', {});
@@ -39,7 +36,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
   }
   // Live, and before anything about the request is revealed: a person without the role learns
   // nothing from a click, not even whether the request was decided or has expired.
-  const { roles, actor } = await authorize(deps, command, known.value);
+  const { roles, actor } = await authorizeDecision(deps, command, known.value);
   let supportCase: CaseCheck | undefined | null = null;
   for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
     const found = conflicts === 0 ? known : await deps.store.getRequest(command.requestKey);
@@ -104,29 +101,23 @@ async function supportCaseRule(deps: Deps, command: DecideCommand, tracked: Trac
 }
 
 /** Asks the directory, live, whether the person may decide; also fills in their name for the audit trail. */
-async function authorize(deps: Deps, command: DecideCommand, tracked: TrackedRequest): Promise<{ roles: string[]; actor: Actor }> {
-  const actor = command.actor;
-  let check: RoleCheck;
-  let names: { displayName?: string; userPrincipalName?: string } | undefined;
-  try {
-    [check, names] = await Promise.all([
-      deps.directory.checkApprover(actor.aadObjectId, tracked.request, 'live'),
-      actor.name ? undefined : deps.directory.lookupUser(actor.aadObjectId).catch(() => undefined),
+async function authorizeDecision(deps: Deps, command: DecideCommand, tracked: TrackedRequest): Promise<{ roles: string[]; actor: Actor }> {
+  const attempt = attemptOf(command);
+  const ask = async () => {
+    const [check, names] = await Promise.all([
+      deps.directory.checkApprover(command.actor.aadObjectId, tracked.request, 'live'),
+      command.actor.name ? undefined : deps.directory.lookupUser(command.actor.aadObjectId).catch(() => undefined),
     ]);
-  } catch (error) {
-    const detail = error instanceof DirectoryUnavailable ? error.detail : String(error);
-    await refuse(deps, command, 'directory-unavailable', { error: detail });
-    throw error instanceof DirectoryUnavailable ? error : new DirectoryUnavailable(detail);
-  }
-  const named: Actor = { ...actor, ...(names?.displayName ? { name: names.displayName } : {}), ...(names?.userPrincipalName ? { userPrincipalName: names.userPrincipalName } : {}) };
-  const found = { heldRoles: check.heldRoles, lateRoles: check.lateRoles ?? [] };
-  if (!check.allowed) {
-    const reason = found.lateRoles.length ? 'assigned-after-request' : 'no-role';
-    await refuse(deps, { ...command, actor: named }, reason, { requiredRoles: check.requiredRoles, ...found });
-    const scope = scopeOf(tracked.request);
-    throw new NotAnApprover(approverRoleNames(scope), reason, scope);
-  }
-  return { roles: check.heldRoles, actor: named };
+    attempt.actor = { ...attempt.actor, ...(names?.displayName ? { name: names.displayName } : {}), ...(names?.userPrincipalName ? { userPrincipalName: names.userPrincipalName } : {}) };
+    return check;
+  };
+  const scope = scopeOf(tracked.request);
+  const check = await authorize(deps, attempt, ask, (reason) => new NotAnApprover(reason === 'wrong-tenant' ? [] : approverRoleNames(scope), reason, scope));
+  return { roles: check.heldRoles, actor: attempt.actor };
+}
+
+function attemptOf(command: DecideCommand): Attempt {
+  return { actor: command.actor, refusal: 'decision.refused', requestKey: command.requestKey, detail: { verdict: command.verdict } };
 }
 
 async function stillApproves(deps: Deps, tracked: TrackedRequest): Promise<boolean> {
@@ -141,13 +132,6 @@ async function stillApproves(deps: Deps, tracked: TrackedRequest): Promise<boole
   return check.allowed;
 }
 
-async function refuse(deps: Deps, command: DecideCommand, reason: string, detail: Record<string, unknown>): Promise<void> {
-  deps.logger.warn('Refused a lockbox decision', { requestKey: command.requestKey, userId: command.actor.aadObjectId, reason });
-  await deps.store.appendAudit({
-    at: deps.clock.now().toISOString(),
-    kind: 'decision.refused',
-    requestKey: command.requestKey,
-    actor: command.actor,
-    detail: { reason, verdict: command.verdict, ...detail },
-  });
+function refuse(deps: Deps, command: DecideCommand, reason: string, detail: Record<string, unknown>): Promise<void> {
+  return recordRefusal(deps, attemptOf(command), reason, detail);
 }

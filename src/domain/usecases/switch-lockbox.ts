@@ -1,8 +1,9 @@
 import type { Confirmation, SwitchAction } from '../admin';
 import { sameId, type Actor } from '../decision';
-import { AlreadySwitched, ConfirmationInvalid, DirectoryUnavailable, NotAnAdmin, SourceNotConfigured } from '../errors';
-import type { LockboxSource } from '../ports';
+import { AlreadySwitched, ConfirmationInvalid, NotAnAdmin, SourceNotConfigured } from '../errors';
+import type { LockboxSource, RoleCheck } from '../ports';
 import type { SourceKind } from '../request';
+import { authorize } from './authorize';
 import type { CoreDeps } from './deps';
 
 /** How long an admin has to confirm turning Customer Lockbox on or off. */
@@ -93,22 +94,9 @@ function sourceOf(deps: Deps, source: SourceKind): LockboxSource {
   return found;
 }
 
-async function authorizeAdmin(deps: Deps, command: SwitchCommand): Promise<void> {
-  if (!sameId(command.actor.tenantId, deps.tenantId)) {
-    await audit(deps, 'admin.refused', command, { reason: 'wrong-tenant' });
-    throw new NotAnAdmin([]);
-  }
-  let check;
-  try {
-    check = await deps.directory.checkAdmin(command.actor.aadObjectId, command.source);
-  } catch (error) {
-    await audit(deps, 'admin.refused', command, { reason: 'directory-unavailable', error: String(error) });
-    throw error instanceof DirectoryUnavailable ? error : new DirectoryUnavailable(String(error));
-  }
-  if (!check.allowed) {
-    await audit(deps, 'admin.refused', command, { reason: 'no-role', requiredRoles: check.requiredRoles });
-    throw new NotAnAdmin(check.requiredRoles);
-  }
+function authorizeAdmin(deps: Deps, command: SwitchCommand): Promise<RoleCheck> {
+  const attempt = { actor: command.actor, refusal: 'admin.refused' as const, detail: { action: command.action, source: command.source } };
+  return authorize(deps, attempt, () => deps.directory.checkAdmin(command.actor.aadObjectId, command.source), (reason, check) => new NotAnAdmin(reason === 'wrong-tenant' ? [] : (check?.requiredRoles ?? [])));
 }
 
 async function audit(deps: Deps, kind: 'admin.refused' | 'admin.failed' | 'admin.lockbox-switched', command: SwitchCommand, detail: Record<string, unknown>) {

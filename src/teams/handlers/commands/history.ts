@@ -1,6 +1,6 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { actorName, type Actor, type Verdict } from '../../../domain/decision';
-import { NotAnAdmin } from '../../../domain/errors';
+import { decisionHistory } from '../../../domain/usecases/queries';
 import type { AuditEntry } from '../../../domain/ports';
 import type { TrackedRequest } from '../../../domain/tracked';
 import { render } from '../../cards/render';
@@ -14,17 +14,13 @@ const COMMENT_MAX = 280;
 
 /** The last decisions from the bot's own audit trail: who, what, when, why, and what Microsoft shows now. Admins only: it names people. */
 export async function history(context: TurnContext, deps: TeamsDeps, actor: Actor, count: number): Promise<void> {
-  const checks = await Promise.all([...deps.sources.keys()].map((source) => deps.directory.checkAdmin(actor.aadObjectId, source)));
-  if (!checks.some((c) => c.allowed)) throw new NotAnAdmin([...new Set(checks.flatMap((c) => c.requiredRoles))]);
+  const entries = await decisionHistory(deps, actor, count);
   const locale = context.activity.locale;
-  const entries = await deps.store.listAudit({ kinds: ['decision.recorded'], limit: count });
-  const tracked = new Map<string, TrackedRequest | undefined>();
-  for (const key of new Set(entries.map((e) => e.requestKey).filter((k): k is string => Boolean(k)))) tracked.set(key, (await deps.store.getRequest(key))?.value);
 
   const frame = { title: t(locale, 'history.title', { count }), words: { none: t(locale, 'history.none') } };
   const view: { line: string; detail: string }[] = [];
-  for (const entry of entries) {
-    const next = [...view, line(entry, entry.requestKey ? tracked.get(entry.requestKey) : undefined, locale)];
+  for (const { entry, tracked } of entries) {
+    const next = [...view, line(entry, tracked, locale)];
     // Long comments must not make a card Teams refuses: stop adding, and say how many were left out.
     if (Buffer.byteLength(JSON.stringify(render('history', { ...frame, entries: next }))) > CARD_BUDGET_BYTES) break;
     view.push(next.at(-1)!);

@@ -31,7 +31,7 @@ async function run(context: TurnContext, deps: TeamsDeps, command: Command): Pro
   try {
     switch (command.kind) {
       case 'status':
-        return await status(context, deps);
+        return await status(context, deps, actor);
       case 'pending':
         return await pending(context, deps, actor);
       case 'history':

@@ -1,6 +1,6 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { Actor } from '../../../domain/decision';
-import { isActionable } from '../../../domain/tracked';
+import { adoptRepostedCard, pendingFor } from '../../../domain/usecases/queries';
 import { requestCard } from '../../cards/render';
 import type { TeamsDeps } from '../../deps';
 import { t } from '../../i18n';
@@ -18,12 +18,7 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
     await context.sendActivity(t(locale, 'pending.personalChatOnly'));
     return;
   }
-  const open = (await deps.store.listOpenRequests()).map((v) => v.value).filter((t) => isActionable(t, now));
-  const mine = [];
-  for (const tracked of open) {
-    const check = await deps.directory.checkApprover(actor.aadObjectId, tracked.request, 'cached').catch(() => undefined);
-    if (check?.allowed) mine.push(tracked);
-  }
+  const mine = await pendingFor(deps, actor);
   if (!mine.length) {
     await context.sendActivity(t(locale, 'pending.none'));
     return;
@@ -34,7 +29,7 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
     try {
       const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now, undefined, locale))));
       if (sent?.id) {
-        await deps.store.recordCard({ requestKey: tracked.key, userId: actor.aadObjectId, conversationId: context.activity.conversation.id, activityId: sent.id, postedAt: now.toISOString() });
+        await adoptRepostedCard(deps, { requestKey: tracked.key, userId: actor.aadObjectId, conversationId: context.activity.conversation.id, activityId: sent.id, postedAt: now.toISOString() });
       }
     } catch (error) {
       failed++;

@@ -1,5 +1,6 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
-import { isActionable } from '../../../domain/tracked';
+import type { Actor } from '../../../domain/decision';
+import { lockboxStatus } from '../../../domain/usecases/queries';
 import { render } from '../../cards/render';
 import { localTime, plain, productName } from '../../cards/text';
 import type { TeamsDeps } from '../../deps';
@@ -10,23 +11,21 @@ export const PROBLEMS_SHOWN = 5;
 const PROBLEM_TEXT_MAX = 300;
 
 /** Per source: on or off, how many requests wait, how the last poll went; then the bot's version. */
-export async function status(context: TurnContext, deps: TeamsDeps): Promise<void> {
-  const now = deps.clock.now();
+export async function status(context: TurnContext, deps: TeamsDeps, actor: Actor): Promise<void> {
   const locale = context.activity.locale;
-  const open = (await deps.store.listOpenRequests()).map((v) => v.value).filter((t) => isActionable(t, now));
   const poll = deps.lastPoll();
   const sources = await Promise.all(
-    [...deps.sources.values()].map(async (source) => {
-      const enabled = await source.isEnabled().then((on) => (on ? t(locale, 'botStatus.on') : t(locale, 'botStatus.off')), (error) => t(locale, 'botStatus.unknown', { reason: plain(error instanceof Error ? error.message : String(error)) }));
-      const report = poll?.sources.find((s) => s.source === source.kind);
+    (await lockboxStatus(deps, actor)).map(async (source) => {
+      const enabled = typeof source.enabled === 'boolean' ? t(locale, source.enabled ? 'botStatus.on' : 'botStatus.off') : t(locale, 'botStatus.unknown', { reason: plain(source.enabled.error) });
+      const report = poll?.sources.find((s) => s.source === source.source);
       const all = [report?.error, ...(report?.failures ?? []).map((f) => `${f.scope}: ${f.error}`)].filter(Boolean).map((p) => String(p));
       const problems = all.slice(0, PROBLEMS_SHOWN).map((p) => plain(p.length > PROBLEM_TEXT_MAX ? `${p.slice(0, PROBLEM_TEXT_MAX)}…` : p));
       if (all.length > PROBLEMS_SHOWN) problems.push(t(locale, 'botStatus.moreProblems', { count: all.length - PROBLEMS_SHOWN }));
       return {
-        name: t(locale, 'botStatus.product', { product: productName(source.kind) }),
+        name: t(locale, 'botStatus.product', { product: productName(source.source) }),
         facts: [
           { label: t(locale, 'botStatus.lockbox'), value: enabled },
-          { label: t(locale, 'botStatus.waiting'), value: String(open.filter((o) => o.request.source === source.kind).length) },
+          { label: t(locale, 'botStatus.waiting'), value: String(source.waiting) },
           {
             label: t(locale, 'botStatus.lastPoll'),
             value: poll ? t(locale, report?.ok && !report.failures.length ? 'botStatus.pollGood' : 'botStatus.pollProblems', { time: localTime(poll.at) }) : t(locale, 'botStatus.notYet'),
