@@ -1,12 +1,17 @@
 import type { Logger } from '../domain/ports';
 import type { PollReport } from '../domain/usecases/poll';
 
-/** Runs one poll at a time, every interval; `kick()` asks for the next one now (e.g. after an install). */
+/** Kicked cycles start at least this far apart, so a storm of new chats costs a few polls, not one each. */
+const KICK_SPACING_MS = 2000;
+
+/** Runs one poll at a time, every interval; `kick()` asks for the next one soon (e.g. after an install). */
 export class WatcherLoop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
   private again = false;
+  private lastStart = -Infinity;
+  private dueAt = Infinity;
   lastReport?: PollReport;
 
   /** `settle` waits for what a cycle queued to be delivered: `runOnce` includes it, the timed cycles never wait for it. */
@@ -22,9 +27,10 @@ export class WatcherLoop {
     this.schedule(0);
   }
 
+  /** Asks for one extra cycle; asks while one is waiting or running add nothing, and it starts no sooner than the spacing allows. */
   kick(): void {
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else this.schedule(this.spacingLeft(), true);
   }
 
   /** Resolves once any poll under way has finished. */
@@ -45,10 +51,20 @@ export class WatcherLoop {
     return this.lastReport;
   }
 
-  private schedule(delay: number): void {
+  private spacingLeft(): number {
+    return Math.max(0, this.lastStart + Math.min(KICK_SPACING_MS, this.intervalMs) - performance.now());
+  }
+
+  private schedule(delay: number, kicked = false): void {
     if (this.stopped) return;
+    // A kick never puts off a cycle due sooner, and a second kick finds the first one's cycle waiting.
+    if (kicked && this.timer && this.dueAt <= performance.now() + delay) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delay);
+    this.dueAt = performance.now() + delay;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, delay);
     this.timer.unref?.();
   }
 
@@ -57,6 +73,7 @@ export class WatcherLoop {
       this.again = true;
       return this.running;
     }
+    this.lastStart = performance.now();
     this.running = (async () => {
       try {
         this.lastReport = await this.poll();
@@ -64,7 +81,7 @@ export class WatcherLoop {
         this.logger.error('The watcher failed a cycle; it will try again', { error: String(error) });
       } finally {
         this.running = undefined;
-        const next = this.again ? 0 : this.intervalMs;
+        const next = this.again ? this.spacingLeft() : this.intervalMs;
         this.again = false;
         this.schedule(next);
       }

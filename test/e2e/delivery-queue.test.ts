@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { installUpdate } from '../support/activities';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 import { waitFor, waitUntil } from '../support/wait';
@@ -37,5 +38,22 @@ describe('delivery apart from detection, over HTTP', function () {
     await waitUntil(async () => (await health()).deliveriesQueued === 0);
     assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 2);
     assert.equal(new Set(h.connector.postedCards().map((c) => JSON.stringify(c.body.attachments))).size, 2, 'two different cards');
+  });
+
+  // Each new chat asks for a cycle; before kicks were spaced, 1,000 of them in 2 s made 63 polls in 5 s.
+  it('turns a storm of 1,000 new chats in 2 s into a few polls', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure' } });
+    const lists = async () => ((await h.admin('/_simulator/calls')) as { method: string; path: string }[]).filter((c) => c.method === 'GET' && /CustomerLockbox\/requests$/.test(c.path)).length;
+    const before = await lists();
+    const started = Date.now();
+    for (let batch = 0; batch < 20; batch++) {
+      await Promise.all(Array.from({ length: 50 }, () => h.post(installUpdate(h.connector.url, TENANT_ID, { aadObjectId: randomUUID() }))));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (batch + 1) * 100 - Date.now())));
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1000, 5000 - (Date.now() - started))));
+    const polls = (await lists()) - before;
+    // Kicked cycles start at least 2 s apart, however long the storm took on a busy machine.
+    const most = Math.ceil((Date.now() - started) / 2000) + 1;
+    assert.ok(polls >= 1 && polls <= most, `${polls} polls in ${Date.now() - started} ms`);
   });
 });

@@ -37,7 +37,7 @@ describe('the watcher loop', () => {
     await loop.stop();
   });
 
-  it('never runs two polls at once, and a kick during a poll runs one more right after', async () => {
+  it('never runs two polls at once, and a kick during a poll runs one more soon after', async () => {
     let running = 0;
     let most = 0;
     const poll = sinon.stub().callsFake(async () => {
@@ -51,9 +51,28 @@ describe('the watcher loop', () => {
     await clock.tickAsync(10);
     loop.kick();
     loop.kick();
-    await clock.tickAsync(2500);
+    await clock.tickAsync(3500);
     assert.equal(most, 1);
     assert.equal(poll.callCount, 2);
+    await loop.stop();
+  });
+
+  it('turns a storm of kicks into a few spaced cycles, one extra at a time', async () => {
+    const poll = sinon.stub().callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return report();
+    });
+    const loop = new WatcherLoop(poll, 30_000, silentLogger);
+    loop.start();
+    await clock.tickAsync(10);
+    // 1,000 new chats in 2 s.
+    for (let i = 0; i < 1000; i++) {
+      loop.kick();
+      await clock.tickAsync(2);
+    }
+    await clock.tickAsync(3000);
+    assert.ok(poll.callCount <= 4, `${poll.callCount} polls`);
+    assert.ok(poll.callCount >= 2, 'the storm still brings a poll');
     await loop.stop();
   });
 
