@@ -120,6 +120,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       client: client(endpoints.exo, EXO_SCOPE),
       decisionClient: client(endpoints.exo, EXO_SCOPE, decisionTuning),
       tenantId: config.tenantId,
+      decideInPortal: config.m365Decisions === 'admin-center',
       logger,
     }));
   }

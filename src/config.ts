@@ -73,6 +73,8 @@ export interface Config {
   pagerDuty?: { routingKey: string };
   /** The Teams app's manifest id, so the bot can install itself for approvers who never opened it. */
   teamsAppId?: string;
+  /** Microsoft 365 decisions from Teams ('teams'), or cards that only inform and link the admin center ('admin-center'). */
+  m365Decisions: 'teams' | 'admin-center';
   /** Dual control: an approval needs two different approvers. */
   requireTwoApprovers: boolean;
   /** An Azure request can be approved only with a matching open support case of ours. */
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ...definedOnly({ pagerDuty: readPagerDuty(env) }),
     teamsAppId: readOptional(env, 'TEAMS_APP_ID', "the Teams app's manifest id (a GUID)", guid),
+    m365Decisions: read(env, 'M365_DECISIONS', 'teams or admin-center', z.enum(['teams', 'admin-center']), 'teams'),
     requireTwoApprovers: read(env, 'REQUIRE_TWO_APPROVERS', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     requireOpenSupportCase: read(env, 'REQUIRE_OPEN_SUPPORT_CASE', 'true or false', z.enum(['true', 'false']), 'false') === 'true',
     roleCacheSeconds: read(env, 'ROLE_CACHE_SECONDS', 'a number of seconds from 0 (no cache) to 60', z.coerce.number().int().min(0).max(60), 30),

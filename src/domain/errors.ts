@@ -143,6 +143,14 @@ export class UpstreamNotPermitted extends UpstreamError {
   }
 }
 
+/** The request is decided in Microsoft's portal, not in Teams (M365_DECISIONS=admin-center). */
+export class DecideInPortal extends LockboxError {
+  readonly code = 'REQUEST.DECIDE_IN_PORTAL';
+  constructor() {
+    super('This request is decided in the Microsoft 365 admin center.');
+  }
+}
+
 /** REQUIRE_OPEN_SUPPORT_CASE: approving needs an open support case of ours that matches the request; rejecting does not. */
 export class OpenSupportCaseRequired extends LockboxError {
   readonly code = 'POLICY.OPEN_SUPPORT_CASE_REQUIRED';

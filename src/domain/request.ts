@@ -27,6 +27,8 @@ export interface LockboxRequest {
   durationText?: string;
   createdAt: string;
   expiresAt: string;
+  /** Decisions on it are taken in Microsoft's portal, not in Teams (M365_DECISIONS=admin-center): cards inform, they do not decide. */
+  decideInPortal?: boolean;
   /** The upstream record as received, so nothing a future API adds is lost. */
   raw: unknown;
 }

@@ -52,4 +52,26 @@ describe('a Microsoft 365 lockbox request, end to end', () => {
     assert.equal(last.includes('Open the Microsoft 365 admin center'), false);
     assert.equal((await h.audit(key)).some((a) => a.kind === 'decision.failed'), true);
   });
+
+  it('with M365_DECISIONS=admin-center, posts cards that inform and link the admin center, and decides nothing from Teams', async () => {
+    await h.close();
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'm365', M365_DECISIONS: 'admin-center' } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+    const record = h.simulator.tenant.createM365Request({});
+    await h.bot.watcher.runOnce();
+    const [copy] = h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`);
+    const card = JSON.stringify(cardOf(copy!.body));
+    assert.equal(card.includes('lockbox.approve') || card.includes('lockbox.reject'), false, 'no buttons');
+    assert.match(card, /Decide it in the Microsoft 365 admin center/);
+    assert.match(card, /"type":"Action.OpenUrl","title":"Open the Microsoft 365 admin center"/);
+
+    const key = `m365:tenant:${record.requestId}`;
+    const forged = JSON.stringify((await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }))).body.value);
+    assert.match(forged, /decided in the Microsoft 365 admin center, not here/);
+    assert.equal(h.simulator.tenant.getM365Request(record.requestId)!.approvalStatus, 'Pending');
+
+    h.simulator.tenant.setM365RequestStatus(record.requestId, 'Denied');
+    await h.bot.watcher.runOnce();
+    assert.match(JSON.stringify(cardOf(h.connector.updates(copy!.body.id as string).at(-1)!.body)), /Denied|Rejected/);
+  });
 });

@@ -1,5 +1,5 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
-import { AlreadyDecided, ConcurrentUpdate, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
+import { AlreadyDecided, ConcurrentUpdate, DecideInPortal, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
 import { approverRoleNames, scopeOf } from '../policy';
 import { hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
@@ -37,6 +37,10 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
   // Live, and before anything about the request is revealed: a person without the role learns
   // nothing from a click, not even whether the request was decided or has expired.
   const { roles, actor } = await authorizeDecision(deps, command, known.value);
+  if (known.value.request.decideInPortal) {
+    await refuse(deps, command, 'decide-in-portal', {});
+    throw new DecideInPortal();
+  }
   let supportCase: CaseCheck | undefined | null = null;
   for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
     const found = conflicts === 0 ? known : await deps.store.getRequest(command.requestKey);

@@ -28,6 +28,8 @@ export interface M365LockboxOptions {
    * The decision outbox retries instead, after asking upstream whether the request is still pending.
    */
   decisionClient?: JsonClient;
+  /** M365_DECISIONS=admin-center: requests are shown, and decided in the Microsoft 365 admin center. */
+  decideInPortal?: boolean;
   /** The tenant id (GUID) the app signs in to. */
   tenantId: string;
   logger: Logger;
@@ -50,7 +52,7 @@ export class M365LockboxSource implements LockboxSource {
     const requests: LockboxRequest[] = [];
     for (const raw of records) {
       const parsed = this.parser.parse(raw);
-      if (parsed.ok) requests.push(parsed.request);
+      if (parsed.ok) requests.push(this.marked(parsed.request));
       else this.options.logger.warn('Skipped a Microsoft 365 lockbox request that could not be read', { requestId: parsed.id, error: parsed.error });
     }
     return { requests, failures: [] };
@@ -71,7 +73,7 @@ export class M365LockboxSource implements LockboxSource {
     const found = parsed.find((p) => p.ok && p.request.requestId.toLowerCase() === request.requestId.toLowerCase()) ?? parsed[0];
     if (!found) return undefined;
     if (!found.ok) throw new UpstreamError(`Microsoft 365 lockbox request ${request.requestId} came back unreadable: ${found.error}`, true);
-    return found.request;
+    return this.marked(found.request);
   }
 
   async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<SubmitAnswer> {
@@ -109,6 +111,10 @@ export class M365LockboxSource implements LockboxSource {
     const response = await this.invoke(this.options.decisionClient ?? this.options.client, 'Set-OrganizationConfig', { CustomerLockboxEnabled: enabled });
     if (!isSuccess(response)) throw exoFailure(what, response);
     this.noteWarnings('Set-OrganizationConfig', response.body);
+  }
+
+  private marked(request: LockboxRequest): LockboxRequest {
+    return this.options.decideInPortal ? { ...request, decideInPortal: true } : request;
   }
 
   /** Runs a Get- cmdlet and follows @odata.nextLink, POSTing the same body to each page. */

@@ -20,7 +20,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   const r = tracked.request;
   const d = tracked.decision;
   // Once Microsoft 365 refused the bot's own decision, buttons would only fail again: people decide in the admin center.
-  const decideInPortal = r.source === 'm365' && d?.submission.problem === 'not-permitted';
+  const decideInPortal = r.source === 'm365' && (r.decideInPortal === true || d?.submission.problem === 'not-permitted');
   const actionable = isActionable(tracked, now) && !decideInPortal;
   const supportCase = supportCaseView(tracked, locale);
   const supportLink = microsoftSupportLink(r.supportCaseUrl);
@@ -85,6 +85,7 @@ function status(tracked: TrackedRequest, now: Date, locale: string | undefined):
   const left = () => duration(timeLeft(r, now), locale);
   if (tracked.goneAt) return { statusLine: t(locale, 'state.gone', { time: localTime(tracked.goneAt) }), headerStyle: 'default' };
   const waiting = r.status === 'Pending' || r.status === 'Initializing';
+  if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) return { statusLine: t(locale, 'state.decideInAdminCenter', { left: left() }), headerStyle: 'warning' };
   if (waiting && s?.state === 'pending') return { statusLine: t(locale, 'state.sending'), headerStyle: 'accent' };
   if (waiting && s?.state === 'sent') return { statusLine: t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), headerStyle: 'accent' };
   if (waiting && s?.state === 'failed') return { statusLine: failureText(s.problem, s.lastError, locale), headerStyle: 'attention' };

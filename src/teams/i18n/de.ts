@@ -52,6 +52,8 @@ export const de: Catalogue = {
   'state.failedGone': 'Microsoft hat diese Anfrage nicht mehr, daher wurde dort nichts entschieden.',
   'state.failedUnconfirmed': 'Microsoft hat geantwortet, zeigt die Anfrage aber weiterhin als wartend, die Entscheidung wurde also nicht wirksam. Bitte erneut entscheiden, oder im Portal von Microsoft.',
   'state.failedNotPermitted': 'Microsoft 365 hat Lockbox Bot diese Entscheidung nicht erfassen lassen: Der eigenen Identität des Bots fehlt das Recht dazu. Entscheiden Sie im Microsoft 365 Admin Center (Support > Customer Lockbox-Anfragen); der Bot beobachtet weiter und zeigt die dort getroffene Entscheidung an.',
+  'state.decideInAdminCenter': 'Wartet, noch {left}. Entscheiden Sie im Microsoft 365 Admin Center (Support > Customer Lockbox-Anfragen); jede Kopie hier zeigt die dort getroffene Entscheidung.',
+  'state.decideInAdminCenterShort': 'Über diese Anfrage wird im Microsoft 365 Admin Center entschieden, nicht hier. Es wurde nichts entschieden.',
   'state.failedSignIn': 'Microsoft hat die Anmeldung des Bots abgelehnt, die Entscheidung wurde daher nicht gesendet. Ihr IT-Team findet die Details im Protokoll des Bots. Die Anfrage ist noch offen.',
   'state.approving': 'Genehmigt. Microsoft gewährt jetzt den Zugriff.',
   'state.revoked': 'Zugriff widerrufen: Microsoft hat keinen Zugriff mehr.',

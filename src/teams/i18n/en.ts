@@ -56,6 +56,8 @@ export const en = {
   'state.failedGone': 'Microsoft no longer has this request, so nothing was decided there.',
   'state.failedUnconfirmed': 'Microsoft answered, but its record still shows the request waiting, so the decision did not take effect. Decide again, or in Microsoft\'s portal.',
   'state.failedNotPermitted': "Microsoft 365 did not let Lockbox Bot record this decision: the bot's own identity lacks the right to. Decide it in the Microsoft 365 admin center (Support > Customer Lockbox Requests); the bot keeps watching and shows the decision made there.",
+  'state.decideInAdminCenter': 'Waiting, {left} left. Decide it in the Microsoft 365 admin center (Support > Customer Lockbox Requests); every copy here shows the decision made there.',
+  'state.decideInAdminCenterShort': 'This request is decided in the Microsoft 365 admin center, not here. Nothing was decided.',
   'state.failedSignIn': 'Microsoft refused the bot\'s sign-in, so the decision was not sent. Your IT team finds the details in the bot\'s log. The request is still open.',
   'state.approving': 'Approved. Microsoft is granting access.',
   'state.revoked': 'Access revoked: Microsoft no longer has access.',

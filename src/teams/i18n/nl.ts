@@ -52,6 +52,8 @@ export const nl: Catalogue = {
   'state.failedGone': 'Microsoft heeft dit verzoek niet meer, dus daar is niets besloten.',
   'state.failedUnconfirmed': 'Microsoft antwoordde, maar volgens Microsoft wacht het verzoek nog steeds, dus het besluit is niet doorgevoerd. Beslis opnieuw, of in de portal van Microsoft.',
   'state.failedNotPermitted': 'Microsoft 365 liet Lockbox Bot dit besluit niet vastleggen: de eigen identiteit van de bot heeft daar het recht niet toe. Beslis in het Microsoft 365-beheercentrum (Ondersteuning > Customer Lockbox-aanvragen); de bot blijft kijken en toont het besluit dat daar wordt genomen.',
+  'state.decideInAdminCenter': 'Wacht, nog {left}. Beslis in het Microsoft 365-beheercentrum (Ondersteuning > Customer Lockbox-aanvragen); elke kopie hier toont het besluit dat daar wordt genomen.',
+  'state.decideInAdminCenterShort': 'Over dit verzoek wordt beslist in het Microsoft 365-beheercentrum, niet hier. Er is niets besloten.',
   'state.failedSignIn': 'Microsoft weigerde de aanmelding van de bot, dus het besluit is niet verstuurd. Je IT-team vindt de details in het logboek van de bot. Het verzoek staat nog open.',
   'state.approving': 'Goedgekeurd. Microsoft verleent nu toegang.',
   'state.revoked': 'Toegang ingetrokken: Microsoft heeft geen toegang meer.',
