@@ -172,10 +172,10 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const { app, verbs } = createBot(adapter, config.bot.id, deps);
   const deliveries = new DeliveryWorker({ store, clock, logger, send: (item) => sendQueued(deps, item) });
   // Following hundreds of open requests must not delay the next detection: each cycle follows for at most
-  // one interval, and the next carries on where it stopped.
+  // half an interval, and the next carries on where it stopped.
   let followedUpTo: string | undefined;
   const cycle = async () => {
-    const report = await pollOnce(deps, { followUpBudgetMs: config.pollIntervalSeconds * 1000, startAfter: followedUpTo });
+    const report = await pollOnce(deps, { followUpBudgetMs: config.pollIntervalSeconds * 500, startAfter: followedUpTo });
     followedUpTo = report.followedUpTo;
     if (report.queued) deliveries.wake();
     return report;

@@ -81,7 +81,8 @@ export class WatcherLoop {
         this.logger.error('The watcher failed a cycle; it will try again', { error: String(error) });
       } finally {
         this.running = undefined;
-        const next = this.again ? this.spacingLeft() : this.intervalMs;
+        // Counted from the cycle's start, so a long cycle does not push the next detection further away.
+        const next = this.again ? this.spacingLeft() : Math.max(0, this.lastStart + this.intervalMs - performance.now());
         this.again = false;
         this.schedule(next);
       }
