@@ -29,6 +29,7 @@ import { createServer } from './server';
 import { SIMULATED_TENANT_FILE, startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
 import { SqliteStore } from './store/sqlite';
 import { TableStore } from './store/table';
+import { withDeadlines } from './store/timed-store';
 import { createTableClient } from './store/table-client';
 import { createAdapter, createBot } from './teams/bot';
 import type { TeamsDeps } from './teams/deps';
@@ -45,6 +46,8 @@ export interface StartOptions {
   /** Passed to the embedded simulator, e.g. a seed or when to create the first request. */
   simulator?: Omit<SimulatorOptions, 'port' | 'host'>;
   answerBudgetMs?: number;
+  /** Deadline of every store call (default 5 s). */
+  storeTimeoutMs?: number;
   /** Pages the directory reads per listing before its safety stop (tests make it small to reach it). */
   directoryMaxPages?: number;
   /** Tests drive polls themselves with `watcher.runOnce()`; installs still kick one. */
@@ -62,6 +65,17 @@ export interface RunningBot {
   deliveries: DeliveryWorker;
   verbs: string[];
   close(): Promise<void>;
+}
+
+/** A store call that takes longer has failed; the watcher and clicks see StoreUnavailable. */
+const STORE_TIMEOUT_MS = 5000;
+/** /healthz answers within 2 s: this much for the store's ping, the rest for the counts. */
+const HEALTH_STORE_MS = 1200;
+
+function within<T, F>(ms: number, work: Promise<T>, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -104,7 +118,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   if (!installer && !simulatorUrl) logger.info('TEAMS_APP_ID is not set: approvers get cards once they have opened the bot in Teams');
   const directory = new CachedDirectory(graphDirectory, config.roleCacheSeconds * 1000, clock);
 
-  const store = await openStore(config);
+  // Every store call has a deadline: a frozen store fails callers fast instead of holding clicks and probes.
+  const { store, timings: storeTimings } = withDeadlines(await openStore(config), { timeoutMs: options.storeTimeoutMs ?? STORE_TIMEOUT_MS, clock, logger });
   const sources = new Map<SourceKind, LockboxSource>();
   let supportCases: CachedSupportCases | undefined;
   if (config.sources.includes('azure')) {
@@ -207,7 +222,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   };
   const health = {
     async check() {
-      const storeOk = await store.ping().then(() => true, () => false);
+      // The probe answers within HEALTH_BUDGET_MS whatever the store does: a slow store is news, not a hang.
+      const storeState = await within(HEALTH_STORE_MS, store.ping().then(() => 'ok' as const, () => 'unreachable' as const), 'slow' as const);
+      const storeOk = storeState === 'ok';
       const last = watcher.lastReport;
       // Only a broken store makes this instance useless; a failing upstream shows in lastPoll without
       // App Service's health check recycling an instance that cannot fix Microsoft's answer.
@@ -219,8 +236,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
         ok: last.ok,
         sources: last.sources.map((s) => ({ source: s.source, ok: s.ok, failingScopes: s.failures.length })),
       };
-      const queued = storeOk ? await store.countDeliveries().catch(() => null) : null;
-      return { ok: storeOk, store: storeOk ? 'ok' : 'unreachable', stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, directoryPaging: directoryPaging(), lastPoll: lastPoll ?? null, deliveriesQueued: queued };
+      const queued = storeOk ? await within(HEALTH_STORE_MS / 2, store.countDeliveries().catch(() => null), null) : null;
+      const leaseOk = election?.health().ok ?? true;
+      return { ok: storeOk && leaseOk, store: storeState, storeTimeouts: storeTimings(), leaderLease: election?.health() ?? null, stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, directoryPaging: directoryPaging(), lastPoll: lastPoll ?? null, deliveriesQueued: queued };
     },
   };
   const server = createServer(adapter, app, health, logger);

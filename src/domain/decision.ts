@@ -28,6 +28,11 @@ export interface Submission {
   leaseUntil?: string;
   lastError?: string;
   problem?: SubmissionProblem;
+  /**
+   * A click recorded it and answers for it until then: only that click sends it first, so a write that
+   * landed after the clicker was told "nothing was decided" can be withdrawn before anyone sends it.
+   */
+  heldUntil?: string;
   /** When Microsoft first answered the call: from then on its state is read back until it shows the outcome. */
   sentAt?: string;
   /** The upstream status once known: what Microsoft now says about the request. */

@@ -158,3 +158,11 @@ export class OpenSupportCaseRequired extends LockboxError {
     super('Approving needs an open support case of ours that matches the request (REQUIRE_OPEN_SUPPORT_CASE).');
   }
 }
+
+/** The state store did not answer within its deadline (or failed): nothing that needed it was done. */
+export class StoreUnavailable extends LockboxError {
+  readonly code = 'STORE.UNAVAILABLE';
+  constructor(readonly operation: string, readonly reason: 'timeout' | 'error', detail?: string) {
+    super(reason === 'timeout' ? `The state store did not answer ${operation} in time` : `The state store failed ${operation}: ${detail ?? 'unknown error'}`);
+  }
+}

@@ -102,6 +102,7 @@ export interface AuditEntry {
     | 'decision.recorded'
     | 'decision.first-approval'
     | 'decision.sent'
+    | 'decision.withdrawn'
     | 'decision.submitted'
     | 'decision.adopted'
     | 'decision.failed'

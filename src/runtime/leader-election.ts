@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { StoreUnavailable } from '../domain/errors';
 import type { Clock, Logger, Store } from '../domain/ports';
 
 export interface LeaderElectionOptions {
@@ -29,8 +30,16 @@ export class LeaderElection {
   private leaseEnd = 0;
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
+  /** The last attempt on the lease that went wrong: a store too slow or failing leaves every instance idle. */
+  private lastProblem?: { problem: 'timeout' | 'error'; at: string };
+  private lastAttemptOk = true;
 
   constructor(private readonly options: LeaderElectionOptions) {}
+
+  /** For /healthz: whether the last try on the lease got an answer, and when it last did not. */
+  health(): { ok: boolean; leading: boolean; lastProblem: { problem: 'timeout' | 'error'; at: string } | null } {
+    return { ok: this.lastAttemptOk, leading: this.leading, lastProblem: this.lastProblem ?? null };
+  }
 
   isLeader(): boolean {
     return this.leading;
@@ -88,9 +97,13 @@ export class LeaderElection {
       const outcome = await Promise.race([store.acquireLease(name, holder, ttlMs, clock.now()), timeout]);
       if (outcome === 'timeout') logger.warn('The leader lease did not answer in time', { holder, budgetMs: Math.round(budget) });
       if (outcome === true) this.leaseEnd = started + ttlMs;
+      this.lastAttemptOk = outcome !== 'timeout';
+      if (outcome === 'timeout') this.lastProblem = { problem: 'timeout', at: clock.now().toISOString() };
       return outcome === true;
     } catch (error) {
       logger.warn('Could not take or renew the leader lease', { holder, error: String(error) });
+      this.lastAttemptOk = false;
+      this.lastProblem = { problem: error instanceof StoreUnavailable && error.reason === 'timeout' ? 'timeout' : 'error', at: clock.now().toISOString() };
       return false;
     } finally {
       clearTimeout(timer);

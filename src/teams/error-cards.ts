@@ -1,4 +1,4 @@
-import { actorName, type Actor } from '../domain/decision';
+import { actorName, sameId, type Actor, type Verdict } from '../domain/decision';
 import {
   AlreadyDecided,
   AlreadySwitched,
@@ -13,6 +13,7 @@ import {
   RequestNotFound,
   SecondApproverNeeded,
   SourceNotConfigured,
+  StoreUnavailable,
   UpstreamError,
 } from '../domain/errors';
 import type { Store } from '../domain/ports';
@@ -23,16 +24,23 @@ import { localTime, plain, productName } from './cards/text';
 import { orList, t } from './i18n';
 
 /** Maps each failure the core reports to the card the clicker sees, in their language; unknown errors get a generic apology. */
-export async function cardForError(error: unknown, context: { store: Store; now: Date; actor: Actor; requestKey: string; locale?: string }): Promise<AdaptiveCard> {
+export async function cardForError(error: unknown, context: { store: Store; now: Date; actor: Actor; requestKey: string; verdict?: Verdict; locale?: string }): Promise<AdaptiveCard> {
   const { locale } = context;
-  const tracked = (await context.store.getRequest(context.requestKey))?.value;
+  // The store's own failure needs no store to explain; and a card about any other failure is drawn without the request rather than not at all.
+  if (error instanceof StoreUnavailable) return noticeCard(t(locale, 'refusal.storeSlow.title'), t(locale, 'refusal.storeSlow.text'), 'warning');
+  const tracked = await context.store.getRequest(context.requestKey).then((found) => found?.value, () => undefined);
   const withNotice = (text: string, style: 'attention' | 'warning' | 'good' | 'accent') =>
     tracked ? requestCard(tracked, context.now, { text, style }, locale) : noticeCard(t(locale, 'refusal.title'), text, style);
 
   if (error instanceof AlreadyDecided) {
     const d = error.decision;
     // The same person's retry (or Teams re-sending the invoke) gets the very card the first click got.
-    if (tracked && d.actor.aadObjectId === context.actor.aadObjectId) return requestCard(tracked, context.now, undefined, locale);
+    const mine = sameId(d.actor.aadObjectId, context.actor.aadObjectId);
+    // Their other button a moment later: told plainly that it changed nothing, and why.
+    if (mine && context.verdict && context.verdict !== d.verdict) {
+      return withNotice(t(locale, d.verdict === 'approve' ? 'refusal.secondClickApproved' : 'refusal.secondClickRejected', { time: localTime(d.decidedAt) }), 'accent');
+    }
+    if (tracked && mine) return requestCard(tracked, context.now, undefined, locale);
     const params = { name: plain(actorName(d.actor)), time: localTime(d.decidedAt) };
     return withNotice(t(locale, d.verdict === 'approve' ? 'refusal.alreadyApproved' : 'refusal.alreadyRejected', params), 'accent');
   }
@@ -61,6 +69,7 @@ export function textForError(error: unknown, locale?: string): string {
     return error.requiredRoles.length ? t(locale, 'command.notAdmin', { roles: orList(locale, error.requiredRoles) }) : t(locale, 'command.wrongTenant');
   }
   if (error instanceof DirectoryUnavailable) return t(locale, 'command.directoryUnavailable');
+  if (error instanceof StoreUnavailable) return t(locale, 'refusal.storeSlow.text');
   if (error instanceof AlreadySwitched) {
     return t(locale, error.action === 'enable' ? 'switch.alreadyOn' : 'switch.alreadyOff', { product: productName(error.source as SourceKind) });
   }

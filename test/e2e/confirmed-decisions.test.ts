@@ -113,6 +113,14 @@ describe('a decision is done only when Microsoft\'s own record says so, over HTT
     assert.equal(await upstreamStatus(second.requestId), 'Approved');
   });
 
+  it('a second click on the other button a moment later is told it changed nothing, and why', async () => {
+    const { requestId, key } = await newAzureRequest();
+    assert.match(await click(USERS.alex, 'lockbox.approve', key), /Approved\. Microsoft may access/);
+    const second = await click(USERS.alex, 'lockbox.reject', key);
+    assert.match(second, /this click changed nothing: a decision cannot be changed once it is made, and your approval stands/);
+    assert.equal(await upstreamStatus(requestId), 'Approved');
+  });
+
   it('an Approving status keeps the decided card without buttons, then follows Microsoft to Approved', async () => {
     const { requestId, cards } = await newAzureRequest();
     h.simulator.tenant.setRequestStatus(requestId, 'Approving');

@@ -12,6 +12,9 @@ const MAIN = require.resolve('azurite/dist/src/table/main.js');
 export interface RunningAzurite {
   endpoint: string;
   connectionString: string;
+  /** Freezes the Table service (SIGSTOP): connections stay open, nothing answers, until resume(). */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -76,7 +79,10 @@ export async function startAzurite(): Promise<RunningAzurite> {
     return {
       endpoint,
       connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};TableEndpoint=${endpoint};`,
+      pause: () => void child.kill('SIGSTOP'),
+      resume: () => void child.kill('SIGCONT'),
       async stop() {
+        child.kill('SIGCONT');
         process.off('exit', orphanGuard);
         await stop(child);
         fs.rmSync(workspace, { recursive: true, force: true });

@@ -13,6 +13,8 @@ export interface DecideCommand {
   verdict: Verdict;
   comment: string;
   actor: Actor;
+  /** A click that must answer within a deadline holds the first submission this long (see withdrawDecision). */
+  holdMs?: number;
 }
 
 const MAX_CONFLICTS = 5;
@@ -72,7 +74,7 @@ export async function recordDecision(deps: Deps, command: DecideCommand): Promis
       comment: command.comment,
       decidedAt: now.toISOString(),
       roles,
-      submission: { state: 'pending', attempts: 0 },
+      submission: { state: 'pending', attempts: 0, ...(command.holdMs ? { heldUntil: new Date(now.getTime() + command.holdMs).toISOString() } : {}) },
     };
     const next: TrackedRequest = { ...tracked, decision, cardsStale: true, updatedAt: now.toISOString() };
     if (await deps.store.replaceRequest(next, found.etag)) {
@@ -138,4 +140,29 @@ async function stillApproves(deps: Deps, tracked: TrackedRequest): Promise<boole
 
 function refuse(deps: Deps, command: DecideCommand, reason: string, detail: Record<string, unknown>): Promise<void> {
   return recordRefusal(deps, attemptOf(command), reason, detail);
+}
+
+/**
+ * Undoes a decision whose write landed after its clicker was told that nothing was decided (the store
+ * was too slow to confirm it in time). It is removed only while nobody has started sending it.
+ */
+export async function withdrawDecision(deps: Pick<CoreDeps, 'store' | 'clock' | 'logger'>, recorded: TrackedRequest): Promise<boolean> {
+  const ours = recorded.decision!;
+  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    const found = await deps.store.getRequest(recorded.key);
+    const current = found?.value.decision;
+    if (!found || !current || current.decidedAt !== ours.decidedAt || !sameId(current.actor.aadObjectId, ours.actor.aadObjectId)) return false;
+    if (current.submission.state !== 'pending' || current.submission.attempts > 0) {
+      deps.logger.error('A decision stored after its clicker was told nothing was decided had already been sent; it stands', { requestKey: recorded.key });
+      return false;
+    }
+    const { decision: _withdrawn, ...rest } = found.value;
+    const next: TrackedRequest = { ...rest, cardsStale: true, updatedAt: deps.clock.now().toISOString() };
+    if (await deps.store.replaceRequest(next, found.etag)) {
+      deps.logger.warn('Withdrew a decision the store confirmed too late: its clicker was told nothing was decided', { requestKey: recorded.key });
+      await deps.store.appendAudit({ at: next.updatedAt, kind: 'decision.withdrawn', requestKey: recorded.key, actor: ours.actor, detail: { verdict: ours.verdict, reason: 'store-too-slow' } });
+      return true;
+    }
+  }
+  return false;
 }

@@ -18,8 +18,8 @@ const DEFAULT_CONFIRM_WINDOW_MS = 15 * 60_000;
  * that shows the decision makes it submitted. Returns the stored state afterwards (unchanged when
  * another worker holds the lease).
  */
-export async function submitDecision(deps: Deps, requestKey: string, options: { awaitCards?: boolean } = {}): Promise<TrackedRequest | undefined> {
-  const leased = await takeLease(deps, requestKey);
+export async function submitDecision(deps: Deps, requestKey: string, options: { awaitCards?: boolean; byClick?: boolean } = {}): Promise<TrackedRequest | undefined> {
+  const leased = await takeLease(deps, requestKey, options.byClick ?? false);
   if (!leased) return (await deps.store.getRequest(requestKey))?.value;
   const { value: tracked } = leased;
   const decision = tracked.decision!;
@@ -90,17 +90,19 @@ function failure(error: unknown): Outcome {
   return { state: transient ? 'pending' : 'failed', lastError: message, ...(problem ? { problem } : {}) };
 }
 
-async function takeLease(deps: Deps, requestKey: string): Promise<Versioned<TrackedRequest> | undefined> {
+async function takeLease(deps: Deps, requestKey: string, byClick: boolean): Promise<Versioned<TrackedRequest> | undefined> {
   const found = await deps.store.getRequest(requestKey);
   const submission = found?.value.decision?.submission;
   if (!found || !submission || submission.state !== 'pending') return undefined;
   const now = deps.clock.now();
   if (submission.leaseUntil && Date.parse(submission.leaseUntil) > now.getTime()) return undefined;
+  // The click that recorded it sends it first; until its hold ends the decision may still be withdrawn.
+  if (!byClick && submission.attempts === 0 && submission.heldUntil && Date.parse(submission.heldUntil) > now.getTime()) return undefined;
   const leased: TrackedRequest = {
     ...found.value,
     decision: {
       ...found.value.decision!,
-      submission: { ...submission, attempts: submission.attempts + 1, leaseUntil: new Date(now.getTime() + (deps.submissionLeaseMs ?? DEFAULT_LEASE_MS)).toISOString() },
+      submission: { ...submission, heldUntil: undefined, attempts: submission.attempts + 1, leaseUntil: new Date(now.getTime() + (deps.submissionLeaseMs ?? DEFAULT_LEASE_MS)).toISOString() },
     },
   };
   const etag = await deps.store.replaceRequest(leased, found.etag);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { COMMENT_MAX_LENGTH, type Verdict } from '../../domain/decision';
 import { LockboxError } from '../../domain/errors';
 import { syncCards } from '../../domain/usecases/card-sync';
-import { recordDecision } from '../../domain/usecases/decide';
+import { recordDecision, withdrawDecision } from '../../domain/usecases/decide';
 import { submitDecision } from '../../domain/usecases/submit';
 import { noticeCard, requestCard, type AdaptiveCard } from '../cards/render';
 import type { TeamsDeps } from '../deps';
@@ -15,6 +15,10 @@ export const VERBS = { approve: 'lockbox.approve', reject: 'lockbox.reject' } as
 
 /** Teams gives up on an invoke after 10-15 s; whatever happens, the clicker has an answer well before. */
 const ANSWER_DEADLINE_MS = 4000;
+/** The store must have confirmed the decision by then, leaving time to answer. */
+const RECORD_DEADLINE_MS = 3000;
+/** Long enough for a write that lands late to be withdrawn before the watcher would send it. */
+const HOLD_MS = 5 * 60_000;
 
 const actionData = z.object({
   requestKey: z.string().min(1).max(300),
@@ -45,9 +49,17 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
 
     const { requestKey } = parsed.data;
     try {
-      const recorded = await recordDecision(deps, { requestKey, verdict, comment, actor });
+      // The store must confirm the decision in time for the clicker to be told it is recorded; if it does
+      // not, they are told nothing was decided, and a write that lands later is withdrawn, never sent.
+      const recording = recordDecision(deps, { requestKey, verdict, comment, actor, holdMs: HOLD_MS });
+      const recorded = await Promise.race([recording, delay(Math.max(0, RECORD_DEADLINE_MS - (Date.now() - started)))]);
+      if (!recorded) {
+        void recording.then((late) => withdrawDecision(deps, late), () => undefined).catch((error) => deps.logger.error('Could not withdraw a decision stored too late', { requestKey, error: String(error) }));
+        deps.logger.warn('The store did not confirm a decision in time; the clicker was told nothing was decided', { requestKey, verdict });
+        return noticeCard(t(locale, 'refusal.storeSlow.title'), t(locale, 'refusal.storeSlow.text'), 'warning');
+      }
       // The clicker's own answer never waits for the other approvers' copies to be updated.
-      const submitted = submitDecision(deps, requestKey, { awaitCards: false }).catch((error) => {
+      const submitted = submitDecision(deps, requestKey, { awaitCards: false, byClick: true }).catch((error) => {
         deps.logger.error('Submitting a decision failed; the watcher will retry it', { requestKey, error: String(error) });
         return undefined;
       });
@@ -61,7 +73,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       return requestCard(settled ?? recorded, deps.clock.now(), undefined, locale);
     } catch (error) {
       if (!(error instanceof LockboxError)) deps.logger.error('A card action failed unexpectedly', { requestKey, verdict, error: String(error) });
-      return cardForError(error, { store: deps.store, now: deps.clock.now(), actor, requestKey, locale });
+      return cardForError(error, { store: deps.store, now: deps.clock.now(), actor, requestKey, verdict, locale });
     }
   };
 }

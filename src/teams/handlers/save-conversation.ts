@@ -16,25 +16,35 @@ export function saveConversation(deps: TeamsDeps) {
     if (!sameId(actor.tenantId, deps.tenantId)) return true;
     // A removal also arrives as an activity in the chat; it must not bring the chat back.
     if (activity.type === 'installationUpdate' && String((activity as { action?: string }).action ?? '').startsWith('remove')) return true;
-    const known = await deps.store.getConversation(actor.aadObjectId);
-    const reference = TurnContext.getConversationReference(activity);
-    const locale = typeof activity.locale === 'string' && LOCALE.test(activity.locale) ? activity.locale : known?.locale;
-    const same = known?.conversationId === activity.conversation.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl);
-    if (same && known.locale === locale) return true;
-    await deps.store.saveConversation({
-      userId: actor.aadObjectId,
-      tenantId: actor.tenantId,
-      conversationId: activity.conversation.id,
-      name: actor.name,
-      ...(locale ? { locale } : {}),
-      reference,
-      updatedAt: deps.clock.now().toISOString(),
-    });
-    if (same) return true;
-    deps.logger.info('Saved a personal chat with the bot', { userId: actor.aadObjectId });
-    deps.kickWatcher();
+    // A slow or failing store must not hold up (or fail) the turn itself, a click above all: remembering the chat can wait.
+    const remembering = remember(deps, context, actor).catch((error) => deps.logger.warn('Could not remember a personal chat; will on the next message', { userId: actor.aadObjectId, error: String(error) }));
+    await Promise.race([remembering, new Promise((resolve) => setTimeout(resolve, SAVE_BUDGET_MS).unref())]);
     return true;
   };
+}
+
+/** Most of a turn's time the chat's record may take before the turn goes on without waiting for it. */
+const SAVE_BUDGET_MS = 1000;
+
+async function remember(deps: TeamsDeps, context: TurnContext, actor: NonNullable<ReturnType<typeof actorOf>>): Promise<void> {
+  const activity = context.activity;
+  const known = await deps.store.getConversation(actor.aadObjectId);
+  const reference = TurnContext.getConversationReference(activity);
+  const locale = typeof activity.locale === 'string' && LOCALE.test(activity.locale) ? activity.locale : known?.locale;
+  const same = known?.conversationId === activity.conversation!.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl);
+  if (same && known.locale === locale) return;
+  await deps.store.saveConversation({
+    userId: actor.aadObjectId,
+    tenantId: actor.tenantId,
+    conversationId: activity.conversation!.id,
+    name: actor.name,
+    ...(locale ? { locale } : {}),
+    reference,
+    updatedAt: deps.clock.now().toISOString(),
+  });
+  if (same) return;
+  deps.logger.info('Saved a personal chat with the bot', { userId: actor.aadObjectId });
+  deps.kickWatcher();
 }
 
 /** A BCP 47 tag as Teams sends it; anything else is not worth remembering. */
