@@ -52,6 +52,7 @@ const NOT_SET_BY_BICEP: Record<string, string> = {
   REMINDER_M365_MINUTES_BEFORE_EXPIRY: 'defaults to 60',
   PAGERDUTY_EVENTS_URL: "defaults to PagerDuty's Events API v2 endpoint",
   M365_DECISIONS: 'defaults to teams; an admin sets admin-center for cards that only inform',
+  REQUIRE_OPEN_SUPPORT_CASE: 'defaults to false; an admin sets true to allow approving only with an open support case',
 };
 
 /**
