@@ -149,7 +149,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   });
 
   const adapter = createAdapter(config.bot, logger);
-  const messenger = new TeamsMessenger(adapter, config.bot.id, clock);
+  const messenger = new TeamsMessenger(adapter, config.bot.id, clock, { logger });
   const deps: TeamsDeps = {
     store,
     sources,
@@ -238,7 +238,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       };
       const queued = storeOk ? await within(HEALTH_STORE_MS / 2, store.countDeliveries().catch(() => null), null) : null;
       const leaseOk = election?.health().ok ?? true;
-      return { ok: storeOk && leaseOk, store: storeState, storeTimeouts: storeTimings(), leaderLease: election?.health() ?? null, stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, directoryPaging: directoryPaging(), lastPoll: lastPoll ?? null, deliveriesQueued: queued };
+      return { ok: storeOk && leaseOk, store: storeState, storeTimeouts: storeTimings(), leaderLease: election?.health() ?? null, stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, directoryPaging: directoryPaging(), lastPoll: lastPoll ?? null, deliveriesQueued: queued, cardsTooLarge: messenger.health() };
     },
   };
   const server = createServer(adapter, app, health, logger);

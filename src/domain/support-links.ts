@@ -16,6 +16,8 @@ const MICROSOFT_SUPPORT_HOSTS = new Set([
 
 /** Where Microsoft 365 Customer Lockbox requests are decided by hand (Support > Customer Lockbox Requests); an unverified deep link. */
 export const M365_LOCKBOX_PAGE = 'https://admin.microsoft.com/#/support/CustomerLockbox';
+/** The Azure portal's Customer Lockbox blade (an unverified deep link; the portal opens its home page if it moves). */
+export const AZURE_LOCKBOX_PAGE = 'https://portal.azure.com/#view/Microsoft_Azure_Lockbox/LockboxMenu/~/Overview';
 
 /** The link when it is https on one of Microsoft's support hosts; otherwise undefined, and the case number shows as text. */
 export function microsoftSupportLink(url: string | undefined): string | undefined {

@@ -7,14 +7,14 @@ import { timeLeft } from '../domain/request';
 import type { TrackedRequest } from '../domain/tracked';
 import type { JsonClient } from '../http/json-client';
 import { describeResource } from '../teams/cards/resource';
-import { M365_LOCKBOX_PAGE } from '../domain/support-links';
+import { AZURE_LOCKBOX_PAGE, M365_LOCKBOX_PAGE } from '../domain/support-links';
 import { duration, productName } from '../teams/cards/text';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 /** Where people decide outside Teams. Unverified deep links: the Azure portal's Customer Lockbox blade, the Microsoft 365 admin center's page. */
 const PORTAL = {
-  azure: { href: 'https://portal.azure.com/#view/Microsoft_Azure_Lockbox/LockboxMenu/~/Overview', text: 'Customer Lockbox in the Azure portal' },
+  azure: { href: AZURE_LOCKBOX_PAGE, text: 'Customer Lockbox in the Azure portal' },
   m365: { href: M365_LOCKBOX_PAGE, text: 'Customer Lockbox requests in the Microsoft 365 admin center' },
 } as const;
 

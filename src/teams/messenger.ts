@@ -1,8 +1,9 @@
 import { CardFactory, MessageFactory, teamsNotifyUser, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import { DeliveryFailed } from '../domain/errors';
-import type { Clock, Conversation, Messenger } from '../domain/ports';
+import type { Clock, Conversation, Logger, Messenger } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
 import { requestCard, type AdaptiveCard } from './cards/render';
+import type { CardFit } from './cards/request-view';
 import { t } from './i18n';
 import { Pacer, TEAMS_LIMITS } from './pacer';
 import { DEFAULT_RETRY, failureOf, withRetries, type RetryPolicy } from './retry';
@@ -11,6 +12,16 @@ export interface MessengerOptions {
   /** Shared by everything that sends proactively for this app, so one set of limits covers it all. */
   pacer?: Pacer;
   retry?: Partial<RetryPolicy>;
+  logger?: Logger;
+}
+
+/** Teams' answer to an activity over its size limit: permanent for that payload, so never retried as it was. */
+const TOO_LARGE = 413;
+
+/** What /healthz shows about cards Teams refused as too large. */
+export interface OversizeHealth {
+  refusedTooLarge: number;
+  lastRefusedAt: string | null;
 }
 
 /**
@@ -20,18 +31,28 @@ export interface MessengerOptions {
 export class TeamsMessenger implements Messenger {
   private readonly pacer: Pacer;
   private readonly retry: RetryPolicy;
+  private readonly logger?: Logger;
+  private readonly oversize: OversizeHealth = { refusedTooLarge: 0, lastRefusedAt: null };
 
   constructor(private readonly adapter: CloudAdapter, private readonly botAppId: string, private readonly clock: Clock, options: MessengerOptions = {}) {
     this.pacer = options.pacer ?? new Pacer(TEAMS_LIMITS);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.logger = options.logger;
   }
 
   async postRequestCard(conversation: Conversation, tracked: TrackedRequest): Promise<string> {
-    const activity = this.cardActivity(tracked, conversation.locale);
-    teamsNotifyUser(activity);
-    const id = await this.send(conversation, 'post', async (context) => (await context.sendActivity({ ...activity }))?.id);
+    const id = await this.compactIfTooLarge(tracked, (fit) => {
+      const activity = this.cardActivity(tracked, conversation.locale, fit);
+      teamsNotifyUser(activity);
+      return this.send(conversation, 'post', async (context) => (await context.sendActivity({ ...activity }))?.id);
+    });
     if (!id) throw new DeliveryFailed('Teams accepted the card but returned no activity id', 'unknown');
     return id;
+  }
+
+  /** Cards Teams refused as too large since start, for /healthz. */
+  health(): OversizeHealth {
+    return { ...this.oversize };
   }
 
   /** Any other card, paced and retried like the request cards; answers the activity id. */
@@ -56,8 +77,26 @@ export class TeamsMessenger implements Messenger {
   }
 
   async updateRequestCard(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void> {
-    const activity = { ...this.cardActivity(tracked, conversation.locale), id: activityId };
-    await this.send(conversation, 'update', async (context) => void (await context.updateActivity({ ...activity })));
+    await this.compactIfTooLarge(tracked, async (fit) => {
+      const activity = { ...this.cardActivity(tracked, conversation.locale, fit), id: activityId };
+      await this.send(conversation, 'update', async (context) => void (await context.updateActivity({ ...activity })));
+    });
+  }
+
+  /**
+   * Sends the card as measured; when Teams still answers 413 (its limit is not published exactly), that
+   * payload will never pass, so the compact card goes instead, and the refusal shows in the log and /healthz.
+   */
+  private async compactIfTooLarge<T>(tracked: TrackedRequest, send: (fit?: CardFit) => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof DeliveryFailed) || error.status !== TOO_LARGE) throw error;
+      this.oversize.refusedTooLarge++;
+      this.oversize.lastRefusedAt = this.clock.now().toISOString();
+      this.logger?.warn('Teams refused a request card as too large; sending the compact card instead', { requestKey: tracked.key });
+      return send('compact');
+    }
   }
 
   private async send<T>(conversation: Conversation, what: string, operation: (context: TurnContext) => Promise<T>): Promise<T> {
@@ -83,8 +122,8 @@ export class TeamsMessenger implements Messenger {
     return outcome.value;
   }
 
-  private cardActivity(tracked: TrackedRequest, locale: string | undefined) {
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, this.clock.now(), undefined, locale)));
+  private cardActivity(tracked: TrackedRequest, locale: string | undefined, fit?: CardFit) {
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, this.clock.now(), undefined, locale, fit)));
     activity.summary = t(locale, 'request.summary', { id: tracked.request.requestId });
     return activity;
   }

@@ -38,6 +38,32 @@ describe('cards that never lie, over HTTP', () => {
     assert.match(postedCard(), /\]\(https:\/\/portal\.azure\.com\/#resource\/support\/2611300010002\)/);
   });
 
+  it('shortens a 100 KB justification to fit Teams, says where the full text is, and audits it whole', async () => {
+    const justification = `Start ${'lorem ipsum dolor sit amet '.repeat(4000)}end`;
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, justification });
+    await h.bot.watcher.runOnce();
+    const posted = h.connector.postedCards().at(-1)!;
+    assert.ok(JSON.stringify(posted.body).length < 28 * 1024, `${JSON.stringify(posted.body).length} bytes`);
+    assert.match(postedCard(), /Shortened to fit in Teams: the full text is in the \[Azure portal\]\(https:\/\/portal\.azure\.com\//);
+    assert.match(postedCard(), /lockbox\.approve/, 'the buttons stay');
+    const detected = (await h.audit(`azure:${SUBSCRIPTION_ID}:${requestId}`)).find((e) => e.kind === 'request.detected')!;
+    assert.equal((detected.detail.request as { justification: string }).justification, justification);
+  });
+
+  it('sends the compact card once when Teams refuses a card as too large (413), and says so in /healthz', async () => {
+    const chat = `a:personal-${USERS.alex.aadObjectId}`;
+    h.connector.fail(chat, { status: 413, code: 'MessageSizeTooBig', message: 'Activity is too large' });
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.refused.length, 1, 'the refused payload is not sent again');
+    assert.equal(h.connector.postedCards(chat).length, 1);
+    assert.match(postedCard(), /too large to show in Teams in full/);
+    assert.match(postedCard(), new RegExp(requestId));
+    assert.match(postedCard(), /lockbox\.approve/);
+    const health = (await (await fetch(`${h.bot.url}/healthz`)).json()) as { cardsTooLarge: { refusedTooLarge: number } };
+    assert.equal(health.cardsTooLarge.refusedTooLarge, 1);
+  });
+
   it('re-posts every pending card on its own: one Teams refuses does not keep the others back', async () => {
     for (let i = 0; i < 3; i++) h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();

@@ -6,6 +6,7 @@ import { hasExpired, timeLeft } from '../../domain/request';
 import { t } from '../i18n';
 import { describeResource } from './resource';
 import { supportCaseView } from './support-case-view';
+import { portalOf, shorten } from './size';
 import { duration, localTime, plain, productName } from './text';
 
 export type NoticeStyle = 'attention' | 'warning' | 'good' | 'accent';
@@ -15,8 +16,23 @@ export interface Notice {
   style: NoticeStyle;
 }
 
+/**
+ * How much of the request a card shows: everything; long texts and lists shortened, with a note where the
+ * full text is; or (when Teams refused even that) the essentials and a link to the portal.
+ */
+export type CardFit = 'full' | 'shortened' | 'compact';
+
+const LIMITS: Record<CardFit, { text: number; justification: number; list: number }> = {
+  full: { text: Infinity, justification: Infinity, list: Infinity },
+  shortened: { text: 300, justification: 2000, list: 10 },
+  compact: { text: 100, justification: 0, list: 1 },
+};
+
 /** Everything the request card shows, in words in the reader's language, for one moment in time. */
-export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice, locale?: string) {
+export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice, locale?: string, fit: CardFit = 'full') {
+  const limit = LIMITS[fit];
+  const text = (value: string) => plain(shorten(value, limit.text));
+  const portal = portalOf(tracked.request.source, locale);
   const r = tracked.request;
   const d = tracked.decision;
   // Once Microsoft 365 refused the bot's own decision, buttons would only fail again: people decide in the admin center.
@@ -25,20 +41,20 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   const supportCase = supportCaseView(tracked, locale);
   const supportLink = microsoftSupportLink(r.supportCaseUrl);
   const facts = [
-    { label: t(locale, 'request.fact.request'), value: plain(r.requestId) },
+    { label: t(locale, 'request.fact.request'), value: text(r.requestId) },
     { label: t(locale, 'request.fact.source'), value: productName(r.source) },
-    r.subscriptionId && { label: t(locale, 'request.fact.subscription'), value: plain(r.subscriptionId) },
+    r.subscriptionId && { label: t(locale, 'request.fact.subscription'), value: text(r.subscriptionId) },
     {
       label: t(locale, 'request.fact.resources', { count: r.resourceIds.length }),
-      value: r.resourceIds.length ? r.resourceIds.map((id) => plain(describeResource(id, locale))).join('\n\n') : t(locale, 'request.notStated'),
+      value: r.resourceIds.length ? resourceList(r.resourceIds.map((id) => describeResource(id, locale)), limit, locale) : t(locale, 'request.notStated'),
     },
-    r.resourceType && { label: t(locale, 'request.fact.resourceType'), value: plain(r.resourceType) },
-    r.supportRequest && { label: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${plain(r.supportRequest)}](${supportLink})` : plain(r.supportRequest) },
+    r.resourceType && { label: t(locale, 'request.fact.resourceType'), value: text(r.resourceType) },
+    r.supportRequest && { label: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${text(r.supportRequest)}](${supportLink})` : text(r.supportRequest) },
     {
       label: t(locale, 'request.fact.accessFor'),
-      value: r.durationHours !== undefined ? t(locale, 'request.hours', { count: r.durationHours }) : r.durationText ? plain(r.durationText) : t(locale, 'request.notStated'),
+      value: r.durationHours !== undefined ? t(locale, 'request.hours', { count: r.durationHours }) : r.durationText ? text(r.durationText) : t(locale, 'request.notStated'),
     },
-    r.accessLevel && { label: t(locale, 'request.fact.accessLevel'), value: plain(r.accessLevel) },
+    r.accessLevel && { label: t(locale, 'request.fact.accessLevel'), value: text(r.accessLevel) },
     { label: t(locale, 'request.fact.requested'), value: localTime(r.createdAt) },
     {
       label: t(locale, 'request.fact.expires'),
@@ -52,7 +68,13 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
     ...status(tracked, now, locale),
     notice: notice ?? null,
     facts,
-    justification: r.justification ? plain(r.justification) : t(locale, 'request.noJustification'),
+    justification: fit === 'compact'
+      ? t(locale, 'request.tooLarge', portal)
+      : r.justification
+        ? r.justification.length > limit.justification
+          ? `${plain(shorten(r.justification, limit.justification))}\n\n${t(locale, 'request.shortened', portal)}`
+          : plain(r.justification)
+        : t(locale, 'request.noJustification'),
     decision: d
       ? {
           line: d.verdict === 'reject'
@@ -76,6 +98,12 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
       reject: t(locale, 'request.reject'),
     },
   };
+}
+
+function resourceList(names: string[], limit: { text: number; list: number }, locale: string | undefined): string {
+  const shown = names.slice(0, limit.list).map((name) => plain(shorten(name, limit.text)));
+  if (names.length > limit.list) shown.push(t(locale, 'request.andMore', { count: names.length - limit.list }));
+  return shown.join('\n\n');
 }
 
 function status(tracked: TrackedRequest, now: Date, locale: string | undefined): { statusLine: string; headerStyle: string } {
