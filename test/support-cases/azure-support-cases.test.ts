@@ -33,6 +33,15 @@ describe('the Azure Support API client', () => {
     assert.deepEqual(listed.map((c: any) => [c.caseNumber, c.title]), [['119120321001170', 'my title'], ['118032014183771', 'Test - please ignore']]);
   });
 
+  it('keeps what people wrote on a case short enough for a card, and reads a case without contact details', () => {
+    const hostile = parseTicket({ properties: { supportTicketId: ' 2511280010001234 ', title: `{{DATE(2026-01-01T00:00:00Z)}} **${'x'.repeat(5000)}`, status: 'Open', contactDetails: { firstName: 'y'.repeat(500) } } });
+    assert.equal(hostile?.caseNumber, '2511280010001234');
+    assert.equal(hostile?.title.length, 200);
+    assert.equal(hostile?.openedBy.name?.length, 100);
+    assert.deepEqual(parseTicket({ properties: { supportTicketId: '1', contactDetails: null } })?.openedBy, {});
+    assert.equal(parseTicket({ properties: { title: 'no number' } }), undefined);
+  });
+
   describe('against the simulated tenant over HTTP', () => {
     let sim: RunningSimulator;
     let cases: AzureSupportCases;
