@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
+import { settingsReadByConfig } from '../support/config-settings';
 import { malformedPlaceholders, placeholderNames, readEnvFile } from '../../src/tools/app-manifest';
 
 /**
@@ -66,22 +67,6 @@ const PLATFORM_SETTING = /^(WEBSITE_|WEBSITES_|SCM_)/;
 
 /** Settings that hold secrets: never in a committed env file, only in the .user sample. */
 const SECRETS = ['BOT_PASSWORD', 'AZURE_TABLES_CONNECTION_STRING', 'PAGERDUTY_ROUTING_KEY'];
-
-/**
- * The setting names src/config.ts reads: the names passed to read()/readOptional(), to one-argument
- * helpers such as endpoint('ARM_ENDPOINT'), and read straight from env (env.BOT_PASSWORD).
- */
-function settingsReadByConfig(source: string): string[] {
-  const names = new Set<string>();
-  const patterns = [
-    /\b(?:read|readOptional)\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
-    /\b[a-z]\w*\(\s*['"]([A-Z][A-Z0-9_]{2,})['"]\s*\)/g,
-    /\benv\.([A-Z][A-Z0-9_]*)\b/g,
-    /\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
-  ];
-  for (const pattern of patterns) for (const m of source.matchAll(pattern)) names.add(m[1] ?? '');
-  return [...names].sort();
-}
 
 /** The setting names a run of loadConfig() asks for, whatever the path through it. */
 function settingsAskedFor(env: Record<string, string>): string[] {
