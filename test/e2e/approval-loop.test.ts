@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cardAction, installUpdate, message, uninstallUpdate, type TeamsUser } from '../support/activities';
+import { BOT, cardAction, installUpdate, message, personalActivity, uninstallUpdate, type TeamsUser } from '../support/activities';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 import { waitUntil } from '../support/wait';
@@ -235,6 +235,14 @@ describe('the approval loop, end to end over HTTP', () => {
     await install(USERS.alex);
     await h.bot.watcher.runOnce();
     assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 1);
+  });
+
+  it('treats a conversationUpdate that removes the bot from a personal chat as an uninstall: no card goes there', async () => {
+    await install(USERS.alex);
+    const removed = personalActivity(h.connector.url, TENANT_ID, USERS.alex, { type: 'conversationUpdate', membersRemoved: [{ id: BOT.id, name: BOT.name }] });
+    assert.equal((await h.post(removed)).status, 200);
+    await newRequest();
+    assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 0);
   });
 
   it('keeps no chat with someone from another organisation, so no card ever goes there', async () => {

@@ -29,6 +29,7 @@ export function registerHandlers(app: Application<TurnState>, deps: TeamsDeps): 
 
   app.conversationUpdate('membersAdded', welcome(deps));
   app.activity('installationUpdate', uninstall(deps));
+  app.conversationUpdate('membersRemoved', uninstall(deps));
   registerCommands(app, deps);
   app.message(/.*/s, helpMessage(deps));
 

@@ -2,6 +2,7 @@ import { TurnContext } from 'botbuilder';
 import { sameId } from '../../domain/decision';
 import type { TeamsDeps } from '../deps';
 import { actorOf, isPersonalChat } from '../identity';
+import { isBotRemoval } from './uninstall';
 
 /**
  * Runs before every turn, so no route can shadow it: remembers each user's personal chat with the
@@ -15,7 +16,7 @@ export function saveConversation(deps: TeamsDeps) {
     // Cards go only to people of the organisation this bot serves.
     if (!sameId(actor.tenantId, deps.tenantId)) return true;
     // A removal also arrives as an activity in the chat; it must not bring the chat back.
-    if (activity.type === 'installationUpdate' && String((activity as { action?: string }).action ?? '').startsWith('remove')) return true;
+    if (isBotRemoval(activity)) return true;
     // A slow or failing store must not hold up (or fail) the turn itself, a click above all: remembering the chat can wait.
     const remembering = remember(deps, context, actor).catch((error) => deps.logger.warn('Could not remember a personal chat; will on the next message', { userId: actor.aadObjectId, error: String(error) }));
     await Promise.race([remembering, new Promise((resolve) => setTimeout(resolve, SAVE_BUDGET_MS).unref())]);

@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { TeamsDeps } from '../deps';
 import { actorOf, isPersonalChat } from '../identity';
 
@@ -8,9 +8,8 @@ import { actorOf, isPersonalChat } from '../identity';
  */
 export function uninstall(deps: TeamsDeps) {
   return async (context: TurnContext): Promise<void> => {
-    const action = (context.activity as { action?: string }).action ?? '';
     const actor = actorOf(context.activity);
-    if (!action.startsWith('remove') || !actor) return;
+    if (!isBotRemoval(context.activity) || !actor) return;
     const known = await deps.store.getConversation(actor.aadObjectId);
     if (!isPersonalChat(context.activity) || known?.conversationId !== context.activity.conversation?.id) {
       deps.logger.info('The bot was removed from a shared conversation; the personal chat stays', { userId: actor.aadObjectId });
@@ -19,4 +18,15 @@ export function uninstall(deps: TeamsDeps) {
     await deps.store.removeConversation(actor.aadObjectId);
     deps.logger.info('The bot was removed from a personal chat; forgot it', { userId: actor.aadObjectId });
   };
+}
+
+/**
+ * The bot taken out of a conversation: an installationUpdate "remove…", or a conversationUpdate whose
+ * membersRemoved names the bot itself (what a personal chat gets when the app is removed there).
+ */
+export function isBotRemoval(activity: Activity): boolean {
+  if (activity.type === 'installationUpdate') return String((activity as { action?: string }).action ?? '').startsWith('remove');
+  if (activity.type !== 'conversationUpdate') return false;
+  const botId = activity.recipient?.id;
+  return Boolean(botId) && (activity.membersRemoved ?? []).some((member) => member?.id === botId);
 }
