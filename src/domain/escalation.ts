@@ -16,8 +16,15 @@ export interface ReminderPolicy {
 
 export const DEFAULT_REMINDERS: ReminderPolicy = { elapsedFractions: [0.5, 0.8], m365BeforeExpiryMs: 3_600_000 };
 
-export function milestones(request: Pick<LockboxRequest, 'source' | 'createdAt' | 'expiresAt'>, policy: ReminderPolicy): Milestone[] {
-  const created = Date.parse(request.createdAt);
+/**
+ * When people are told about a request. Its life runs from its creation, unless Microsoft's creation time
+ * is after the bot first saw it (a clock ahead, a bad field) or not before its expiry: then from when the bot
+ * first saw it, so the arrival notice and reminders still come.
+ */
+export function milestones(request: Pick<LockboxRequest, 'source' | 'createdAt' | 'expiresAt'>, policy: ReminderPolicy, firstSeenAt?: string): Milestone[] {
+  const stated = Date.parse(request.createdAt);
+  const seen = firstSeenAt === undefined ? Number.NaN : Date.parse(firstSeenAt);
+  const created = !Number.isNaN(seen) && (Number.isNaN(stated) || stated > seen || stated >= Date.parse(request.expiresAt)) ? seen : stated;
   const expires = Date.parse(request.expiresAt);
   const life = expires - created;
   const list: Milestone[] = [{ id: 'new', at: created, kind: 'new' }];

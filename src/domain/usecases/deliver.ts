@@ -99,7 +99,7 @@ const SENDERS: Record<Delivery['kind'], (deps: Deps, d: Delivery) => Promise<Out
 /** A reminder as a new message in the person's chat, linking to their card: their copy of the request card, or their information card. */
 async function sendReminder(deps: Deps, d: Delivery): Promise<Outcome> {
   const tracked = (await deps.store.getRequest(d.requestKey))?.value;
-  const milestone = tracked && milestones(tracked.request, deps.reminders ?? DEFAULT_REMINDERS).find((m) => m.id === d.milestone);
+  const milestone = tracked && milestones(tracked.request, deps.reminders ?? DEFAULT_REMINDERS, tracked.firstSeenAt).find((m) => m.id === d.milestone);
   // Decided, expired or gone while it waited: a reminder would only confuse.
   if (!tracked || !milestone || !deps.reminderPoster || !isActionable(tracked, deps.clock.now())) return { done: true };
   const card = (await deps.store.listCards(d.requestKey)).find((c) => c.userId === d.userId)?.activityId ?? tracked.notifications?.[`new/info/${d.userId}`]?.activityId;

@@ -43,7 +43,7 @@ export async function notifyPeople(deps: Deps, requestKey: string): Promise<Mile
       .filter(([, n]) => n.state !== 'sending' || now.getTime() - Date.parse(n.at) < STALE_CLAIM_MS)
       .map(([id]) => id),
   );
-  const due = dueMilestone(milestones(tracked.request, deps.reminders ?? DEFAULT_REMINDERS), handled, now.getTime());
+  const due = dueMilestone(milestones(tracked.request, deps.reminders ?? DEFAULT_REMINDERS, tracked.firstSeenAt), handled, now.getTime());
   if (!due) return undefined;
 
   const at = now.toISOString();
