@@ -33,6 +33,16 @@ describe('changes made outside Teams, and a flaky decision call', () => {
     }
   });
 
+  it('shows a duration and an expiry outside sane bounds as unknown, with what Microsoft sent', async () => {
+    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, duration: '-8', expirationDateTime: '9999-12-31T00:00:00Z' });
+    await h.bot.watcher.runOnce();
+    const card = JSON.stringify(cardOf(h.connector.postedCards()[0]!.body));
+    assert.match(card, /Unknown \(Microsoft sent \\"\u200B?-8\\"\)/);
+    assert.match(card, /Unknown \(Microsoft sent \\"9999-12-31T00:00:00.000Z\\"\)/);
+    assert.doesNotMatch(card, /-8 hours/);
+    assert.doesNotMatch(card, /\d{5,} d/);
+  });
+
   it('shows an expired request as expired on every copy, and refuses a late click', async () => {
     const { key, cards } = await newRequest();
     clock.advance(4 * 24 * 3600_000 + 60_000);

@@ -52,13 +52,14 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
     r.supportRequest && { label: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${text(r.supportRequest)}](${supportLink})` : text(r.supportRequest) },
     {
       label: t(locale, 'request.fact.accessFor'),
-      value: r.durationHours !== undefined ? t(locale, 'request.hours', { count: r.durationHours }) : r.durationText ? text(r.durationText) : t(locale, 'request.notStated'),
+      value: accessFor(r.durationHours, r.durationText, locale),
     },
     r.accessLevel && { label: t(locale, 'request.fact.accessLevel'), value: text(r.accessLevel) },
-    { label: t(locale, 'request.fact.requested'), value: localTime(r.createdAt) },
+    { label: t(locale, 'request.fact.requested'), value: sensibleTime(r.createdAt, now) ? localTime(r.createdAt) : unknownValue(r.createdAt, locale) },
     {
       label: t(locale, 'request.fact.expires'),
-      value: actionable ? t(locale, 'request.expiresIn', { time: localTime(r.expiresAt), left: duration(timeLeft(r, now), locale) }) : localTime(r.expiresAt),
+      value: !sensibleTime(r.expiresAt, now) ? unknownValue(r.expiresAt, locale)
+        : actionable ? t(locale, 'request.expiresIn', { time: localTime(r.expiresAt), left: duration(timeLeft(r, now), locale) }) : localTime(r.expiresAt),
     },
   ].filter((f): f is { label: string; value: string } => Boolean(f));
 
@@ -110,7 +111,7 @@ function status(tracked: TrackedRequest, now: Date, locale: string | undefined):
   const r = tracked.request;
   const d = tracked.decision;
   const s = d?.submission;
-  const left = () => duration(timeLeft(r, now), locale);
+  const left = () => (sensibleTime(r.expiresAt, now) ? duration(timeLeft(r, now), locale) : unknownValue(r.expiresAt, locale));
   if (tracked.goneAt) return { statusLine: t(locale, 'state.gone', { time: localTime(tracked.goneAt) }), headerStyle: 'default' };
   const waiting = r.status === 'Pending' || r.status === 'Initializing';
   if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) return { statusLine: t(locale, 'state.decideInAdminCenter', { left: left() }), headerStyle: 'warning' };
@@ -157,4 +158,27 @@ function failureText(problem: SubmissionProblem | undefined, lastError: string |
     default:
       return t(locale, 'state.failed', { reason: lastError ? plain(lastError) : t(locale, 'state.noReason') });
   }
+}
+
+/** Longest access that makes sense (a year); Microsoft grants hours. */
+const MAX_ACCESS_HOURS = 24 * 366;
+/** A lockbox request lives days, not years: a date further out than this is a bad field. */
+const FAR_FUTURE_MS = 366 * 24 * 3_600_000;
+const EARLIEST = Date.UTC(2000, 0, 1);
+
+function sensibleTime(iso: string, now: Date): boolean {
+  const at = Date.parse(iso);
+  return Number.isFinite(at) && at >= EARLIEST && at <= now.getTime() + FAR_FUTURE_MS;
+}
+
+/** A value outside sane bounds is shown as unknown, with what Microsoft sent, never as "-8 hours" or "2912109 d". */
+function unknownValue(raw: unknown, locale: string | undefined): string {
+  return t(locale, 'request.unknownValue', { raw: plain(String(raw).slice(0, 60)) });
+}
+
+function accessFor(hours: number | undefined, text: string | undefined, locale: string | undefined): string {
+  if (hours !== undefined) return Number.isFinite(hours) && hours > 0 && hours <= MAX_ACCESS_HOURS ? t(locale, 'request.hours', { count: hours }) : unknownValue(hours, locale);
+  if (!text) return t(locale, 'request.notStated');
+  // Words ("Support request lifetime") are shown as written; a number the parser could not take is not.
+  return /^[\s+\-\d.,eE]+$/.test(text) ? unknownValue(text, locale) : plain(text);
 }

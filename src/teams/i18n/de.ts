@@ -25,6 +25,7 @@ export const de: Catalogue = {
   'request.fact.requested': 'Angefragt',
   'request.fact.expires': 'Läuft ab',
   'request.notStated': 'Nicht angegeben',
+  'request.unknownValue': 'Unbekannt (Microsoft sandte "{raw}")',
   'request.hours': { one: '{count} Stunde', other: '{count} Stunden' },
   'request.expiresIn': '{time} (in {left})',
   'request.justification': 'Begründung',

@@ -29,6 +29,7 @@ export const en = {
   'request.fact.requested': 'Requested',
   'request.fact.expires': 'Expires',
   'request.notStated': 'Not stated',
+  'request.unknownValue': 'Unknown (Microsoft sent "{raw}")',
   'request.hours': { one: '{count} hour', other: '{count} hours' },
   'request.expiresIn': '{time} (in {left})',
   'request.justification': 'Justification',

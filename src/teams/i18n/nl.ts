@@ -25,6 +25,7 @@ export const nl: Catalogue = {
   'request.fact.requested': 'Aangevraagd',
   'request.fact.expires': 'Verloopt',
   'request.notStated': 'Niet vermeld',
+  'request.unknownValue': 'Onbekend (Microsoft stuurde "{raw}")',
   'request.hours': { one: '{count} uur', other: '{count} uur' },
   'request.expiresIn': '{time} (over {left})',
   'request.justification': 'Reden',
