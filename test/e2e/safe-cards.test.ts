@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { installUpdate, message } from '../support/activities';
+import { cardAction, installUpdate, message } from '../support/activities';
+import { injectFault } from '../support/clients';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 
@@ -92,5 +93,28 @@ describe('a status card that fits, over HTTP', () => {
     assert.ok(JSON.stringify(reply.body).length < 10_000, `a small card (${JSON.stringify(reply.body).length} bytes)`);
     assert.equal(failing.filter((id) => card.includes(id)).length, 5);
     assert.match(card, /and 95 more problems: see the log/);
+  });
+});
+
+describe('a submission that failed, over HTTP', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure' } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+  });
+  afterEach(() => h.close());
+
+  it('says plainly that nothing reached Microsoft, names no one as having decided, quotes no HTTP text, and offers the buttons again', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const key = `azure:${SUBSCRIPTION_ID}:${requestId}`;
+    await injectFault(h.simulator.url, { path: 'updateApproval$', status: 400, times: 1, body: { error: { code: 'InvalidRequestContent', message: 'HTTP 400 Bad Request: the body could not be read' } } });
+    const answer = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
+    const card = JSON.stringify(answer.body.value);
+    assert.match(card, /did not reach Microsoft: nothing was approved or rejected there/);
+    assert.doesNotMatch(card, /Approved by/);
+    assert.doesNotMatch(card, /\b400\b|HTTP 4|Bad Request|InvalidRequestContent|could not be read/);
+    assert.match(card, /lockbox\.approve/);
+    assert.match(card, /lockbox\.reject/);
   });
 });

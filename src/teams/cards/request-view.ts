@@ -76,7 +76,8 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
           ? `${plain(shorten(r.justification, limit.justification))}\n\n${t(locale, 'request.shortened', portal)}`
           : plain(r.justification)
         : t(locale, 'request.noJustification'),
-    decision: d
+    // A decision that did not reach Microsoft is no decision: no "Approved by …" beside the error.
+    decision: d && d.submission.state !== 'failed'
       ? {
           line: d.verdict === 'reject'
             ? t(locale, 'request.rejectedBy', { name: plain(actorName(d.actor)), time: localTime(d.decidedAt) })
@@ -117,7 +118,7 @@ function status(tracked: TrackedRequest, now: Date, locale: string | undefined):
   if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) return { statusLine: t(locale, 'state.decideInAdminCenter', { left: left() }), headerStyle: 'warning' };
   if (waiting && s?.state === 'pending') return { statusLine: t(locale, 'state.sending'), headerStyle: 'accent' };
   if (waiting && s?.state === 'sent') return { statusLine: t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), headerStyle: 'accent' };
-  if (waiting && s?.state === 'failed') return { statusLine: failureText(s.problem, s.lastError, locale), headerStyle: 'attention' };
+  if (waiting && s?.state === 'failed') return { statusLine: failureText(s.problem, locale), headerStyle: 'attention' };
   // From here on the card says what Microsoft's own record says; a decision from Teams that it does not show is called out.
   const elsewhere = d && !waiting && !statusShows(r.status, d.verdict) && s?.state !== 'submitted'
     ? ` ${t(locale, d.verdict === 'approve' ? 'state.notOurApproval' : 'state.notOurRejection')}`
@@ -145,7 +146,7 @@ function status(tracked: TrackedRequest, now: Date, locale: string | undefined):
 }
 
 /** A true sentence for each way Microsoft can leave a decision untaken. */
-function failureText(problem: SubmissionProblem | undefined, lastError: string | undefined, locale: string | undefined): string {
+function failureText(problem: SubmissionProblem | undefined, locale: string | undefined): string {
   switch (problem) {
     case 'gone':
       return t(locale, 'state.failedGone');
@@ -156,7 +157,8 @@ function failureText(problem: SubmissionProblem | undefined, lastError: string |
     case 'not-permitted':
       return t(locale, 'state.failedNotPermitted');
     default:
-      return t(locale, 'state.failed', { reason: lastError ? plain(lastError) : t(locale, 'state.noReason') });
+      // The upstream's words (an HTTP status, an error body) are for the log and the audit trail, not for approvers.
+      return t(locale, 'state.failedNothingSent');
   }
 }
 

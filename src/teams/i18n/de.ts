@@ -45,8 +45,7 @@ export const de: Catalogue = {
   'request.summary': 'Customer Lockbox-Anfrage {id} wartet auf eine Entscheidung',
 
   'state.sending': 'Entscheidung gespeichert. Sie geht jetzt an Microsoft…',
-  'state.failed': 'Microsoft hat diese Entscheidung nicht angenommen ({reason}). Die Anfrage ist noch offen.',
-  'state.noReason': 'ohne Angabe von Gründen',
+  'state.failedNothingSent': 'Ihre Entscheidung hat Microsoft nicht erreicht: dort wurde nichts genehmigt oder abgelehnt. Die Anfrage ist weiterhin offen, entscheiden Sie unten erneut.',
   'state.approved': 'Genehmigt. Microsoft darf für die angefragte Zeit zugreifen.',
   'state.rejected': 'Abgelehnt. Microsoft erhält keinen Zugriff.',
   'state.expired': 'Abgelaufen: Niemand hat rechtzeitig entschieden, daher erhält Microsoft keinen Zugriff.',

@@ -49,8 +49,7 @@ export const en = {
   'request.summary': 'Customer Lockbox request {id} needs a decision',
 
   'state.sending': 'Decision recorded. Sending it to Microsoft…',
-  'state.failed': 'Microsoft did not accept this decision ({reason}). The request is still open.',
-  'state.noReason': 'no reason given',
+  'state.failedNothingSent': 'Your decision did not reach Microsoft: nothing was approved or rejected there. The request is still open, so decide again below.',
   'state.approved': 'Approved. Microsoft may access the resources for the requested time.',
   'state.rejected': 'Rejected. Microsoft gets no access.',
   'state.expired': 'Expired: nobody decided in time, so Microsoft gets no access.',

@@ -45,8 +45,7 @@ export const nl: Catalogue = {
   'request.summary': 'Customer Lockbox-verzoek {id} wacht op een besluit',
 
   'state.sending': 'Besluit vastgelegd. Het gaat nu naar Microsoft…',
-  'state.failed': 'Microsoft heeft dit besluit niet aangenomen ({reason}). Het verzoek staat nog open.',
-  'state.noReason': 'geen reden gegeven',
+  'state.failedNothingSent': 'Je besluit heeft Microsoft niet bereikt: daar is niets goedgekeurd of afgewezen. Het verzoek staat nog open, dus besluit hieronder opnieuw.',
   'state.approved': 'Goedgekeurd. Microsoft krijgt toegang voor de gevraagde tijd.',
   'state.rejected': 'Afgewezen. Microsoft krijgt geen toegang.',
   'state.expired': 'Verlopen: niemand besliste op tijd, dus Microsoft krijgt geen toegang.',
