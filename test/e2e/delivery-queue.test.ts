@@ -57,3 +57,23 @@ describe('delivery apart from detection, over HTTP', function () {
     assert.ok(polls >= 1 && polls <= most, `${polls} polls in ${Date.now() - started} ms`);
   });
 });
+
+describe('a listing longer than the page limit, over HTTP', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('stops at 100 pages with a warning shown in /healthz, and reads the rest next cycle', async () => {
+    h = await startHarness({ simulator: { pageSize: 1 }, env: { LOCKBOX_SOURCES: 'azure' } });
+    const ids = Array.from({ length: 101 }, () => h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID }).requestId);
+    await h.bot.watcher.runOnce();
+    const detected = async () => (await h.audit()).filter((e) => e.kind === 'request.detected').length;
+    assert.equal(await detected(), 100);
+    const health = (await (await fetch(`${h.bot.url}/healthz`)).json()) as { lastPoll: { sources: { failingScopes: number }[] } };
+    assert.equal(health.lastPoll.sources[0]!.failingScopes, 1);
+
+    await h.bot.watcher.runOnce();
+    assert.equal(await detected(), 101);
+    assert.ok(ids.every(Boolean));
+  });
+});

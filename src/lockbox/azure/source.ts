@@ -38,6 +38,9 @@ export interface AzureLockboxOptions {
 export class AzureLockboxSource implements LockboxSource {
   readonly kind = 'azure' as const;
 
+  /** Per subscription, where a listing that stopped at MAX_PAGES carries on next cycle. */
+  private readonly resumeAt = new Map<string, string>();
+
   constructor(private readonly options: AzureLockboxOptions) {}
 
   async listPending(): Promise<SourceListing> {
@@ -45,20 +48,25 @@ export class AzureLockboxSource implements LockboxSource {
     const subscriptionIds = await this.options.subscriptions.ids();
     const results = await settleWithLimit(subscriptionIds, this.options.concurrency ?? DEFAULT_CONCURRENCY, (s) => this.listSubscription(s));
     results.forEach((result, i) => {
-      if (result.status === 'fulfilled') listing.requests.push(...result.value);
-      else listing.failures.push({ scope: `subscription ${subscriptionIds[i]}`, subscriptionId: subscriptionIds[i], error: String(result.reason?.message ?? result.reason) });
+      if (result.status === 'fulfilled') {
+        listing.requests.push(...result.value.requests);
+        // The requests read are kept; nothing is concluded about the ones not reached (a failed scope).
+        if (result.value.stoppedEarly) listing.failures.push({ scope: `subscription ${subscriptionIds[i]}`, subscriptionId: subscriptionIds[i], error: `listing stopped after ${MAX_PAGES} pages; the rest is read next cycle` });
+      } else listing.failures.push({ scope: `subscription ${subscriptionIds[i]}`, subscriptionId: subscriptionIds[i], error: String(result.reason?.message ?? result.reason) });
     });
-    if (listing.failures.length === results.length && results.length > 0) {
+    if (results.every((r) => r.status === 'rejected') && results.length > 0) {
       throw new UpstreamError(listing.failures.map((f) => `${f.scope}: ${f.error}`).join('; '), true);
     }
     return listing;
   }
 
-  private async listSubscription(subscriptionId: string): Promise<LockboxRequest[]> {
+  private async listSubscription(subscriptionId: string): Promise<{ requests: LockboxRequest[]; stoppedEarly: boolean }> {
     const requests: LockboxRequest[] = [];
-    let url: string | undefined = `subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.CustomerLockbox/requests`;
+    const resume = this.resumeAt.get(subscriptionId);
+    this.resumeAt.delete(subscriptionId);
+    let url: string | undefined = resume ?? `subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.CustomerLockbox/requests`;
     // As the published Requests_List example asks: each request with its properties, not a bare id.
-    let query: Record<string, string> | undefined = { 'api-version': AZURE_LOCKBOX_API_VERSION, $filter: "properties/status eq 'Pending'", $expand: 'properties' };
+    let query: Record<string, string> | undefined = resume ? undefined : { 'api-version': AZURE_LOCKBOX_API_VERSION, $filter: "properties/status eq 'Pending'", $expand: 'properties' };
     for (let pages = 0; url && pages < MAX_PAGES; pages++) {
       const response = await this.options.client.send({ method: 'GET', url, query });
       if (response.status !== 200) throw armFailure(`Listing lockbox requests in subscription ${subscriptionId}`, response);
@@ -72,7 +80,10 @@ export class AzureLockboxSource implements LockboxSource {
       url = body.data.nextLink ?? undefined;
       query = undefined;
     }
-    return requests;
+    if (!url) return { requests, stoppedEarly: false };
+    this.resumeAt.set(subscriptionId, url);
+    this.options.logger.warn('Listing lockbox requests stopped at the page limit; the rest is read next cycle', { subscriptionId, pages: MAX_PAGES });
+    return { requests, stoppedEarly: true };
   }
 
   async getRequest(request: LockboxRequest): Promise<LockboxRequest | undefined> {
