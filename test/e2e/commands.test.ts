@@ -88,6 +88,17 @@ describe('/lockbox commands over HTTP', () => {
     await waitUntil(() => h.connector.updates(copy!.activityId).some((u) => /Approved by \*\*Isaiah Langer\*\*/.test(JSON.stringify(cardOf(u.body)))));
   });
 
+  it('keeps /lockbox history within the card size budget whatever the comments, and says how many it left out', async function () {
+    this.timeout(90_000);
+    for (let i = 0; i < 30; i++) {
+      const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+      await h.bot.watcher.runOnce();
+      await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.reject', { requestKey: `azure:${SUBSCRIPTION_ID}:${requestId}`, comment: `${i} ${'ümlaut and emoji 🔒 '.repeat(40)}`.slice(0, 500) }));
+    }
+    const [card] = cardsIn(await say(USERS.megan, '/lockbox history 30'));
+    assert.ok(Buffer.byteLength(JSON.stringify(card)) <= 24 * 1024, `${Buffer.byteLength(JSON.stringify(card))} bytes`);
+  });
+
   it('lists the last decisions with who, what, when and the comment, for admins only', async () => {
     const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();

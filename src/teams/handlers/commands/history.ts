@@ -4,12 +4,11 @@ import { decisionHistory } from '../../../domain/usecases/queries';
 import type { AuditEntry } from '../../../domain/ports';
 import type { TrackedRequest } from '../../../domain/tracked';
 import { render } from '../../cards/render';
+import { fitsBudget, shorten } from '../../cards/size';
 import { localTime, plain } from '../../cards/text';
 import type { TeamsDeps } from '../../deps';
 import { t } from '../../i18n';
 
-/** Teams refuses an activity over about 28 KB; the card stops adding entries well before. */
-const CARD_BUDGET_BYTES = 24_000;
 const COMMENT_MAX = 280;
 
 /** The last decisions from the bot's own audit trail: who, what, when, why, and what Microsoft shows now. Admins only: it names people. */
@@ -22,7 +21,7 @@ export async function history(context: TurnContext, deps: TeamsDeps, actor: Acto
   for (const { entry, tracked } of entries) {
     const next = [...view, line(entry, tracked, locale)];
     // Long comments must not make a card Teams refuses: stop adding, and say how many were left out.
-    if (Buffer.byteLength(JSON.stringify(render('history', { ...frame, entries: next }))) > CARD_BUDGET_BYTES) break;
+    if (!fitsBudget(render('history', { ...frame, entries: next }))) break;
     view.push(next.at(-1)!);
   }
   const left = entries.length - view.length;
@@ -34,7 +33,7 @@ export async function history(context: TurnContext, deps: TeamsDeps, actor: Acto
 function line(entry: AuditEntry, tracked: TrackedRequest | undefined, locale: string | undefined): { line: string; detail: string } {
   const verdict = entry.detail.verdict as Verdict;
   const said = typeof entry.detail.comment === 'string' ? entry.detail.comment : '';
-  const comment = said ? ` · "${plain(said.length > COMMENT_MAX ? `${said.slice(0, COMMENT_MAX)}…` : said)}"` : '';
+  const comment = said ? ` · "${plain(shorten(said, COMMENT_MAX))}"` : '';
   return {
     line: t(locale, verdict === 'approve' ? 'history.approvedBy' : 'history.rejectedBy', { name: entry.actor ? plain(actorName(entry.actor)) : t(locale, 'history.someone'), time: localTime(entry.at) }),
     detail: `${plain(entry.requestKey ?? '')}${comment} · ${microsoftShows(entry, tracked, locale)}`,
