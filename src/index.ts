@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { startLockboxBot } from './app';
 import { ConfigError, loadConfig } from './config';
 import { startPlayground } from './local/playground';
 import { createLogger } from './runtime/logger';
+import { SIMULATED_TENANT_FILE } from './simulator';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -9,14 +11,7 @@ async function main(): Promise<void> {
   const bot = await startLockboxBot(config, { logger });
   const playground = config.playground.enabled ? startPlayground(bot.url, config.playground.port, config.dataDir, logger) : undefined;
 
-  const lines = ['', 'Lockbox Bot is running.', `  Bot endpoint:      ${bot.url}/api/messages   (health: ${bot.url}/healthz)`];
-  if (playground) lines.push(`  Teams client:      http://localhost:${config.playground.port}   (Microsoft 365 Agents Playground: open it in a browser)`);
-  if (bot.simulatorUrl) {
-    lines.push(`  Simulated tenant:  ${bot.simulatorUrl}   (a first lockbox request appears a few seconds after start)`);
-    lines.push('  Another request:   npm run simulate:request');
-  }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
-
+  // Before the banner: whoever reads it may stop the program at once, and that stop must be clean.
   const stop = async (signal: string) => {
     logger.info('Stopping', { signal });
     playground?.kill();
@@ -25,6 +20,21 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  const lines = ['', 'Lockbox Bot is running.', `  Bot endpoint:      ${bot.url}/api/messages   (health: ${bot.url}/healthz)`];
+  if (playground) lines.push(`  Teams client:      http://localhost:${config.playground.port}   (Microsoft 365 Agents Playground: open it in a browser)`);
+  if (bot.simulatorUrl) {
+    lines.push(`  Simulated tenant:  ${bot.simulatorUrl}   (${simulatorNote(bot.simulator, config.dataDir)})`);
+    lines.push('  Another request:   npm run simulate:request');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+/** What a newcomer should expect of the simulated tenant: new requests only on a first start. */
+function simulatorNote(simulator: { restored: boolean } | undefined, dataDir: string): string {
+  if (!simulator) return 'started separately';
+  if (!simulator.restored) return 'the first lockbox requests appear a few seconds after start';
+  return `continuing from ${path.join(dataDir, SIMULATED_TENANT_FILE)}: no new request; /lockbox pending shows those waiting`;
 }
 
 main().catch((error) => {

@@ -59,6 +59,8 @@ export interface RunningSimulator {
   /** e.g. http://127.0.0.1:54321 */
   url: string;
   port: number;
+  /** It continued from a saved state file, so it made up no new request at start. */
+  restored: boolean;
   /** Direct access to the state, for tests. */
   tenant: SimulatedTenant;
   /** Where installations send the bot its conversationUpdate; settled() waits for those in flight. */
@@ -154,6 +156,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   return {
     url: origin,
     port,
+    restored,
     tenant,
     teams,
     close: () => {

@@ -28,6 +28,28 @@ describe('the program as npm start runs it', function () {
     assert.equal(await program.exited, 0);
   });
 
+  it('says new requests come only on a first start, and on a restart that the saved tenant continues', async () => {
+    const first = startProgram({ PORT: '0', SIMULATOR_PORT: '0', PLAYGROUND: 'off', DATA_DIR: dataDir });
+    try {
+      await programUrls(first);
+      assert.match(first.output().stdout, /Simulated tenant:.*the first lockbox requests appear a few seconds after start/);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    assert.equal(await first.exited, 0);
+
+    const again = startProgram({ PORT: '0', SIMULATOR_PORT: '0', PLAYGROUND: 'off', DATA_DIR: dataDir });
+    try {
+      await programUrls(again);
+      const stdout = again.output().stdout;
+      assert.match(stdout, /Simulated tenant:.*continuing from .*simulated-tenant\.json: no new request; \/lockbox pending shows those waiting/);
+      assert.doesNotMatch(stdout, /requests appear a few seconds after start/);
+    } finally {
+      again.child.kill('SIGTERM');
+    }
+    assert.equal(await again.exited, 0);
+  });
+
   it('answers the Playground\'s HEAD probe of /api/messages and warns about nothing on a normal local start', async () => {
     const program = startProgram({ PORT: '0', SIMULATOR_PORT: '0', PLAYGROUND: 'off', DATA_DIR: dataDir });
     try {
