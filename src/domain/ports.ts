@@ -171,7 +171,8 @@ export interface Store {
   /** Makes this the copy of the card that follows the request for this user (e.g. one re-posted on request). */
   recordCard(copy: Required<CardCopy>): Promise<void>;
 
-  saveConfirmation(confirmation: Confirmation): Promise<void>;
+  /** Saves a confirmation, and drops those that expired before `now` (the Clock port's time, as expiry is). */
+  saveConfirmation(confirmation: Confirmation, now: Date): Promise<void>;
   /** Takes a confirmation at most once: a second take of the same id finds nothing. */
   takeConfirmation(id: string): Promise<Confirmation | undefined>;
 

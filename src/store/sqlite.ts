@@ -188,9 +188,9 @@ export class SqliteStore implements Store {
     this.statements.recordCard.run(copy.requestKey, copy.userId, copy.conversationId, copy.activityId, copy.postedAt);
   }
 
-  async saveConfirmation(confirmation: Confirmation): Promise<void> {
+  async saveConfirmation(confirmation: Confirmation, now: Date): Promise<void> {
     // Old, unanswered confirmations would otherwise pile up forever.
-    this.statements.dropExpiredConfirmations.run(new Date().toISOString());
+    this.statements.dropExpiredConfirmations.run(now.toISOString());
     this.statements.saveConfirmation.run(confirmation.id, JSON.stringify(confirmation), confirmation.expiresAt);
   }
 

@@ -133,9 +133,9 @@ export class TableStore implements Store {
     await this.client.upsertEntity(this.cardEntity(copy), 'Replace');
   }
 
-  async saveConfirmation(confirmation: Confirmation): Promise<void> {
+  async saveConfirmation(confirmation: Confirmation, now: Date): Promise<void> {
     // Old, unanswered confirmations would otherwise pile up forever.
-    const expired = await this.query(odata`PartitionKey eq ${PARTITION.confirmation} and expiresAt lt ${new Date().toISOString()}`, ['RowKey']);
+    const expired = await this.query(odata`PartitionKey eq ${PARTITION.confirmation} and expiresAt lt ${now.toISOString()}`, ['RowKey']);
     await Promise.all(expired.map((e) => refusedAs(() => this.client.deleteEntity(PARTITION.confirmation, e.rowKey!, { etag: e.etag }), [404, 412])));
     await this.client.createEntity({
       partitionKey: PARTITION.confirmation,

@@ -322,8 +322,16 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
     describe('confirmations', () => {
       const confirmation = { id: 'c1', userId: 'user-a', action: 'disable' as const, source: 'azure' as const, expiresAt: '2999-01-01T00:00:00.000Z' };
 
+      it('drops confirmations that expired by the time it is given, not by the machine\'s clock', async () => {
+        const early = { ...confirmation, id: 'early', expiresAt: '2999-01-01T00:05:00.000Z' };
+        await store.saveConfirmation(early, new Date('2999-01-01T00:00:00.000Z'));
+        await store.saveConfirmation({ ...confirmation, id: 'later', expiresAt: '2999-01-01T00:20:00.000Z' }, new Date('2999-01-01T00:10:00.000Z'));
+        assert.equal(await store.takeConfirmation('early'), undefined);
+        assert.equal((await store.takeConfirmation('later'))?.id, 'later');
+      });
+
       it('hands a confirmation back exactly once', async () => {
-        await store.saveConfirmation(confirmation);
+        await store.saveConfirmation(confirmation, new Date('2026-11-30T12:00:00.000Z'));
         const takes = await Promise.all([store.takeConfirmation('c1'), store.takeConfirmation('c1'), store.takeConfirmation('c1')]);
         assert.deepEqual(takes.filter(Boolean), [confirmation]);
       });

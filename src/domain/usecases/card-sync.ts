@@ -4,8 +4,19 @@ import { updateCaseOpenerCard } from './inform-case-opener';
 
 type Deps = Pick<CoreDeps, 'store' | 'messenger' | 'logger' | 'caseOpenerCards'>;
 
-/** Per request: the last sync queued, and the one not yet started (which later asks can share). */
-const syncs = new Map<string, { tail: Promise<void>; notStarted?: Promise<void> }>();
+type Syncs = Map<string, { tail: Promise<void>; notStarted?: Promise<void> }>;
+
+/**
+ * Per bot (its store), per request: the last sync queued, and the one not yet started (which later asks
+ * can share). Keyed by the store so two bots in one process never share or block each other's syncs.
+ */
+const syncsByStore = new WeakMap<object, Syncs>();
+
+function syncsOf(store: object): Syncs {
+  let syncs = syncsByStore.get(store);
+  if (!syncs) syncsByStore.set(store, (syncs = new Map()));
+  return syncs;
+}
 
 /**
  * Brings every approver's copy of a request card up to date with the state stored when the update
@@ -14,6 +25,7 @@ const syncs = new Map<string, { tail: Promise<void>; notStarted?: Promise<void> 
  * not one per change. Once every copy took it, `cardsStale` is cleared; until then the watcher retries.
  */
 export function syncCards(deps: Deps, requestKey: string): Promise<void> {
+  const syncs = syncsOf(deps.store);
   const state = syncs.get(requestKey) ?? { tail: Promise.resolve() };
   if (state.notStarted) return state.notStarted;
   const next = state.tail.then(() => {

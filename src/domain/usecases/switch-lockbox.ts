@@ -29,7 +29,7 @@ export async function requestSwitch(deps: Deps, command: SwitchCommand, id: stri
     source: command.source,
     expiresAt: new Date(deps.clock.now().getTime() + CONFIRMATION_TTL_MS).toISOString(),
   };
-  await deps.store.saveConfirmation(confirmation);
+  await deps.store.saveConfirmation(confirmation, deps.clock.now());
   return confirmation;
 }
 
@@ -58,7 +58,7 @@ export async function confirmSwitch(deps: Deps, actor: Actor, id: string): Promi
 export async function cancelSwitch(deps: Deps, actor: Actor, id: string): Promise<void> {
   const confirmation = await deps.store.takeConfirmation(id);
   if (confirmation && !sameId(confirmation.userId, actor.aadObjectId)) {
-    await deps.store.saveConfirmation(confirmation);
+    await deps.store.saveConfirmation(confirmation, deps.clock.now());
     await audit(deps, 'admin.refused', { actor, action: confirmation.action, source: confirmation.source }, { reason: 'someone-else', step: 'cancel' });
     throw new ConfirmationInvalid('someone-else');
   }
@@ -66,14 +66,14 @@ export async function cancelSwitch(deps: Deps, actor: Actor, id: string): Promis
 
 async function keepUnlessAuthorised(deps: Deps, confirmation: Confirmation, command: SwitchCommand): Promise<void> {
   if (!sameId(confirmation.userId, command.actor.aadObjectId)) {
-    await deps.store.saveConfirmation(confirmation);
+    await deps.store.saveConfirmation(confirmation, deps.clock.now());
     await audit(deps, 'admin.refused', command, { reason: 'someone-else', step: 'confirm' });
     throw new ConfirmationInvalid('someone-else');
   }
   try {
     await authorizeAdmin(deps, command);
   } catch (error) {
-    await deps.store.saveConfirmation(confirmation);
+    await deps.store.saveConfirmation(confirmation, deps.clock.now());
     throw error;
   }
 }
