@@ -17,6 +17,21 @@ export interface ReminderPolicy {
 export const DEFAULT_REMINDERS: ReminderPolicy = { elapsedFractions: [0.5, 0.8], m365BeforeExpiryMs: 3_600_000 };
 
 /**
+ * How pressing a request is, in step with the reminders: 'soon' once the last share-of-life reminder is
+ * due (e.g. 20 % left), 'urgent' in the last hour.
+ */
+export function urgency(request: Pick<LockboxRequest, 'createdAt' | 'expiresAt'>, now: Date, policy: ReminderPolicy = DEFAULT_REMINDERS): 'calm' | 'soon' | 'urgent' {
+  const created = Date.parse(request.createdAt);
+  const expires = Date.parse(request.expiresAt);
+  const left = expires - now.getTime();
+  if (left <= URGENT_MS) return 'urgent';
+  const last = Math.max(0, ...policy.elapsedFractions);
+  return last > 0 && now.getTime() >= created + (expires - created) * last ? 'soon' : 'calm';
+}
+
+const URGENT_MS = 3_600_000;
+
+/**
  * When people are told about a request. Its life runs from its creation, unless Microsoft's creation time
  * is after the bot first saw it (a clock ahead, a bad field) or not before its expiry: then from when the bot
  * first saw it, so the arrival notice and reminders still come.

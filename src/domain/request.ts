@@ -13,6 +13,10 @@ export interface LockboxRequest {
   requestId: string;
   /** Azure only: the subscription the request is scoped to; absent for tenant-scoped requests. */
   subscriptionId?: string;
+  /** Azure only: the subscription's display name, when the bot could read it. */
+  subscriptionName?: string;
+  /** Who at Microsoft asks, when upstream says (Microsoft 365 `Requestor`). */
+  requester?: string;
   status: string;
   justification?: string;
   resourceIds: string[];

@@ -17,6 +17,8 @@ export interface TrackedRequest {
    * by id: claimed, sent or skipped, so none repeats.
    */
   notifications?: Record<string, NotificationRecord>;
+  /** The approvers a card was posted to, so each copy can say who else may decide. */
+  asked?: AskedApprover[];
   /** Upstream answered "not found" on consecutive checks since `since`; cleared once it is seen again. */
   missing?: { since: string; checks: number };
   /** Closed because upstream stopped knowing it (subscription removed, access lost): nothing more can happen to it. */
@@ -27,6 +29,11 @@ export interface TrackedRequest {
   caseOpener?: CaseOpenerNotice;
   firstSeenAt: string;
   updatedAt: string;
+}
+
+export interface AskedApprover {
+  userId: string;
+  name?: string;
 }
 
 export interface NotificationRecord {

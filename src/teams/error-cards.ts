@@ -26,11 +26,12 @@ import { orList, t } from './i18n';
 /** Maps each failure the core reports to the card the clicker sees, in their language; unknown errors get a generic apology. */
 export async function cardForError(error: unknown, context: { store: Store; now: Date; actor: Actor; requestKey: string; verdict?: Verdict; locale?: string }): Promise<AdaptiveCard> {
   const { locale } = context;
+  const reader = { locale, userId: context.actor.aadObjectId };
   // The store's own failure needs no store to explain; and a card about any other failure is drawn without the request rather than not at all.
   if (error instanceof StoreUnavailable) return noticeCard(t(locale, 'refusal.storeSlow.title'), t(locale, 'refusal.storeSlow.text'), 'warning');
   const tracked = await context.store.getRequest(context.requestKey).then((found) => found?.value, () => undefined);
   const withNotice = (text: string, style: 'attention' | 'warning' | 'good' | 'accent') =>
-    tracked ? requestCard(tracked, context.now, { text, style }, locale) : noticeCard(t(locale, 'refusal.title'), text, style);
+    tracked ? requestCard(tracked, context.now, { text, style }, reader) : noticeCard(t(locale, 'refusal.title'), text, style);
 
   if (error instanceof AlreadyDecided) {
     const d = error.decision;
@@ -40,7 +41,7 @@ export async function cardForError(error: unknown, context: { store: Store; now:
     if (mine && context.verdict && context.verdict !== d.verdict) {
       return withNotice(t(locale, d.verdict === 'approve' ? 'refusal.secondClickApproved' : 'refusal.secondClickRejected', { time: localTime(d.decidedAt) }), 'accent');
     }
-    if (tracked && mine) return requestCard(tracked, context.now, undefined, locale);
+    if (tracked && mine) return requestCard(tracked, context.now, undefined, reader);
     const params = { name: plain(actorName(d.actor)), time: localTime(d.decidedAt) };
     return withNotice(t(locale, d.verdict === 'approve' ? 'refusal.alreadyApproved' : 'refusal.alreadyRejected', params), 'accent');
   }

@@ -42,7 +42,7 @@ export class TeamsMessenger implements Messenger {
 
   async postRequestCard(conversation: Conversation, tracked: TrackedRequest): Promise<string> {
     const id = await this.compactIfTooLarge(tracked, (fit) => {
-      const activity = this.cardActivity(tracked, conversation.locale, fit);
+      const activity = this.cardActivity(tracked, conversation, fit);
       teamsNotifyUser(activity);
       return this.send(conversation, 'post', async (context) => (await context.sendActivity({ ...activity }))?.id);
     });
@@ -78,7 +78,7 @@ export class TeamsMessenger implements Messenger {
 
   async updateRequestCard(conversation: Conversation, activityId: string, tracked: TrackedRequest): Promise<void> {
     await this.compactIfTooLarge(tracked, async (fit) => {
-      const activity = { ...this.cardActivity(tracked, conversation.locale, fit), id: activityId };
+      const activity = { ...this.cardActivity(tracked, conversation, fit), id: activityId };
       await this.send(conversation, 'update', async (context) => void (await context.updateActivity({ ...activity })));
     });
   }
@@ -122,9 +122,9 @@ export class TeamsMessenger implements Messenger {
     return outcome.value;
   }
 
-  private cardActivity(tracked: TrackedRequest, locale: string | undefined, fit?: CardFit) {
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, this.clock.now(), undefined, locale, fit)));
-    activity.summary = t(locale, 'request.summary', { id: tracked.request.requestId });
+  private cardActivity(tracked: TrackedRequest, reader: Conversation, fit?: CardFit) {
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, this.clock.now(), undefined, reader, fit)));
+    activity.summary = t(reader.locale, 'request.summary', { id: tracked.request.requestId });
     return activity;
   }
 }

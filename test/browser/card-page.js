@@ -47,6 +47,12 @@ window.renderAndMeasure = (json, hostConfig) => {
   const rendered = card.render();
   const host = document.getElementById('host');
   host.replaceChildren(rendered);
+  return { problems, ...window.measure() };
+};
+
+/** Measures the card on the page now (after a click, too). */
+window.measure = () => {
+  const rendered = document.getElementById('host').firstElementChild;
 
   const viewport = document.documentElement.clientWidth;
   const cardBox = rendered.getBoundingClientRect();
@@ -57,9 +63,12 @@ window.renderAndMeasure = (json, hostConfig) => {
       title: (b.textContent || '').trim(),
       left: r.left,
       right: r.right,
+      top: r.top + window.scrollY,
+      bottom: r.bottom + window.scrollY,
       width: r.width,
       height: r.height,
-      shown: style.visibility !== 'hidden' && style.display !== 'none' && Number(style.opacity) > 0,
+      // A button inside a collapsed "Add a comment" card is rendered but not shown.
+      shown: b.getClientRects().length > 0 && style.visibility !== 'hidden' && Number(style.opacity) > 0,
       // The renderer puts the title in a child that ends in "…" when the button is squeezed.
       cutOff: [b, ...b.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1),
     };
@@ -68,16 +77,24 @@ window.renderAndMeasure = (json, hostConfig) => {
     .filter((el) => {
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) return false;
+      // An open "Add a comment" card is drawn to the card's edges on purpose (the renderer's negative margins).
+      if (el.querySelector('.ac-adaptiveCard') || el.closest('.ac-adaptiveCard') !== rendered) return false;
       return el.scrollWidth > el.clientWidth + 1 || r.right > cardBox.right + 1 || r.left < cardBox.left - 1;
     })
     .map(describe);
   return {
-    problems,
     viewport,
     documentScrollWidth: document.documentElement.scrollWidth,
-    card: { left: cardBox.left, right: cardBox.right, scrollWidth: rendered.scrollWidth, clientWidth: rendered.clientWidth },
+    card: { left: cardBox.left, right: cardBox.right, top: cardBox.top + window.scrollY, height: cardBox.height, scrollWidth: rendered.scrollWidth, clientWidth: rendered.clientWidth },
     buttons,
-    textareas: rendered.querySelectorAll('textarea').length,
+    textareas: [...rendered.querySelectorAll('textarea')].filter((e) => e.getClientRects().length > 0).length,
     overflowing,
   };
+};
+
+/** Clicks the card's button with this title (e.g. "Add a comment", "Details"), as a person would. */
+window.clickButton = (title) => {
+  const button = [...document.querySelectorAll('#host button, #host [role="button"]')].find((b) => (b.textContent || '').trim().replace(/\s*▾$/, '') === title && b.getClientRects().length > 0);
+  if (!button) throw new Error(`no button "${title}" is shown`);
+  button.click();
 };

@@ -13,66 +13,16 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { TurnContext } from 'botbuilder';
 import type { Browser, Page } from 'playwright-core';
-import type { Actor, Decision } from '../../src/domain/decision';
-import type { LockboxRequest } from '../../src/domain/request';
-import type { TrackedRequest } from '../../src/domain/tracked';
 import { noticeCard, requestCard, TEMPLATES, type AdaptiveCard } from '../../src/teams/cards/render';
+import { t } from '../../src/teams/i18n';
 import type { TeamsDeps } from '../../src/teams/deps';
 import { help } from '../../src/teams/handlers/commands/help';
 import { history } from '../../src/teams/handlers/commands/history';
 import { status } from '../../src/teams/handlers/commands/status';
 import { switchLockbox } from '../../src/teams/handlers/commands/switch';
+import { ALEX, at, MEGAN, NOW, STATES, SUBSCRIPTION, TENANT, azure } from '../support/card-fixtures';
 import { launchChromium, loopbackContext, resultsDir, ROOT } from './support';
 import teamsHostConfig from './teams-host-config.json';
-
-const NOW = new Date('2026-03-14T09:30:00Z');
-const TENANT = '00000000-0000-4000-8000-000000000001';
-const SUBSCRIPTION = '7d1c2a4e-5b3f-4c8d-9e6a-1f2b3c4d5e6f';
-const ALEX: Actor = { aadObjectId: '00000000-0000-4000-8000-000000000020', tenantId: TENANT, name: 'Alex Wilber', userPrincipalName: 'alexw@contoso.example' };
-const MEGAN: Actor = { aadObjectId: '00000000-0000-4000-8000-000000000021', tenantId: TENANT, name: 'Megan Bowen', userPrincipalName: 'meganb@contoso.example' };
-const at = (minutesFromNow: number) => new Date(NOW.getTime() + minutesFromNow * 60_000).toISOString();
-
-/** An Azure request as the bot tracks it, with long, realistic values (the phone is where they hurt). */
-function azure(overrides: Partial<LockboxRequest> = {}, tracked: Partial<TrackedRequest> = {}): TrackedRequest {
-  const request: LockboxRequest = {
-    source: 'azure',
-    requestId: '8c2f4b1e-7a3d-4e9f-b6c5-2d1e0f9a8b7c',
-    subscriptionId: SUBSCRIPTION,
-    status: 'Pending',
-    justification:
-      'Case 2603140010004521: the customer reports that VM-SQL-PROD-WESTEUROPE-01 stopped answering after planned maintenance. ' +
-      'The engineer needs to read boot diagnostics and the serial console log to find out why the guest OS does not start.',
-    resourceIds: [
-      `/subscriptions/${SUBSCRIPTION}/resourceGroups/RG-FINANCE-PRODUCTION-WESTEUROPE/providers/Microsoft.Compute/virtualMachines/VM-SQL-PROD-WESTEUROPE-01`,
-      `/subscriptions/${SUBSCRIPTION}/resourceGroups/RG-FINANCE-PRODUCTION-WESTEUROPE/providers/Microsoft.Storage/storageAccounts/stfinancediagweu001`,
-    ],
-    resourceType: 'Virtual Machine',
-    supportRequest: '2603140010004521',
-    supportCaseUrl: `https://support.example/cases/2603140010004521`,
-    accessLevel: 'Read',
-    durationHours: 8,
-    createdAt: at(-95),
-    expiresAt: at(4 * 24 * 60 - 95),
-    raw: {},
-    ...overrides,
-  };
-  return { key: `azure:${SUBSCRIPTION}:${request.requestId}`, request, firstSeenAt: at(-94), updatedAt: at(-1), ...tracked };
-}
-
-function decision(verdict: 'approve' | 'reject', state: Decision['submission']['state'], extra: Partial<Decision> = {}): Decision {
-  return {
-    verdict,
-    actor: ALEX,
-    comment:
-      verdict === 'approve'
-        ? 'Checked with the on-call engineer: case 2603140010004521 is ours, and read access for 8 hours is enough.'
-        : 'Nobody here opened this case; please open one through the portal first.',
-    decidedAt: at(-2),
-    roles: ['Customer LockBox Access Approver'],
-    submission: { state, attempts: 1, ...(state === 'submitted' ? { upstreamStatus: verdict === 'approve' ? 'Approved' : 'Denied', completedAt: at(-1) } : {}) },
-    ...extra,
-  };
-}
 
 /** What the command handlers need to answer, nothing more; the card they send is captured. */
 function commandDeps(): TeamsDeps {
@@ -135,54 +85,13 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'request-pending', template: 'request', card: () => requestCard(azure(), NOW) },
-  {
-    name: 'request-pending-m365',
-    template: 'request',
-    card: () =>
-      requestCard(
-        azure(
-          {
-            source: 'm365',
-            requestId: '4f3e2d1c-0b9a-4887-a6b5-c4d3e2f1a0b9',
-            subscriptionId: undefined,
-            resourceIds: ['adele.vance@contoso.example', 'Finance-Quarterly-Close@contoso.example'],
-            resourceType: 'Exchange',
-            supportCaseUrl: undefined,
-            durationHours: undefined,
-            durationText: 'Support request lifetime',
-            expiresAt: at(12 * 60 - 95),
-          },
-          { key: 'm365:tenant:4f3e2d1c-0b9a-4887-a6b5-c4d3e2f1a0b9' },
-        ),
-        NOW,
-      ),
-  },
-  { name: 'request-submitting', template: 'request', card: () => requestCard(azure({}, { decision: decision('approve', 'pending') }), NOW) },
-  { name: 'request-approved', template: 'request', card: () => requestCard(azure({ status: 'Approved' }, { decision: decision('approve', 'submitted') }), NOW) },
-  { name: 'request-rejected', template: 'request', card: () => requestCard(azure({ status: 'Denied' }, { decision: decision('reject', 'submitted') }), NOW) },
-  { name: 'request-gone', template: 'request', card: () => requestCard(azure({}, { goneAt: at(-3), missing: { since: at(-5), checks: 3 } }), NOW) },
-  { name: 'request-expired', template: 'request', card: () => requestCard(azure({ createdAt: at(-5 * 24 * 60), expiresAt: at(-24 * 60) }), NOW) },
-  {
-    name: 'request-failed',
-    template: 'request',
-    card: () =>
-      requestCard(
-        azure({}, { decision: decision('approve', 'failed', { submission: { state: 'failed', attempts: 5, lastError: 'Azure answered 409 Conflict: RequestNotInPendingState, the request changed while the decision was on its way' } }) }),
-        NOW,
-      ),
-  },
-  {
-    name: 'request-1-of-2',
-    template: 'request',
-    card: () => requestCard(azure({}, { firstApproval: { actor: MEGAN, comment: 'Looks right to me.', at: at(-10), roles: ['Customer LockBox Access Approver'] } }), NOW),
-  },
+  ...Object.entries(STATES).map(([state, make]) => ({ name: `request-${state}`, template: 'request' as const, card: () => requestCard(make(), NOW, undefined, { userId: ALEX.aadObjectId }) })),
   {
     name: 'request-refused',
     template: 'request',
     card: () =>
       requestCard(azure(), NOW, {
-        text: `You can't decide this request: it needs an active Global Administrator or Owner on subscription ${SUBSCRIPTION} or Azure Customer Lockbox Approver for Subscription on subscription ${SUBSCRIPTION} role. Nothing was decided.`,
+        text: "You can't decide this request: it needs an active Owner or Azure Customer Lockbox Approver for Subscription role. Nothing was decided.",
         style: 'attention',
       }),
   },
@@ -201,19 +110,32 @@ const WIDTHS = [
   { name: 'desktop', width: 1280, height: 800 },
 ];
 
-/** Action titles, top level and inside containers, in document order. */
-function actionTitles(card: object): string[] {
-  const titles: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    if (typeof o.type === 'string' && o.type.startsWith('Action.') && typeof o.title === 'string') titles.push(o.title);
-    Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return titles;
+/** The buttons a card shows before anyone clicks: its own actions (those inside "Add a comment" wait). */
+function actionTitles(card: AdaptiveCard): string[] {
+  return ((card.actions ?? []) as { title: string }[]).map((a) => a.title);
 }
+
+/** Every shown button is visible, on screen and shows its whole title. */
+function assertButtonsFit(m: any): void {
+  for (const b of m.buttons.filter((x: any) => x.shown)) {
+    assert.ok(b.width > 0 && b.height > 0, `button "${b.title}" is visible: ${JSON.stringify(b)}`);
+    assert.ok(b.left >= 0 && b.right <= m.viewport, `button "${b.title}" is on screen (0–${m.viewport} px): ${JSON.stringify(b)}`);
+    assert.ok(!b.cutOff, `button "${b.title}" shows its whole title`);
+  }
+}
+
+async function preparePage(browser: Browser, size: { width: number; height: number }): Promise<Page> {
+  const context = await loopbackContext(browser, size);
+  const page = await context.newPage();
+  await page.setContent('<!doctype html><html><head><meta name="viewport" content="width=device-width"></head><body style="margin:0;background:#f5f5f5"><div id="host" style="margin:12px;background:#fff"></div></body></html>');
+  await page.addStyleTag({ path: path.join(ROOT, 'node_modules/adaptivecards/dist/adaptivecards.css') });
+  await page.addScriptTag({ path: path.join(ROOT, 'node_modules/adaptivecards/dist/adaptivecards.min.js') });
+  await page.addScriptTag({ path: path.join(__dirname, 'card-page.js') });
+  await page.addStyleTag({ content: '.ac-actionSet { flex-wrap: wrap; row-gap: 8px; }' });
+  return page;
+}
+
+const renderIn = (page: Page, card: object) => page.evaluate(([json, config]) => (globalThis as any).renderAndMeasure(json, config), [card, teamsHostConfig as object]);
 
 describe('every card template in Chromium, at phone and desktop width', function () {
   this.timeout(60_000);
@@ -233,15 +155,7 @@ describe('every card template in Chromium, at phone and desktop width', function
   for (const size of WIDTHS) {
     describe(`${size.name} (${size.width} px)`, () => {
       let page: Page;
-      before(async () => {
-        const context = await loopbackContext(browser, { width: size.width, height: size.height });
-        page = await context.newPage();
-        await page.setContent('<!doctype html><html><head><meta name="viewport" content="width=device-width"></head><body style="margin:0;background:#f5f5f5"><div id="host" style="margin:12px;background:#fff"></div></body></html>');
-        await page.addStyleTag({ path: path.join(ROOT, 'node_modules/adaptivecards/dist/adaptivecards.css') });
-        await page.addScriptTag({ path: path.join(ROOT, 'node_modules/adaptivecards/dist/adaptivecards.min.js') });
-        await page.addScriptTag({ path: path.join(__dirname, 'card-page.js') });
-        await page.addStyleTag({ content: '.ac-actionSet { flex-wrap: wrap; row-gap: 8px; }' });
-      });
+      before(async () => (page = await preparePage(browser, size)));
       after(async () => page?.context().close());
 
       it('(the checks themselves) notice a card that does not fit', async () => {
@@ -263,18 +177,74 @@ describe('every card template in Chromium, at phone and desktop width', function
           await page.screenshot({ path: path.join(shots, `${c.name}-${size.width}.png`), fullPage: true });
 
           assert.deepEqual(m.problems, [], 'the renderer understood the whole card');
-          assert.deepEqual(m.buttons.map((b: any) => b.title), actionTitles(card), 'one button per action, in order');
-          for (const b of m.buttons) {
-            assert.ok(b.shown && b.width > 0 && b.height > 0, `button "${b.title}" is visible: ${JSON.stringify(b)}`);
-            assert.ok(b.left >= 0 && b.right <= m.viewport, `button "${b.title}" is on screen (0–${m.viewport} px): ${JSON.stringify(b)}`);
-            assert.ok(!b.cutOff, `button "${b.title}" shows its whole title`);
-          }
-          if (card.body && JSON.stringify(card).includes('"Input.Text"')) assert.equal(m.textareas, 1, 'the comment box is there');
+          assert.deepEqual(m.buttons.filter((b: any) => b.shown).map((b: any) => b.title), actionTitles(card), 'one button per action, in order');
+          assertButtonsFit(m);
           assert.ok(m.documentScrollWidth <= m.viewport, `the page does not scroll sideways (${m.documentScrollWidth} > ${m.viewport})`);
           assert.ok(m.card.scrollWidth <= m.card.clientWidth, `the card is not wider than its box (${m.card.scrollWidth} > ${m.card.clientWidth})`);
           assert.deepEqual(m.overflowing, [], 'nothing is wider than its box or sticks out of the card');
+
+          // Behind the buttons: the comment box and the details, each one tap away, and fitting too.
+          for (const title of ['Add a comment', 'Details']) {
+            if (!actionTitles(card).includes(title)) continue;
+            await page.evaluate((t) => (globalThis as any).clickButton(t), title);
+            const opened = await page.evaluate(() => (globalThis as any).measure());
+            await page.screenshot({ path: path.join(shots, `${c.name}-${size.width}-${title.toLowerCase().replace(/\W+/g, '-')}.png`), fullPage: true });
+            if (title === 'Add a comment') {
+              assert.equal(opened.textareas, 1, 'the comment box opens');
+              assert.deepEqual(opened.buttons.filter((b: any) => b.shown).map((b: any) => b.title).slice(-2), ['Approve', 'Reject'], 'with its own Approve and Reject');
+            }
+            assertButtonsFit(opened);
+            assert.deepEqual(opened.overflowing, [], `nothing sticks out once "${title}" is open`);
+          }
         });
       }
     });
+  }
+});
+
+/*
+ * The issue's bar for the request card on a phone: at 360×640 px, Approve and Reject are inside the first
+ * screen for both products in every language, with the longest realistic values; a decided card is at most
+ * half as tall as the pending one. Screenshots: test-results/phone/.
+ */
+describe('the request card on a 360×640 phone', function () {
+  this.timeout(60_000);
+  const SCREEN = { width: 360, height: 640 };
+  let browser: Browser;
+  let page: Page;
+  let shots: string;
+  before(async () => {
+    shots = resultsDir('phone');
+    browser = await launchChromium();
+    page = await preparePage(browser, SCREEN);
+  });
+  after(async () => browser?.close());
+
+  for (const locale of ['en-US', 'nl-NL', 'de-DE']) {
+    for (const product of ['pending', 'pending-m365', 'first-of-two'] as const) {
+      it(`shows Approve and Reject within the first 640 px: ${product}, ${locale}`, async () => {
+        const card = requestCard(STATES[product](), NOW, undefined, { locale, userId: ALEX.aadObjectId });
+        const m = await renderIn(page, card);
+        await page.screenshot({ path: path.join(shots, `${product}-${locale}.png`) });
+        const titles = [t(locale, 'request.approve'), t(locale, 'request.reject')];
+        const shown = m.buttons.filter((b: any) => b.shown && titles.includes(b.title));
+        assert.equal(shown.length, 2, `both buttons are shown: ${JSON.stringify(m.buttons)}`);
+        for (const b of shown) assert.ok(b.bottom <= SCREEN.height, `"${b.title}" ends at ${Math.round(b.bottom)} px, inside the first ${SCREEN.height} px`);
+        assertButtonsFit(m);
+        assert.deepEqual(m.overflowing, []);
+      });
+    }
+
+    for (const decided of ['approved', 'rejected', 'approved-m365'] as const) {
+      it(`keeps the ${decided} card at most half as tall as the pending one (${locale})`, async () => {
+        const pendingState = decided === 'approved-m365' ? 'pending-m365' : 'pending';
+        const reader = { locale, userId: ALEX.aadObjectId };
+        const pending = await renderIn(page, requestCard(STATES[pendingState](), NOW, undefined, reader));
+        const closed = await renderIn(page, requestCard(STATES[decided](), NOW, undefined, reader));
+        await page.screenshot({ path: path.join(shots, `${decided}-${locale}.png`) });
+        assert.ok(closed.card.height <= pending.card.height / 2, `${Math.round(closed.card.height)} px ≤ half of ${Math.round(pending.card.height)} px`);
+        assertButtonsFit(closed);
+      });
+    }
   }
 });

@@ -21,7 +21,7 @@ describe('dual control (REQUIRE_TWO_APPROVERS=true), end to end', () => {
     const meganCard = h.connector.postedCards(`a:personal-${USERS.isaiah.aadObjectId}`)[0]!.body.id as string;
 
     const first = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
-    assert.match(JSON.stringify(first.body.value), /1 of 2 approvals: approved by Alex Wilber/);
+    assert.match(JSON.stringify(first.body.value), /1 of 2 approvals: \*\*Alex Wilber\*\* approved/);
     await waitUntil(() => h.connector.updates(meganCard).some((u) => /1 of 2 approvals/.test(JSON.stringify(cardOf(u.body)))));
     assert.equal((await h.admin(`/_simulator/lockbox/requests/${requestId}`)).request.properties.status, 'Pending');
 

@@ -63,8 +63,8 @@ describe('input that cannot hurt, over HTTP', () => {
   it('offers a comment box exactly as long as the comment the bot accepts', async () => {
     h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();
-    const card = cardOf(h.connector.postedCards()[0]!.body) as { body: { id?: string; maxLength?: number }[] };
-    const box = card.body.find((b) => b.id === 'comment')!;
+    const card = cardOf(h.connector.postedCards()[0]!.body);
+    const box = findById(card, 'comment') as { maxLength?: number };
     assert.equal(box.maxLength, COMMENT_MAX_LENGTH);
     const key = (card as unknown as { actions: { data: { requestKey: string } }[] }).actions[0]!.data.requestKey;
 
@@ -79,3 +79,11 @@ describe('input that cannot hurt, over HTTP', () => {
     assert.equal(recorded.detail.comment, 'y'.repeat(COMMENT_MAX_LENGTH));
   });
 });
+
+/** An element anywhere in a card, e.g. the comment box behind "Add a comment". */
+function findById(node: unknown, id: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => findById(n, id)).find(Boolean);
+  if (!node || typeof node !== 'object') return undefined;
+  if ((node as { id?: unknown }).id === id) return node;
+  return Object.values(node).map((v) => findById(v, id)).find(Boolean);
+}

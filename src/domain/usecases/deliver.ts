@@ -1,7 +1,7 @@
 import { DeliveryFailed } from '../errors';
 import type { Delivery, Versioned } from '../ports';
 import { DEFAULT_REMINDERS, milestones } from '../escalation';
-import { isActionable, type TrackedRequest } from '../tracked';
+import { isActionable, type AskedApprover, type TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
 /** Teams' answers that mean the chat itself is unusable: BotNotInConversationRoster, ConversationBlockedByUser, BotDisabledByAdmin (403), ConversationNotFound (404). */
@@ -34,9 +34,11 @@ export async function deliverCards(deps: Deps, tracked: TrackedRequest): Promise
   const report: DeliveryReport = { queued: 0, unreachable: 0, installing: 0 };
   const now = deps.clock.now();
   if (!isActionable(tracked, now)) return report;
-  const approvers = await deps.directory.listApprovers(tracked.request);
-  for (const userId of new Set(approvers)) {
-    const conversation = await deps.store.getConversation(userId);
+  const approvers = [...new Set(await deps.directory.listApprovers(tracked.request))];
+  const chats = new Map(await Promise.all(approvers.map(async (userId) => [userId, await deps.store.getConversation(userId)] as const)));
+  await rememberAsked(deps, tracked, approvers.map((userId) => ({ userId, ...(chats.get(userId)?.name ? { name: chats.get(userId)!.name } : {}) })));
+  for (const userId of approvers) {
+    const conversation = chats.get(userId);
     if (!conversation) {
       report.unreachable++;
       if ((await deps.installer?.install(userId)) === 'requested') report.installing++;
@@ -59,6 +61,16 @@ export async function deliverCards(deps: Deps, tracked: TrackedRequest): Promise
     report.queued++;
   }
   return report;
+}
+
+/**
+ * Keeps who was asked with the request, so every copy of the card can say who else may decide. Best
+ * effort: if the request changed meanwhile, the next cycle tries again; the cards go out either way.
+ */
+async function rememberAsked(deps: Deps, tracked: TrackedRequest, asked: AskedApprover[]): Promise<void> {
+  if (JSON.stringify(tracked.asked ?? []) === JSON.stringify(asked)) return;
+  const found = await deps.store.getRequest(tracked.key);
+  if (found && JSON.stringify(found.value.asked ?? []) !== JSON.stringify(asked)) await deps.store.replaceRequest({ ...found.value, asked }, found.etag);
 }
 
 /** What became of one send: done (sent or no longer wanted), worth another try later, or unknowable. */

@@ -33,11 +33,12 @@ const FIELDS = {
   supportCaseUrl: ['SupportCaseUrl', 'SupportTicketUrl', 'CaseUrl'],
   duration: ['AccessDuration', 'Duration', 'RequestedDuration', 'AccessDurationInHours', 'DurationInHours', 'AccessPeriod'],
   accessLevel: ['AccessLevel', 'AccessType', 'Permission', 'Permissions', 'AccessRights'],
+  requester: ['RequestorDisplayName', 'Requestor', 'RequestedBy', 'Requester'],
 } as const;
 
-/** Read but not mapped (the domain has no place for them): who asked and decided, and what every Exchange object carries. */
+/** Read but not mapped (the domain has no place for them): who decided, and what every Exchange object carries. */
 const KNOWN_UNMAPPED = [
-  'Requestor', 'RequestorDisplayName', 'RequestedBy', 'Requester', 'Type', 'RequestType', 'Name',
+  'Type', 'RequestType', 'Name',
   'ApprovedBy', 'Approver', 'DecidedBy', 'ApprovalTime', 'DecisionTime', 'LastModifiedTime', 'ModifiedTime',
   'IsValid', 'ObjectState', 'ExchangeVersion', 'DistinguishedName', 'OrganizationId', 'OrganizationalUnitRoot',
   'OriginatingServer', 'WhenChanged', 'WhenChangedUTC', 'ExchangeObjectId', 'PSComputerName', 'RunspaceId', 'PSShowComputerName',
@@ -96,6 +97,7 @@ const record = z.object({
   supportCaseUrl: text,
   duration: z.union([z.number(), z.string()]).optional().catch(undefined),
   accessLevel: text,
+  requester: text,
 });
 
 export type ParseResult = { ok: true; request: LockboxRequest } | { ok: false; id: string; error: string };
@@ -146,6 +148,7 @@ export function parseM365Request(raw: unknown): ParseResult {
       supportRequest: r.supportRequest,
       supportCaseUrl: safeLink(r.supportCaseUrl),
       accessLevel: r.accessLevel,
+      requester: r.requester,
       ...parseDuration(r.duration),
       createdAt,
       expiresAt: r.expiresAt ?? shift(createdAt, M365_REQUEST_LIFETIME_MS),

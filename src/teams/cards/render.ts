@@ -7,7 +7,7 @@ import historyTemplate from './templates/history.json';
 import noticeTemplate from './templates/notice.json';
 import requestTemplate from './templates/request.json';
 import statusTemplate from './templates/status.json';
-import { requestView, type CardFit, type Notice, type NoticeStyle } from './request-view';
+import { requestView, type CardFit, type Notice, type NoticeStyle, type Reader } from './request-view';
 import { fitsBudget } from './size';
 import { plain } from './text';
 
@@ -32,15 +32,15 @@ export function render(name: keyof typeof TEMPLATES, view: object): AdaptiveCard
 }
 
 /**
- * The request card as one reader sees it (`locale` is their Teams locale, English when unknown), within the
+ * The request card as one reader sees it (in their Teams locale, English when unknown; naming the others asked), within the
  * size Teams accepts: shortened when the whole would not fit, compact when asked (after Teams refused one).
  */
-export function requestCard(tracked: TrackedRequest, now: Date, notice?: Notice, locale?: string, fit?: CardFit): AdaptiveCard {
-  if (fit) return render('request', requestView(tracked, now, notice, locale, fit));
-  const full = render('request', requestView(tracked, now, notice, locale));
+export function requestCard(tracked: TrackedRequest, now: Date, notice?: Notice, reader: Reader = {}, fit?: CardFit): AdaptiveCard {
+  if (fit) return render('request', requestView(tracked, now, notice, reader, fit));
+  const full = render('request', requestView(tracked, now, notice, reader));
   if (fitsBudget(full)) return full;
-  const shortened = render('request', requestView(tracked, now, notice, locale, 'shortened'));
-  return fitsBudget(shortened) ? shortened : render('request', requestView(tracked, now, notice, locale, 'compact'));
+  const shortened = render('request', requestView(tracked, now, notice, reader, 'shortened'));
+  return fitsBudget(shortened) ? shortened : render('request', requestView(tracked, now, notice, reader, 'compact'));
 }
 
 export function noticeCard(title: string, text: string, style: NoticeStyle = 'attention'): AdaptiveCard {

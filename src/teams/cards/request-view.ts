@@ -1,12 +1,12 @@
 import { actorName, COMMENT_MAX_LENGTH, statusShows, type SubmissionProblem } from '../../domain/decision';
-import type { TrackedRequest } from '../../domain/tracked';
-import { isActionable } from '../../domain/tracked';
+import { urgency } from '../../domain/escalation';
+import { hasExpired, timeLeft, type LockboxRequest } from '../../domain/request';
 import { M365_LOCKBOX_PAGE, microsoftSupportLink } from '../../domain/support-links';
-import { hasExpired, timeLeft } from '../../domain/request';
+import { isActionable, type TrackedRequest } from '../../domain/tracked';
 import { t } from '../i18n';
-import { describeResource } from './resource';
-import { supportCaseView } from './support-case-view';
+import { describeResource, resourceName } from './resource';
 import { portalOf, shorten } from './size';
+import { supportCaseView } from './support-case-view';
 import { duration, localTime, plain, productName } from './text';
 
 export type NoticeStyle = 'attention' | 'warning' | 'good' | 'accent';
@@ -16,150 +16,98 @@ export interface Notice {
   style: NoticeStyle;
 }
 
+/** Who reads this copy of the card: their Teams locale, and who they are (left out of "also asked"). */
+export interface Reader {
+  locale?: string;
+  userId?: string;
+}
+
+/** How many other approvers "Also asked" names before it counts the rest. */
+const NAMED_OTHERS = 2;
+
+type Fact = { label: string; value: string };
+
 /**
  * How much of the request a card shows: everything; long texts and lists shortened, with a note where the
  * full text is; or (when Teams refused even that) the essentials and a link to the portal.
  */
 export type CardFit = 'full' | 'shortened' | 'compact';
 
-const LIMITS: Record<CardFit, { text: number; justification: number; list: number }> = {
+type Limit = { text: number; justification: number; list: number };
+
+const LIMITS: Record<CardFit, Limit> = {
   full: { text: Infinity, justification: Infinity, list: Infinity },
   shortened: { text: 300, justification: 2000, list: 10 },
   compact: { text: 100, justification: 0, list: 1 },
 };
 
-/** Everything the request card shows, in words in the reader's language, for one moment in time. */
-export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice, locale?: string, fit: CardFit = 'full') {
+/**
+ * Everything the request card shows, in the reader's words, for one moment in time. The first screen
+ * says what is asked, by when, why and by whom, then the buttons; identifiers wait under Details.
+ */
+export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice, reader: Reader = {}, fit: CardFit = 'full') {
+  const { locale } = reader;
   const limit = LIMITS[fit];
-  const text = (value: string) => plain(shorten(value, limit.text));
-  const portal = portalOf(tracked.request.source, locale);
   const r = tracked.request;
   const d = tracked.decision;
   // Once Microsoft 365 refused the bot's own decision, buttons would only fail again: people decide in the admin center.
   const decideInPortal = r.source === 'm365' && (r.decideInPortal === true || d?.submission.problem === 'not-permitted');
   const actionable = isActionable(tracked, now) && !decideInPortal;
+  const header = headerOf(tracked, now, locale);
   const supportCase = supportCaseView(tracked, locale);
   const supportLink = microsoftSupportLink(r.supportCaseUrl);
-  const facts = [
-    { label: t(locale, 'request.fact.request'), value: text(r.requestId) },
-    { label: t(locale, 'request.fact.source'), value: productName(r.source) },
-    r.subscriptionId && { label: t(locale, 'request.fact.subscription'), value: text(r.subscriptionId) },
-    {
-      label: t(locale, 'request.fact.resources', { count: r.resourceIds.length }),
-      value: r.resourceIds.length ? resourceList(r.resourceIds.map((id) => describeResource(id, locale)), limit, locale) : t(locale, 'request.notStated'),
-    },
-    r.resourceType && { label: t(locale, 'request.fact.resourceType'), value: text(r.resourceType) },
-    r.supportRequest && { label: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${text(r.supportRequest)}](${supportLink})` : text(r.supportRequest) },
-    {
-      label: t(locale, 'request.fact.accessFor'),
-      value: accessFor(r.durationHours, r.durationText, locale),
-    },
-    r.accessLevel && { label: t(locale, 'request.fact.accessLevel'), value: text(r.accessLevel) },
-    { label: t(locale, 'request.fact.requested'), value: sensibleTime(r.createdAt, now) ? localTime(r.createdAt) : unknownValue(r.createdAt, locale) },
-    {
-      label: t(locale, 'request.fact.expires'),
-      value: !sensibleTime(r.expiresAt, now) ? unknownValue(r.expiresAt, locale)
-        : actionable ? t(locale, 'request.expiresIn', { time: localTime(r.expiresAt), left: duration(timeLeft(r, now), locale) }) : localTime(r.expiresAt),
-    },
-  ].filter((f): f is { label: string; value: string } => Boolean(f));
+  const facts: Fact[] = [];
+  // An Azure request's case has its own block (what Azure Support says about it); a Microsoft 365 one is a number.
+  if (r.supportRequest && !supportCase.block) facts.push({ label: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${plain(r.supportRequest)}](${supportLink})` : plain(r.supportRequest) });
+  if (r.requester) facts.push({ label: t(locale, 'request.fact.askedBy'), value: plain(shorten(r.requester, limit.text)) });
+  const others = alsoAsked(tracked, reader);
+  if (others && (actionable || !tracked.decision)) facts.push({ label: t(locale, 'request.fact.alsoAsked'), value: others });
 
   return {
     requestKey: tracked.key,
-    title: t(locale, 'request.title', { product: productName(r.source) }),
-    ...status(tracked, now, locale),
+    ...header,
     notice: notice ?? null,
-    facts,
-    justification: fit === 'compact'
-      ? t(locale, 'request.tooLarge', portal)
-      : r.justification
-        ? r.justification.length > limit.justification
-          ? `${plain(shorten(r.justification, limit.justification))}\n\n${t(locale, 'request.shortened', portal)}`
-          : plain(r.justification)
-        : t(locale, 'request.noJustification'),
-    // A decision that did not reach Microsoft is no decision: no "Approved by …" beside the error.
-    decision: d && d.submission.state !== 'failed'
-      ? {
-          line: d.verdict === 'reject'
-            ? t(locale, 'request.rejectedBy', { name: plain(actorName(d.actor)), time: localTime(d.decidedAt) })
-            : d.firstApproval
-              ? t(locale, 'request.approvedByBoth', { first: plain(actorName(d.firstApproval.actor)), name: plain(actorName(d.actor)), time: localTime(d.decidedAt) })
-              : t(locale, 'request.approvedBy', { name: plain(actorName(d.actor)), time: localTime(d.decidedAt) }),
-          comment: d.comment ? `"${plain(d.comment)}"` : '',
-        }
+    firstApproval: tracked.firstApproval && actionable
+      ? t(locale, 'request.firstApproval', { name: plain(actorName(tracked.firstApproval.actor)) })
       : null,
+    decision: decisionOf(tracked, locale),
+    // An open request leads with its reason; a closed one keeps it under Details, so its card stays short.
+    justification: actionable || decideInPortal ? justificationOf(r, locale, limit, fit) : null,
+    supportCase: actionable || !tracked.decision ? supportCase.block : null,
+    facts: actionable || !tracked.decision ? facts : [],
+    details: detailsOf(tracked, now, actionable, locale, facts, limit),
+    detailsJustification: actionable || decideInPortal ? null : justificationOf(r, locale, limit, fit),
+    detailsComment: tracked.decision?.comment ? `"${plain(tracked.decision.comment)}"` : null,
     actionable,
-    commentMaxLength: COMMENT_MAX_LENGTH,
-    supportCase: supportCase.block,
     canApprove: actionable && supportCase.canApprove,
+    commentMaxLength: COMMENT_MAX_LENGTH,
     supportCaseUrl: supportLink ?? null,
     portal: decideInPortal && isActionable(tracked, now) ? { url: M365_LOCKBOX_PAGE, title: t(locale, 'request.openAdminCenter') } : null,
     words: {
-      justification: t(locale, 'request.justification'),
-      comment: t(locale, 'request.comment'),
       approve: t(locale, 'request.approve'),
       reject: t(locale, 'request.reject'),
+      addComment: t(locale, 'request.addComment'),
+      comment: t(locale, 'request.comment'),
+      details: t(locale, 'request.details'),
     },
   };
 }
 
-function resourceList(names: string[], limit: { text: number; list: number }, locale: string | undefined): string {
-  const shown = names.slice(0, limit.list).map((name) => plain(shorten(name, limit.text)));
-  if (names.length > limit.list) shown.push(t(locale, 'request.andMore', { count: names.length - limit.list }));
-  return shown.join('\n\n');
+/** "Microsoft Support asks for **Read** access to **VM-WEB-02** for **8 hours**", in the reader's words. */
+export function askOf(r: LockboxRequest, locale: string | undefined): string {
+  const params = { who: t(locale, 'ask.who'), resource: resourcesOf(r, locale), duration: durationOf(r, locale) };
+  return r.accessLevel ? t(locale, 'ask.headline', { ...params, level: plain(r.accessLevel) }) : t(locale, 'ask.headlineAnyLevel', params);
 }
 
-function status(tracked: TrackedRequest, now: Date, locale: string | undefined): { statusLine: string; headerStyle: string } {
-  const r = tracked.request;
-  const d = tracked.decision;
-  const s = d?.submission;
-  const left = () => (sensibleTime(r.expiresAt, now) ? duration(timeLeft(r, now), locale) : unknownValue(r.expiresAt, locale));
-  if (tracked.goneAt) return { statusLine: t(locale, 'state.gone', { time: localTime(tracked.goneAt) }), headerStyle: 'default' };
-  const waiting = r.status === 'Pending' || r.status === 'Initializing';
-  if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) return { statusLine: t(locale, 'state.decideInAdminCenter', { left: left() }), headerStyle: 'warning' };
-  if (waiting && s?.state === 'pending') return { statusLine: t(locale, 'state.sending'), headerStyle: 'accent' };
-  if (waiting && s?.state === 'sent') return { statusLine: t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), headerStyle: 'accent' };
-  if (waiting && s?.state === 'failed') return { statusLine: failureText(s.problem, locale), headerStyle: 'attention' };
-  // From here on the card says what Microsoft's own record says; a decision from Teams that it does not show is called out.
-  const elsewhere = d && !waiting && !statusShows(r.status, d.verdict) && s?.state !== 'submitted'
-    ? ` ${t(locale, d.verdict === 'approve' ? 'state.notOurApproval' : 'state.notOurRejection')}`
-    : '';
-  switch (r.status) {
-    case 'Approving':
-      return { statusLine: t(locale, 'state.approving') + elsewhere, headerStyle: 'good' };
-    case 'Approved':
-      return { statusLine: t(locale, 'state.approved') + elsewhere, headerStyle: 'good' };
-    case 'Denying':
-    case 'Denied':
-      return { statusLine: t(locale, 'state.rejected') + elsewhere, headerStyle: 'attention' };
-    case 'Revoking':
-    case 'Revoked':
-      return { statusLine: t(locale, 'state.revoked') + elsewhere, headerStyle: 'default' };
-    case 'Expired':
-      return { statusLine: d?.verdict === 'approve' && s?.state === 'submitted' ? t(locale, 'state.accessEnded') : t(locale, 'state.expired') + elsewhere, headerStyle: 'default' };
-  }
-  if (waiting && hasExpired(r, now)) return { statusLine: t(locale, 'state.expired'), headerStyle: 'default' };
-  if (waiting && tracked.firstApproval && !d) {
-    return { statusLine: t(locale, 'state.firstOfTwo', { name: plain(actorName(tracked.firstApproval.actor)), left: left() }), headerStyle: 'accent' };
-  }
-  if (waiting) return { statusLine: t(locale, 'state.waiting', { left: left() }), headerStyle: 'warning' };
-  return { statusLine: t(locale, 'state.other', { status: plain(r.status) }) + elsewhere, headerStyle: 'default' };
+function resourcesOf(r: LockboxRequest, locale: string | undefined): string {
+  const [first, ...rest] = r.resourceIds;
+  if (first === undefined) return t(locale, 'ask.noResource');
+  const name = plain(resourceName(first, locale));
+  return rest.length ? t(locale, 'ask.moreResources', { first: name, count: rest.length }) : name;
 }
 
-/** A true sentence for each way Microsoft can leave a decision untaken. */
-function failureText(problem: SubmissionProblem | undefined, locale: string | undefined): string {
-  switch (problem) {
-    case 'gone':
-      return t(locale, 'state.failedGone');
-    case 'unconfirmed':
-      return t(locale, 'state.failedUnconfirmed');
-    case 'sign-in':
-      return t(locale, 'state.failedSignIn');
-    case 'not-permitted':
-      return t(locale, 'state.failedNotPermitted');
-    default:
-      // The upstream's words (an HTTP status, an error body) are for the log and the audit trail, not for approvers.
-      return t(locale, 'state.failedNothingSent');
-  }
+function durationOf(r: LockboxRequest, locale: string | undefined): string {
+  return r.durationHours === undefined && !r.durationText ? t(locale, 'ask.durationUnstated') : accessFor(r.durationHours, r.durationText, locale);
 }
 
 /** Longest access that makes sense (a year); Microsoft grants hours. */
@@ -183,4 +131,144 @@ function accessFor(hours: number | undefined, text: string | undefined, locale: 
   if (!text) return t(locale, 'request.notStated');
   // Words ("Support request lifetime") are shown as written; a number the parser could not take is not.
   return /^[\s+\-\d.,eE]+$/.test(text) ? unknownValue(text, locale) : plain(text);
+}
+
+function justificationOf(r: LockboxRequest, locale: string | undefined, limit: Limit, fit: CardFit): string {
+  const portal = portalOf(r.source, locale);
+  if (fit === 'compact') return t(locale, 'request.tooLarge', portal);
+  if (!r.justification) return t(locale, 'request.noJustification');
+  if (r.justification.length > limit.justification) return `${plain(shorten(r.justification, limit.justification))}\n\n${t(locale, 'request.shortened', portal)}`;
+  return plain(r.justification);
+}
+
+function resourceList(names: string[], limit: Limit, locale: string | undefined): string {
+  const shown = names.slice(0, limit.list).map((name) => plain(shorten(name, limit.text)));
+  if (names.length > limit.list) shown.push(t(locale, 'request.andMore', { count: names.length - limit.list }));
+  return shown.join('\n\n');
+}
+
+/** The other approvers this request went to, two by name and the rest counted: "Megan Bowen, Isaiah Langer (+3)". */
+function alsoAsked(tracked: TrackedRequest, reader: Reader): string | undefined {
+  const others = (tracked.asked ?? []).filter((a) => a.userId !== reader.userId);
+  if (!others.length) return undefined;
+  const named = others.filter((a) => a.name).slice(0, NAMED_OTHERS).map((a) => plain(a.name!));
+  const rest = others.length - named.length;
+  if (!named.length) return t(reader.locale, 'request.alsoAskedCount', { count: rest });
+  return rest ? t(reader.locale, 'request.alsoAskedMore', { names: named.join(', '), count: rest }) : named.join(', ');
+}
+
+function decisionOf(tracked: TrackedRequest, locale: string | undefined) {
+  const d = tracked.decision;
+  // A decision that did not reach Microsoft is no decision: no "Approved by …" beside the error.
+  if (!d || d.submission.state === 'failed') return null;
+  const time = localTime(d.decidedAt);
+  const line = d.verdict === 'reject'
+    ? t(locale, 'request.rejectedBy', { name: plain(actorName(d.actor)), time })
+    : d.firstApproval
+      ? t(locale, 'request.approvedByBoth', { first: plain(actorName(d.firstApproval.actor)), name: plain(actorName(d.actor)), time })
+      : t(locale, 'request.approvedBy', { name: plain(actorName(d.actor)), time });
+  return { line, comment: d.comment ? `"${plain(d.comment)}"` : '' };
+}
+
+function detailsOf(tracked: TrackedRequest, now: Date, actionable: boolean, locale: string | undefined, shownFacts: Fact[], limit: Limit): Fact[] {
+  const r = tracked.request;
+  const subscription = r.subscriptionId && (r.subscriptionName ? `${plain(r.subscriptionName)} (${plain(r.subscriptionId)})` : plain(r.subscriptionId));
+  const details: (Fact | undefined | '')[] = [
+    { label: t(locale, 'request.fact.request'), value: plain(r.requestId) },
+    { label: t(locale, 'request.fact.source'), value: productName(r.source) },
+    subscription && { label: t(locale, 'request.fact.subscription'), value: subscription },
+    {
+      label: t(locale, 'request.fact.resources', { count: r.resourceIds.length }),
+      value: r.resourceIds.length ? resourceList(r.resourceIds.map((id) => describeResource(id, locale)), limit, locale) : t(locale, 'request.notStated'),
+    },
+    r.resourceType && { label: t(locale, 'request.fact.resourceType'), value: plain(r.resourceType) },
+    { label: t(locale, 'request.fact.requested'), value: sensibleTime(r.createdAt, now) ? localTime(r.createdAt) : unknownValue(r.createdAt, locale) },
+    { label: t(locale, 'request.fact.expires'), value: sensibleTime(r.expiresAt, now) ? localTime(r.expiresAt) : unknownValue(r.expiresAt, locale) },
+  ];
+  // What a closed card no longer shows up front stays one tap away.
+  if (!actionable && tracked.decision) details.push(...shownFacts);
+  return details.filter((f): f is Fact => Boolean(f));
+}
+
+type Header = { headerStyle: string; kicker: string; headline: string; subline: string };
+
+/**
+ * The coloured top of the card: the state in words and what it means. Once Microsoft's record has moved
+ * on, the card says what that record says; a decision from Teams it does not show is called out.
+ */
+function headerOf(tracked: TrackedRequest, now: Date, locale: string | undefined): Header {
+  const r = tracked.request;
+  const d = tracked.decision;
+  const s = d?.submission;
+  const product = productName(r.source);
+  const kicker = t(locale, 'kicker', { product });
+  const resource = resourcesOf(r, locale);
+  const ask = askOf(r, locale);
+  // A closed card is short: its state and what it means in one block, under no kicker.
+  const header = (headerStyle: string, headline: string, subline: string): Header => ({ headerStyle, kicker: '', headline: subline ? `**${headline}.** ${subline}` : `**${headline}**`, subline: '' });
+  if (tracked.goneAt) return header('default', t(locale, 'state.gone'), t(locale, 'state.goneSince', { time: localTime(tracked.goneAt) }));
+  const waiting = r.status === 'Pending' || r.status === 'Initializing';
+  if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) {
+    return { headerStyle: 'warning', kicker, headline: ask, subline: t(locale, 'state.decideInAdminCenter', { left: sensibleTime(r.expiresAt, now) ? duration(timeLeft(r, now), locale) : unknownValue(r.expiresAt, locale) }) };
+  }
+  if (waiting && s?.state === 'pending') return header('accent', t(locale, d!.verdict === 'approve' ? 'state.sendingApproval' : 'state.sendingRejection'), ask);
+  if (waiting && s?.state === 'sent') return header('accent', t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), ask);
+  if (waiting && s?.state === 'failed') return header('attention', t(locale, 'state.failed'), failureText(s.problem, locale));
+  const elsewhere = d && !waiting && !statusShows(r.status, d.verdict) && s?.state !== 'submitted'
+    ? ` ${t(locale, d.verdict === 'approve' ? 'state.notOurApproval' : 'state.notOurRejection')}`
+    : '';
+  switch (r.status) {
+    case 'Approving':
+      return header('good', t(locale, 'state.approving'), accessUntil(tracked, resource, locale) + elsewhere);
+    case 'Approved':
+      return header('good', t(locale, 'state.approved'), accessUntil(tracked, resource, locale) + elsewhere);
+    case 'Denying':
+    case 'Denied':
+      return header('attention', t(locale, 'state.rejected'), t(locale, 'state.rejectedMeans', { resource }) + elsewhere);
+    case 'Revoking':
+    case 'Revoked':
+      return header('default', t(locale, 'state.revoked'), elsewhere.trim());
+    case 'Expired':
+      if (d?.verdict === 'approve' && s?.state === 'submitted') return header('default', t(locale, 'state.accessEnded'), '');
+      return header('default', t(locale, 'state.expired'), t(locale, 'state.expiredMeans', { resource }) + elsewhere);
+  }
+  if (waiting && hasExpired(r, now)) return header('default', t(locale, 'state.expired'), t(locale, 'state.expiredMeans', { resource }));
+  if (waiting) {
+    const pressing = urgency(r, now);
+    const deadline = sensibleTime(r.expiresAt, now)
+      ? t(locale, 'ask.decideBy', { time: localTime(r.expiresAt), left: duration(timeLeft(r, now), locale) })
+      : unknownValue(r.expiresAt, locale);
+    if (pressing === 'urgent') return { headerStyle: 'attention', kicker: t(locale, 'kicker.urgent', { product }), headline: ask, subline: deadline };
+    if (pressing === 'soon') return { headerStyle: 'warning', kicker: t(locale, 'kicker.soon', { product }), headline: ask, subline: deadline };
+    return { headerStyle: 'emphasis', kicker, headline: ask, subline: deadline };
+  }
+  return header('default', t(locale, 'state.other', { status: plain(r.status) }), ask + elsewhere);
+}
+
+/** A true sentence for each way Microsoft can leave a decision untaken. */
+function failureText(problem: SubmissionProblem | undefined, locale: string | undefined): string {
+  switch (problem) {
+    case 'gone':
+      return t(locale, 'state.failedGone');
+    case 'unconfirmed':
+      return t(locale, 'state.failedUnconfirmed');
+    case 'sign-in':
+      return t(locale, 'state.failedSignIn');
+    case 'not-permitted':
+      return t(locale, 'state.failedNotPermitted');
+    default:
+      // The upstream's words (an HTTP status, an error body) are for the log and the audit trail, not for approvers.
+      return t(locale, 'state.failedNothingSent');
+  }
+}
+
+/** "Microsoft can read VM-WEB-02 until …": access runs for the requested hours from when Microsoft took the approval. */
+function accessUntil(tracked: TrackedRequest, resource: string, locale: string | undefined): string {
+  const r = tracked.request;
+  const d = tracked.decision;
+  const from = d?.submission.completedAt ?? d?.decidedAt;
+  const read = /^read/i.test(r.accessLevel ?? '');
+  if (r.durationHours === undefined || !from) return t(locale, read ? 'state.canRead' : 'state.canAccess', { resource });
+  const until = new Date(Date.parse(from) + r.durationHours * 3_600_000).toISOString();
+  return t(locale, read ? 'state.canReadUntil' : 'state.canAccessUntil', { resource, time: localTime(until) });
 }

@@ -13,3 +13,13 @@ export function describeResource(id: string, locale?: string): string {
   if (SUBSCRIPTION.test(id)) return t(locale, 'resource.subscription');
   return id;
 }
+
+/** The shortest name that still says which resource: "VM-WEB-02", "resource group RG-PAY", an address as written. */
+export function resourceName(id: string, locale?: string): string {
+  const nested = NESTED.exec(id);
+  if (nested) return nested[3]!;
+  const group = GROUP.exec(id);
+  if (group) return t(locale, 'resource.group', { group: group[2]! });
+  if (SUBSCRIPTION.test(id)) return t(locale, 'resource.subscription');
+  return id;
+}

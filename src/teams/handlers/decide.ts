@@ -39,7 +39,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
     // The card's box stops at the limit; only an old or tampered card sends more, and nothing is cut silently.
     if (comment.length > COMMENT_MAX_LENGTH) {
       deps.logger.warn('Rejected a card action with an over-long comment', { verdict, length: comment.length });
-      return noticeCard('Your comment is too long', `A comment can have up to ${COMMENT_MAX_LENGTH} characters; yours has ${comment.length}. Nothing was decided: send /lockbox pending for a fresh card and try again with a shorter comment.`);
+      return noticeCard(t(locale, 'refusal.commentTooLong.title'), t(locale, 'refusal.commentTooLong.text', { max: COMMENT_MAX_LENGTH, length: comment.length }));
     }
     const actor = actorOf(context.activity);
     if (!actor) {
@@ -70,7 +70,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       // one update per copy instead of two matters when many requests are decided at once.
       const finished = settled?.decision && settled.decision.submission.state !== 'pending';
       if (!finished) void syncCards(deps, requestKey);
-      return requestCard(settled ?? recorded, deps.clock.now(), undefined, locale);
+      return requestCard(settled ?? recorded, deps.clock.now(), undefined, { locale, userId: actor.aadObjectId });
     } catch (error) {
       if (!(error instanceof LockboxError)) deps.logger.error('A card action failed unexpectedly', { requestKey, verdict, error: String(error) });
       return cardForError(error, { store: deps.store, now: deps.clock.now(), actor, requestKey, verdict, locale });

@@ -1,6 +1,7 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { noticeCard } from '../cards/render';
 import type { TeamsDeps } from '../deps';
+import { t } from '../i18n';
 
 const ADAPTIVE_CARD_ACTION = 'adaptiveCard/action';
 
@@ -26,7 +27,7 @@ export function unknownInvoke(deps: TeamsDeps) {
     const a = context.activity;
     const verb = (a.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
     deps.logger.warn('Answered an invoke the bot has no handler for', { name: String(a.name ?? '').slice(0, 100), verb: typeof verb === 'string' ? verb.slice(0, 100) : undefined });
-    const card = noticeCard('This card is out of date', 'Nothing was done. Send /lockbox pending for a fresh card of every request waiting for you, or /lockbox help for what the bot can do.', 'warning');
+    const card = noticeCard(t(a.locale, 'refusal.outOfDate.title'), t(a.locale, 'refusal.outOfDate.text'), 'warning');
     await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } } });
   };
 }

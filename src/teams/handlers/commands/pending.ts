@@ -27,7 +27,7 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
   let failed = 0;
   for (const tracked of mine) {
     try {
-      const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now, undefined, locale))));
+      const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(requestCard(tracked, now, undefined, { locale, userId: actor.aadObjectId }))));
       if (sent?.id) {
         await adoptRepostedCard(deps, { requestKey: tracked.key, userId: actor.aadObjectId, conversationId: context.activity.conversation.id, activityId: sent.id, postedAt: now.toISOString() });
       }
