@@ -59,7 +59,7 @@ describe('a request upstream stops knowing', () => {
     for (const update of core.messenger.updates) {
       const view = requestView(update.state, core.clock.now());
       assert.equal(view.actionable, false, 'no buttons');
-      assert.match(view.headline, /^Gone: Microsoft stopped knowing this request/);
+      assert.match(view.headline, /^\*\*Gone: Microsoft stopped knowing this request/);
     }
     assert.deepEqual(logger.warnings, ['A lockbox request is no longer known upstream; closed as gone']);
     const audit = (await core.store.listAudit({ requestKey: key, limit: 10 })).filter((a) => a.kind === 'request.gone');

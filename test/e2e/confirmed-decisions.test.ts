@@ -115,7 +115,7 @@ describe('a decision is done only when Microsoft\'s own record says so, over HTT
 
   it('a second click on the other button a moment later is told it changed nothing, and why', async () => {
     const { requestId, key } = await newAzureRequest();
-    assert.match(await click(USERS.alex, 'lockbox.approve', key), /Approved\. Microsoft may access/);
+    assert.match(await click(USERS.alex, 'lockbox.approve', key), /Microsoft can (read|access) \*\*/);
     const second = await click(USERS.alex, 'lockbox.reject', key);
     assert.match(second, /this click changed nothing: a decision cannot be changed once it is made, and your approval stands/);
     assert.equal(await upstreamStatus(requestId), 'Approved');

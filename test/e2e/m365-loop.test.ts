@@ -72,6 +72,6 @@ describe('a Microsoft 365 lockbox request, end to end', () => {
 
     h.simulator.tenant.setM365RequestStatus(record.requestId, 'Denied');
     await h.bot.watcher.runOnce();
-    assert.match(JSON.stringify(cardOf(h.connector.updates(copy!.body.id as string).at(-1)!.body)), /Denied|Rejected/);
+    assert.match(JSON.stringify(cardOf(h.connector.updates(copy!.body.id as string).at(-1)!.body)), /Denied|Rejected|Access refused/);
   });
 });
