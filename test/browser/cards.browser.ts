@@ -56,6 +56,7 @@ function commandDeps(): TeamsDeps {
     }),
     store: {
       listOpenRequests: async () => pending.map((value) => ({ value })),
+      getRequest: async () => undefined,
       saveConfirmation: async () => undefined,
       appendAudit: async () => undefined,
       listAudit: async () => [
