@@ -82,7 +82,9 @@ export async function pollOnce(deps: CoreDeps, options: PollOptions = {}): Promi
   const followStarted = deps.clock.now().getTime();
   const outOfTime = () => options.followUpBudgetMs !== undefined && deps.clock.now().getTime() - followStarted >= options.followUpBudgetMs;
   const open = inTurn((await deps.store.listOpenRequests()).map((v) => v.value), options.startAfter);
-  const checked = await checkNewCases(deps, open, Math.min(CASE_CHECK_BUDGET_MS, options.followUpBudgetMs ?? Infinity)).catch(() => new Map<string, TrackedRequest>());
+  // Only requests detected in this cycle wait for their case, and for at most half the follow-up budget.
+  const detectedNow = open.filter((t) => t.firstSeenAt >= report.at);
+  const checked = await checkNewCases(deps, detectedNow, Math.min(CASE_CHECK_BUDGET_MS, (options.followUpBudgetMs ?? Infinity) / 2)).catch(() => new Map<string, TrackedRequest>());
   for (const tracked of open.map((t) => checked.get(t.key) ?? t)) {
     // At least one request per cycle, so following moves on however short the budget.
     if (report.followedUpTo !== undefined && outOfTime()) break;
