@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import packageJson from '../package.json';
-import { ConfigError, resolveEndpoints, tokenScopes, type Config } from './config';
+import { resolveEndpoints, tokenScopes, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
 import { GraphDirectory } from './directory/graph-directory';
 import { GraphInstaller } from './directory/graph-installer';
-import type { Clock, LockboxSource, Logger, Store } from './domain/ports';
+import type { Clock, LockboxSource, Logger } from './domain/ports';
 import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
 import { sendQueued } from './domain/usecases/deliver';
@@ -27,10 +27,8 @@ import { WatcherLoop } from './runtime/watcher-loop';
 import { DeliveryWorker } from './runtime/delivery-worker';
 import { createServer } from './server';
 import { SIMULATED_TENANT_FILE, startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
-import { SqliteStore } from './store/sqlite';
-import { TableStore } from './store/table';
+import { openStore } from './store/open';
 import { withDeadlines } from './store/timed-store';
-import { createTableClient } from './store/table-client';
 import { createAdapter, createBot } from './teams/bot';
 import type { TeamsDeps } from './teams/deps';
 import { TeamsMessenger } from './teams/messenger';
@@ -272,24 +270,4 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       await Promise.race([telemetry.flush(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     },
   };
-}
-
-async function openStore(config: Config): Promise<Store> {
-  if (config.store.kind === 'table') {
-    const { connection } = config.store;
-    const where = 'endpoint' in connection ? connection.endpoint : 'AZURE_TABLES_CONNECTION_STRING';
-    const client = createTableClient('endpoint' in connection
-      ? { endpoint: connection.endpoint, credential: createCredential(config.azureCredential, config.azureClientId) }
-      : connection);
-    try {
-      return await TableStore.open(client);
-    } catch (error) {
-      throw new Error(`Cannot open the Table store at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-  }
-  try {
-    return SqliteStore.open(path.join(config.dataDir, 'lockbox.sqlite'));
-  } catch (error) {
-    throw new ConfigError('DATA_DIR', `a directory the bot can write its state to (${error instanceof Error ? error.message : String(error)})`, config.dataDir);
-  }
 }

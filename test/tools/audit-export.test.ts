@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SqliteStore } from '../../src/store/sqlite';
+import { TableStore } from '../../src/store/table';
+import { createTableClient } from '../../src/store/table-client';
+import { startAzurite, type RunningAzurite } from '../support/azurite';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -65,5 +68,27 @@ describe('npm run audit:export', () => {
     const error = await run(process.execPath, ['-r', 'tsx/cjs', 'src/tools/audit-export.ts', '--data-dir', path.join(dataDir, 'none')], { cwd: ROOT }).catch((e) => e);
     assert.equal(error.code, 2);
     assert.match(error.stderr, /No audit trail at .*lockbox\.sqlite/);
+  });
+});
+
+describe('npm run audit:export with STATE_STORE=table', function () {
+  this.timeout(60_000);
+  let azurite: RunningAzurite;
+  let dataDir: string;
+  before(async () => (azurite = await startAzurite()));
+  after(() => azurite.stop());
+  beforeEach(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-audit-table-'))));
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('reads the Table store the bot runs on, never a SQLite file left in DATA_DIR', async () => {
+    const table = await TableStore.open(createTableClient({ connectionString: azurite.connectionString }));
+    await table.appendAudit({ at: '2026-01-01T00:00:00.000Z', kind: 'decision.recorded', requestKey: 'azure:s:in-table', detail: { verdict: 'approve' } });
+    const leftover = SqliteStore.open(path.join(dataDir, 'lockbox.sqlite'));
+    await leftover.appendAudit({ at: '2025-01-01T00:00:00.000Z', kind: 'request.detected', requestKey: 'azure:s:old-sqlite', detail: {} });
+    await leftover.close();
+
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, STATE_STORE: 'table', AZURE_TABLES_CONNECTION_STRING: azurite.connectionString };
+    const { stdout } = await run(process.execPath, ['-r', 'tsx/cjs', 'src/tools/audit-export.ts'], { cwd: ROOT, env });
+    assert.deepEqual(stdout.trim().split('\n').map((l) => JSON.parse(l).requestKey), ['azure:s:in-table']);
   });
 });
