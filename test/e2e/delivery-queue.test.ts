@@ -18,6 +18,8 @@ describe('delivery apart from detection, over HTTP', function () {
     await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
     const older = Array.from({ length: 100 }, () => h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID }).requestId);
     await waitFor(async () => (await Promise.all(older.map(detected))).every(Boolean), 'the older requests to be detected');
+    // Their cards are queued once the cycle has looked up their support cases; detection must not wait for them.
+    await waitFor(async () => (await health()).deliveriesQueued > 50, 'the older cards to be queued');
     const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await waitFor(() => detected(requestId), 'the new request to be detected', 10_000);
     assert.ok((await health()).deliveriesQueued > 0, 'cards were still being delivered');
