@@ -33,6 +33,8 @@ export interface LockboxRequest {
   expiresAt: string;
   /** Decisions on it are taken in Microsoft's portal, not in Teams (M365_DECISIONS=admin-center): cards inform, they do not decide. */
   decideInPortal?: boolean;
+  /** Non-essential fields the upstream record lacked or gave in a form the bot could not read; the card says so. */
+  incomplete?: string[];
   /** The upstream record as received, so nothing a future API adds is lost. */
   raw: unknown;
 }

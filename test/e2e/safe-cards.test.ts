@@ -118,3 +118,37 @@ describe('a submission that failed, over HTTP', () => {
     assert.match(card, /lockbox\.reject/);
   });
 });
+
+describe('a request record with fields missing, over HTTP', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure' } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+  });
+  afterEach(() => h.close());
+
+  it('still brings it to approvers with what is known and a note that it was incomplete', async () => {
+    const expires = new Date(Date.now() + 3 * 24 * 3_600_000).toISOString();
+    const record = (requestId: string, properties: Record<string, unknown>) => ({
+      id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.CustomerLockbox/requests/${requestId}`,
+      name: requestId,
+      type: 'requests',
+      properties: { requestId, justification: `Case for ${requestId}`, expirationDateTime: expires, resourceType: 'Virtual Machine', ...properties },
+    });
+    const body = {
+      value: [
+        record('no-created-time', { status: '' }),
+        record('no-zone', { status: 'Pending', createdDateTime: '2026-11-30T10:00:00' }),
+      ],
+    };
+    await injectFault(h.simulator.url, { path: 'Microsoft.CustomerLockbox/requests$', status: 200, times: 1, body });
+    await h.bot.watcher.runOnce();
+    const cards = h.connector.postedCards().map((c) => JSON.stringify(cardOf(c.body)));
+    for (const [id, fields] of [['no-created-time', 'status, createdDateTime'], ['no-zone', 'createdDateTime']] as const) {
+      const card = cards.find((c) => c.includes(`Case for ${id}`));
+      assert.ok(card, `a card for ${id}`);
+      assert.match(card, new RegExp(`record of this request was incomplete \\(${fields}\\)`));
+      assert.match(card, /lockbox\.approve/);
+    }
+  });
+});

@@ -56,9 +56,23 @@ describe('reading Azure lockbox requests as the official examples show them', ()
   const broken: [string, unknown][] = [
     ['no properties', { id: 'x' }],
     ['no request id', { properties: { status: 'Pending', createdDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2026-01-05T00:00:00Z' } }],
-    ['a date that is not a date', { properties: { requestId: 'r1', status: 'Pending', createdDateTime: 'yesterday', expirationDateTime: '2026-01-05T00:00:00Z' } }],
+    ['an expiry that is not a date', { properties: { requestId: 'r1', status: 'Pending', createdDateTime: '2026-01-01T00:00:00Z', expirationDateTime: 'tomorrow' } }],
     ['not an object at all', 'oops'],
   ];
+  it('keeps a record whose creation time is not a date, says it was incomplete, and takes the earliest creation possible', () => {
+    const parsed = parseAzureRequest({ properties: { requestId: 'r1', status: 'Pending', createdDateTime: 'yesterday', expirationDateTime: '2026-01-05T00:00:00Z' } });
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.request.incomplete, ['createdDateTime']);
+    assert.equal(parsed.request.createdAt, '2026-01-01T00:00:00.000Z');
+  });
+
+  it('reads an empty status in a Pending listing as Pending, and says it was incomplete', () => {
+    const parsed = parseAzureRequest({ properties: { requestId: 'r1', status: '', createdDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2026-01-05T00:00:00Z' } }, 'sub-1', true);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.request.status, 'Pending');
+    assert.deepEqual(parsed.request.incomplete, ['status']);
+  });
+
   for (const [what, raw] of broken) {
     it(`reports a record with ${what} instead of throwing`, () => {
       const parsed = parseAzureRequest(raw);

@@ -10,9 +10,9 @@ const properties = z
     requestId: z.string().min(1).optional().catch(undefined),
     /** The 2019 draft named the request id `id`. */
     id: z.string().min(1).optional().catch(undefined),
-    status: z.string().min(1),
+    status: z.string().optional().catch(undefined),
     justification: text,
-    createdDateTime: z.string().datetime({ offset: true }),
+    createdDateTime: z.string().optional().catch(undefined),
     expirationDateTime: z.string().datetime({ offset: true }),
     duration: z.union([z.number(), z.string()]).optional().catch(undefined),
     resourceIds: z.string().optional().catch(undefined),
@@ -32,7 +32,15 @@ const resource = z.object({ id: z.string().optional(), name: z.string().optional
 
 export type ParseResult = { ok: true; request: LockboxRequest } | { ok: false; id: string; error: string };
 
-export function parseAzureRequest(raw: unknown, subscriptionId?: string): ParseResult {
+/** How long an Azure request waits before it expires: the earliest it can have been created, when the record does not say. */
+const AZURE_REQUEST_LIFETIME_MS = 4 * 24 * 3_600_000;
+
+/**
+ * A record missing a non-essential field (creation time, status) is kept with what is known and says which
+ * were missing; only one without an id or an expiry cannot be followed. `listedAsPending`: it came from a
+ * listing filtered on Pending, so an empty status means Pending.
+ */
+export function parseAzureRequest(raw: unknown, subscriptionId?: string, listedAsPending = false): ParseResult {
   const parsed = resource.safeParse(raw);
   if (!parsed.success) {
     return { ok: false, id: guessId(raw), error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
@@ -41,13 +49,21 @@ export function parseAzureRequest(raw: unknown, subscriptionId?: string): ParseR
   const requestId = p.requestId ?? p.id ?? lastSegment(parsed.data.id);
   if (!requestId) return { ok: false, id: guessId(raw), error: 'properties.requestId: Required' };
   const duration = parseDuration(p.duration);
+  const incomplete: string[] = [];
+  const status = p.status?.trim() || (listedAsPending ? 'Pending' : 'Unknown');
+  if (!p.status?.trim()) incomplete.push('status');
+  const expiresAt = new Date(p.expirationDateTime).toISOString();
+  const created = readTime(p.createdDateTime);
+  if (!created.ok) incomplete.push('createdDateTime');
+  // Without a creation time, the earliest possible one: role assignments must predate it, which is never less strict.
+  const createdAt = created.ok ? created.iso : new Date(Date.parse(expiresAt) - AZURE_REQUEST_LIFETIME_MS).toISOString();
   return {
     ok: true,
     request: {
       source: 'azure',
       requestId,
       subscriptionId: p.subscriptionId ?? subscriptionId,
-      status: p.status,
+      status,
       justification: p.justification,
       resourceIds: p.requestedResourceIds ?? splitIds(p.resourceIds ?? p.resourceId),
       resourceType: p.resourceType,
@@ -56,11 +72,19 @@ export function parseAzureRequest(raw: unknown, subscriptionId?: string): ParseR
       workItemSource: p.workitemsource ?? p.workItemSource,
       accessLevel: p.accessLevel,
       ...duration,
-      createdAt: new Date(p.createdDateTime).toISOString(),
-      expiresAt: new Date(p.expirationDateTime).toISOString(),
+      createdAt,
+      expiresAt,
+      ...(incomplete.length ? { incomplete } : {}),
       raw,
     },
   };
+}
+
+/** An RFC 3339 time; one without a zone is ambiguous, so it is not guessed at and counts as incomplete. */
+function readTime(value: string | undefined): { ok: true; iso: string } | { ok: false } {
+  if (!value) return { ok: false };
+  if (z.string().datetime({ offset: true }).safeParse(value).success) return { ok: true, iso: new Date(value).toISOString() };
+  return { ok: false };
 }
 
 function parseDuration(value: number | string | undefined): { durationHours?: number; durationText?: string } {

@@ -73,7 +73,7 @@ export class AzureLockboxSource implements LockboxSource {
       const body = page.safeParse(response.body);
       if (!body.success) throw new UpstreamError(`Listing lockbox requests in subscription ${subscriptionId} returned an unexpected body`, true, response.status);
       for (const raw of body.data.value) {
-        const parsed = parseAzureRequest(raw, subscriptionId);
+        const parsed = parseAzureRequest(raw, subscriptionId, true);
         if (parsed.ok) requests.push(parsed.request);
         else this.options.logger.warn('Skipped a lockbox request that could not be read', { subscriptionId, requestId: parsed.id, error: parsed.error });
       }

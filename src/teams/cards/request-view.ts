@@ -66,7 +66,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   return {
     requestKey: tracked.key,
     ...header,
-    notice: notice ?? null,
+    notice: notice ?? (r.incomplete?.length ? { text: t(locale, 'request.incomplete', { fields: plain(r.incomplete.join(', ')) }), style: 'warning' } : null),
     firstApproval: tracked.firstApproval && actionable
       ? t(locale, 'request.firstApproval', { name: plain(actorName(tracked.firstApproval.actor)) })
       : null,

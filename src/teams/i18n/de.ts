@@ -46,6 +46,7 @@ export const de: Catalogue = {
   'request.addComment': 'Kommentar hinzufügen',
   'request.comment': 'Kommentar (optional, geht mit Ihrer Entscheidung an Microsoft)',
   'request.openAdminCenter': 'Microsoft 365 Admin Center öffnen',
+  'request.incomplete': 'Der Datensatz von Microsoft zu dieser Anfrage war unvollständig ({fields}): angezeigt mit dem, was bekannt ist. Prüfen Sie ihn im Portal, wenn es für Ihre Entscheidung wichtig ist.',
   'request.shortened': 'Gekürzt, damit es in Teams passt: der vollständige Text steht im [{place}]({url}).',
   'request.tooLarge': 'Diese Anfrage ist zu groß, um sie in Teams vollständig anzuzeigen: lesen Sie sie im [{place}]({url}), bevor Sie entscheiden.',
   'request.andMore': { one: '…und {count} weiteres', other: '…und {count} weitere' },

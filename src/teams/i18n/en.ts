@@ -50,6 +50,7 @@ export const en = {
   'request.addComment': 'Add a comment',
   'request.comment': 'Comment (optional, sent to Microsoft with your decision)',
   'request.openAdminCenter': 'Open the Microsoft 365 admin center',
+  'request.incomplete': "Microsoft's record of this request was incomplete ({fields}): shown with what is known. Check it in the portal if it matters to your decision.",
   'request.shortened': 'Shortened to fit in Teams: the full text is in the [{place}]({url}).',
   'request.tooLarge': 'This request is too large to show in Teams in full: read it in the [{place}]({url}) before you decide.',
   'request.andMore': { one: '…and {count} more', other: '…and {count} more' },

@@ -46,6 +46,7 @@ export const nl: Catalogue = {
   'request.addComment': 'Opmerking toevoegen',
   'request.comment': 'Opmerking (optioneel, gaat met je besluit naar Microsoft)',
   'request.openAdminCenter': 'Open het Microsoft 365-beheercentrum',
+  'request.incomplete': 'Het record van Microsoft voor dit verzoek was onvolledig ({fields}): getoond met wat bekend is. Controleer het in de portal als het voor je besluit uitmaakt.',
   'request.shortened': 'Ingekort zodat het in Teams past: de volledige tekst staat in de [{place}]({url}).',
   'request.tooLarge': 'Dit verzoek is te groot om volledig in Teams te tonen: lees het in de [{place}]({url}) voordat je besluit.',
   'request.andMore': { one: '…en nog {count}', other: '…en nog {count}' },
