@@ -34,9 +34,6 @@ describe('cards that never lie, over HTTP', () => {
     assert.doesNotMatch(postedCard(), /evil\.example/);
     assert.match(postedCard(), /2611300010001/);
 
-    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, supportRequest: '2611300010002', supportCaseUrl: 'https://portal.azure.com/#resource/support/2611300010002' });
-    await h.bot.watcher.runOnce();
-    assert.match(postedCard(), /\]\(https:\/\/portal\.azure\.com\/#resource\/support\/2611300010002\)/);
   });
 
   it('shortens a 100 KB justification to fit Teams, says where the full text is, and audits it whole', async () => {
