@@ -75,6 +75,18 @@ describe('/lockbox commands over HTTP', () => {
     assert.match(textOf(await say(USERS.adele, '/lockbox pending')), /No lockbox requests are waiting for a decision from you/);
   });
 
+  it('leads /lockbox pending with how many wait, then posts them most urgent first', async () => {
+    const soon = new Date(clock.now().getTime() + 2 * 3600_000).toISOString();
+    const later = new Date(clock.now().getTime() + 3 * 24 * 3600_000).toISOString();
+    const first = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, expirationDateTime: later });
+    const second = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, expirationDateTime: soon });
+    await h.bot.watcher.runOnce();
+    const replies = await say(USERS.alex, '/lockbox pending');
+    assert.equal(replies[0]!.body.text, '2 requests wait for you, most urgent first.');
+    const order = cardsIn(replies).map((card) => JSON.stringify(card).includes(second.requestId) ? 'soon' : JSON.stringify(card).includes(first.requestId) ? 'later' : '?');
+    assert.deepEqual(order, ['soon', 'later']);
+  });
+
   it('keeps the re-posted copy up to date when someone decides', async () => {
     h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();
@@ -106,6 +118,9 @@ describe('/lockbox commands over HTTP', () => {
     const text = textOf(await say(USERS.megan, '/lockbox history 5'));
     assert.match(text, /Approved by \*\*Alex Wilber\*\*/);
     assert.match(text, /case 77/);
+    assert.match(text, /"text":"The last decision"/, 'the title counts what is shown: one decision, though five were asked for');
+    assert.match(text, /Azure · VM-/, 'the product and the resource by name');
+    assert.ok(!text.includes(`azure:${SUBSCRIPTION_ID}`), 'not the internal key');
     assert.match(textOf(await say(USERS.adele, '/lockbox history')), /needs an active Global Administrator role/);
   });
 

@@ -172,10 +172,12 @@ export const de: Catalogue = {
     'Hallo! Ich bin Lockbox Bot. Wenn ein Microsoft-Techniker über Customer Lockbox Zugriff auf die Daten Ihrer Organisation anfragt, stelle ich die Anfrage hier ein, damit Sie sie mit einem Tippen genehmigen oder ablehnen können. Nur wer gerade eine Genehmigerrolle hat, kann entscheiden; jede Entscheidung wird mit ihrer Urheberin oder ihrem Urheber festgehalten.',
 
   'pending.personalChatOnly': "Ihre Lockbox-Karten gehen in Ihren persönlichen Chat mit Lockbox Bot, nicht in eine gemeinsame Unterhaltung: Öffnen Sie den Chat mit dem Bot und senden Sie dort /lockbox pending.",
+  'pending.lead': { one: '1 Anfrage wartet auf Sie.', other: '{count} Anfragen warten auf Sie, die dringendste zuerst.' },
   'pending.none': 'Keine Lockbox-Anfragen warten auf eine Entscheidung von Ihnen.',
   'pending.someFailed': { one: '{count} Karte konnte gerade nicht angezeigt werden. Senden Sie in einer Minute erneut /lockbox pending.', other: '{count} Karten konnten gerade nicht angezeigt werden. Senden Sie in einer Minute erneut /lockbox pending.' },
 
   'history.title': { one: 'Die letzte Entscheidung', other: 'Die letzten {count} Entscheidungen' },
+  'history.titleEmpty': 'Entscheidungen',
   'history.none': 'Noch keine Entscheidungen.',
   'history.approvedBy': 'Genehmigt von **{name}** am {time}',
   'history.rejectedBy': 'Abgelehnt von **{name}** am {time}',

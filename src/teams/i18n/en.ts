@@ -176,10 +176,12 @@ export const en = {
     "Hi! I'm Lockbox Bot. When a Microsoft engineer asks for access to your organisation's data through Customer Lockbox, I'll post the request here so you can approve or reject it in one tap. Only people who currently hold an approver role can decide; every decision is recorded with who made it.",
 
   'pending.personalChatOnly': "Your lockbox cards go to your personal chat with Lockbox Bot, not to a shared conversation: open the bot's chat and send /lockbox pending there.",
+  'pending.lead': { one: '1 request waits for you.', other: '{count} requests wait for you, most urgent first.' },
   'pending.none': 'No lockbox requests are waiting for a decision from you.',
   'pending.someFailed': { one: '{count} card could not be shown just now. Send /lockbox pending again in a minute.', other: '{count} cards could not be shown just now. Send /lockbox pending again in a minute.' },
 
   'history.title': { one: 'The last decision', other: 'The last {count} decisions' },
+  'history.titleEmpty': 'Decisions',
   'history.none': 'No decisions yet.',
   'history.approvedBy': 'Approved by **{name}** on {time}',
   'history.rejectedBy': 'Rejected by **{name}** on {time}',

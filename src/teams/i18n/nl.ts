@@ -172,10 +172,12 @@ export const nl: Catalogue = {
     'Hoi! Ik ben Lockbox Bot. Als een Microsoft-engineer via Customer Lockbox toegang vraagt tot de gegevens van je organisatie, plaats ik het verzoek hier, zodat je het met één tik kunt goedkeuren of afwijzen. Alleen wie nu een goedkeurdersrol heeft, kan beslissen; bij elk besluit wordt vastgelegd wie het nam.',
 
   'pending.personalChatOnly': "Je lockbox-kaarten gaan naar je persoonlijke chat met Lockbox Bot, niet naar een gedeeld gesprek: open de chat met de bot en stuur daar /lockbox pending.",
+  'pending.lead': { one: '1 verzoek wacht op je.', other: '{count} verzoeken wachten op je, de dringendste eerst.' },
   'pending.none': 'Er wachten geen lockbox-verzoeken op een besluit van jou.',
   'pending.someFailed': { one: '{count} kaart kon nu niet worden getoond. Stuur over een minuut opnieuw /lockbox pending.', other: '{count} kaarten konden nu niet worden getoond. Stuur over een minuut opnieuw /lockbox pending.' },
 
   'history.title': { one: 'Het laatste besluit', other: 'De laatste {count} besluiten' },
+  'history.titleEmpty': 'Besluiten',
   'history.none': 'Nog geen besluiten.',
   'history.approvedBy': 'Goedgekeurd door **{name}** op {time}',
   'history.rejectedBy': 'Afgewezen door **{name}** op {time}',

@@ -5,7 +5,8 @@ import type { AuditEntry } from '../../../domain/ports';
 import type { TrackedRequest } from '../../../domain/tracked';
 import { render } from '../../cards/render';
 import { fitsBudget, shorten } from '../../cards/size';
-import { localTime, plain } from '../../cards/text';
+import { resourceName } from '../../cards/resource';
+import { localTime, plain, productName } from '../../cards/text';
 import type { TeamsDeps } from '../../deps';
 import { t } from '../../i18n';
 
@@ -16,7 +17,9 @@ export async function history(context: TurnContext, deps: TeamsDeps, actor: Acto
   const entries = await decisionHistory(deps, actor, count);
   const locale = context.activity.locale;
 
-  const frame = { title: t(locale, 'history.title', { count }), words: { none: t(locale, 'history.none') } };
+  // The title counts what is shown, not what was asked for.
+  const title = entries.length ? t(locale, 'history.title', { count: Math.min(count, entries.length) }) : t(locale, 'history.titleEmpty');
+  const frame = { title, words: { none: t(locale, 'history.none') } };
   const view: { line: string; detail: string }[] = [];
   for (const { entry, tracked } of entries) {
     const next = [...view, line(entry, tracked, locale)];
@@ -36,8 +39,15 @@ function line(entry: AuditEntry, tracked: TrackedRequest | undefined, locale: st
   const comment = said ? ` · "${plain(shorten(said, COMMENT_MAX))}"` : '';
   return {
     line: t(locale, verdict === 'approve' ? 'history.approvedBy' : 'history.rejectedBy', { name: entry.actor ? plain(actorName(entry.actor)) : t(locale, 'history.someone'), time: localTime(entry.at) }),
-    detail: `${plain(entry.requestKey ?? '')}${comment} · ${microsoftShows(entry, tracked, locale)}`,
+    detail: `${whatWasDecided(entry, tracked, locale)}${comment} · ${microsoftShows(entry, tracked, locale)}`,
   };
+}
+
+/** The product and the resource by name ("Azure · VM-WEB-02"), not the bot's internal key. */
+function whatWasDecided(entry: AuditEntry, tracked: TrackedRequest | undefined, locale: string | undefined): string {
+  if (!tracked) return plain(entry.requestKey?.split(':').at(-1) ?? '');
+  const r = tracked.request;
+  return `${productName(r.source)} · ${plain(shorten(r.resourceIds[0] ? resourceName(r.resourceIds[0], locale) : r.requestId, 100))}`;
 }
 
 /** What Microsoft's own record shows for the request now: that is what counts, not what was clicked. */

@@ -18,11 +18,13 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
     await context.sendActivity(t(locale, 'pending.personalChatOnly'));
     return;
   }
-  const mine = await pendingFor(deps, actor);
+  // Most urgent first: the request that expires soonest is the one to decide now.
+  const mine = (await pendingFor(deps, actor)).sort((a, b) => Date.parse(a.request.expiresAt) - Date.parse(b.request.expiresAt));
   if (!mine.length) {
     await context.sendActivity(t(locale, 'pending.none'));
     return;
   }
+  await context.sendActivity(t(locale, 'pending.lead', { count: mine.length }));
   // Each card on its own: one Teams refuses (too large, throttled) does not keep the others from the person.
   let failed = 0;
   for (const tracked of mine) {
