@@ -22,7 +22,8 @@ function texts(card: Record<string, unknown>): string {
   return found.join('\n');
 }
 
-const verbs = (card: Record<string, unknown>) => ((card.actions ?? []) as { verb?: string }[]).map((a) => a.verb);
+/** The decision verbs a card offers (a ShowCard for the comment has none). */
+const verbs = (card: Record<string, unknown>) => ((card.actions ?? []) as { verb?: string }[]).map((a) => a.verb).filter(Boolean);
 const NO_OPEN_CASE = 'No open support case of ours matches this request — check before approving.';
 
 describe('the support case on an Azure request card, end to end over HTTP', () => {
