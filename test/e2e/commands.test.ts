@@ -237,6 +237,20 @@ describe('/lockbox commands with both products watched', () => {
     assert.match(await say(USERS.alex, '/lockbox disable azure'), /needs an active Global Administrator role/);
   });
 
+  it('shows /lockbox history only of the products the asker administers', async () => {
+    const azure = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    const m365 = h.simulator.tenant.createM365Request({});
+    await h.bot.watcher.runOnce();
+    await click(USERS.alex, 'lockbox.approve', { requestKey: `azure:${SUBSCRIPTION_ID}:${azure.requestId}`, comment: 'azure-decision-comment' });
+    await click(USERS.alex, 'lockbox.approve', { requestKey: `m365:tenant:${m365.requestId}`, comment: 'm365-decision-comment' });
+    const alex = await say(USERS.alex, '/lockbox history');
+    assert.match(alex, /m365-decision-comment/);
+    assert.doesNotMatch(alex, /azure-decision-comment/, 'a Microsoft 365 admin does not read Azure decisions');
+    const megan = await say(USERS.megan, '/lockbox history');
+    assert.match(megan, /m365-decision-comment/);
+    assert.match(megan, /azure-decision-comment/);
+  });
+
   it('reports both products in status', async () => {
     const text = await say(USERS.megan, '/lockbox status');
     assert.match(text, /Azure Customer Lockbox/);

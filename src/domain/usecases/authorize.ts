@@ -30,9 +30,9 @@ export async function requireTenant(deps: Deps, attempt: Attempt, refuse: (reaso
  * question. A directory that cannot answer refuses too (fail closed). Resolves with the check when
  * allowed; otherwise audits the attempt with the roles the check found and throws what `refuse` makes of it.
  */
-export async function authorize(deps: Deps, attempt: Attempt, ask: () => Promise<RoleCheck>, refuse: (reason: Refusal, check?: RoleCheck) => Error): Promise<RoleCheck> {
+export async function authorize<C extends RoleCheck>(deps: Deps, attempt: Attempt, ask: () => Promise<C>, refuse: (reason: Refusal, check?: RoleCheck) => Error): Promise<C> {
   await requireTenant(deps, attempt, refuse);
-  let check: RoleCheck;
+  let check: C;
   try {
     check = await ask();
   } catch (error) {

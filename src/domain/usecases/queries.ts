@@ -32,16 +32,22 @@ export async function pendingFor(deps: Deps, actor: Actor): Promise<TrackedReque
 
 /**
  * `/lockbox history`: the last decisions from the audit trail, each with its request as the bot knows it
- * now, for admins of any watched product only (it names people).
+ * now, for admins only and only of the products they administer (it names people).
  */
 export async function decisionHistory(deps: Deps, actor: Actor, count: number): Promise<{ entry: AuditEntry; tracked?: TrackedRequest }[]> {
   const attempt = { actor, refusal: 'admin.refused' as const, detail: { command: 'history' } };
-  await authorize(deps, attempt, () => anyAdmin(deps, actor), (reason, check) => new NotAnAdmin(reason === 'wrong-tenant' ? [] : (check?.requiredRoles ?? [])));
-  const entries = await deps.store.listAudit({ kinds: ['decision.recorded'], limit: count });
+  const check = await authorize(deps, attempt, () => anyAdmin(deps, actor), (reason, found) => new NotAnAdmin(reason === 'wrong-tenant' ? [] : (found?.requiredRoles ?? [])));
+  const products = new Set<string>(check.products);
+  // Entries of other products are skipped, so read further back than asked to still fill the page.
+  const entries = (await deps.store.listAudit({ kinds: ['decision.recorded'], limit: count * deps.sources.size }))
+    .filter((e) => e.requestKey && products.has(sourceOfKey(e.requestKey)))
+    .slice(0, count);
   const tracked = new Map<string, TrackedRequest | undefined>();
   for (const key of new Set(entries.map((e) => e.requestKey).filter((k): k is string => Boolean(k)))) tracked.set(key, (await deps.store.getRequest(key))?.value);
   return entries.map((entry) => ({ entry, tracked: entry.requestKey ? tracked.get(entry.requestKey) : undefined }));
 }
+
+const sourceOfKey = (key: string): string => key.slice(0, key.indexOf(':'));
 
 /** A card re-posted by `/lockbox pending` becomes the copy the bot keeps up to date for that person. */
 export function adoptRepostedCard(deps: Deps, copy: Required<CardCopy>): Promise<void> {
@@ -66,8 +72,14 @@ export async function lockboxStatus(deps: Deps, actor: Actor): Promise<SourceSta
   })));
 }
 
-async function anyAdmin(deps: Deps, actor: Actor): Promise<RoleCheck> {
-  const checks = await Promise.all([...deps.sources.keys()].map((source) => deps.directory.checkAdmin(actor.aadObjectId, source)));
+async function anyAdmin(deps: Deps, actor: Actor): Promise<RoleCheck & { products: SourceKind[] }> {
+  const sources = [...deps.sources.keys()];
+  const checks = await Promise.all(sources.map((source) => deps.directory.checkAdmin(actor.aadObjectId, source)));
   const allowed = checks.filter((c) => c.allowed);
-  return { allowed: allowed.length > 0, heldRoles: [...new Set(allowed.flatMap((c) => c.heldRoles))], requiredRoles: [...new Set(checks.flatMap((c) => c.requiredRoles))] };
+  return {
+    allowed: allowed.length > 0,
+    heldRoles: [...new Set(allowed.flatMap((c) => c.heldRoles))],
+    requiredRoles: [...new Set(checks.flatMap((c) => c.requiredRoles))],
+    products: sources.filter((_, i) => checks[i]?.allowed),
+  };
 }
