@@ -67,11 +67,21 @@ describe('cards that never lie, over HTTP', () => {
     await h.bot.watcher.runOnce();
     const chat = `a:personal-${USERS.alex.aadObjectId}`;
     const before = h.connector.postedCards(chat).length;
-    h.connector.fail(chat, { status: 413, code: 'MessageSizeTooBig', message: 'Activity is too large' });
+    h.connector.fail(chat, { status: 413, code: 'MessageSizeTooBig', message: 'Activity is too large', cardsOnly: true });
     assert.equal((await h.post(message(h.connector.url, TENANT_ID, USERS.alex, '/lockbox pending'))).status, 200);
     assert.equal(h.connector.postedCards(chat).length - before, 2, 'the other two cards');
     const last = h.connector.calls.filter((c) => c.method === 'POST' && c.conversationId === chat).at(-1)!;
     assert.match(String(last.body.text), /1 card could not be shown just now/);
+  });
+
+  it('re-posts every pending card even when Teams refuses the line that leads them', async () => {
+    for (let i = 0; i < 2; i++) h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const chat = `a:personal-${USERS.alex.aadObjectId}`;
+    const before = h.connector.postedCards(chat).length;
+    h.connector.fail(chat, { status: 502, code: 'BadGateway', message: 'Bad gateway', times: 5 });
+    assert.equal((await h.post(message(h.connector.url, TENANT_ID, USERS.alex, '/lockbox pending'))).status, 200);
+    assert.equal(h.connector.postedCards(chat).length - before, 2, 'both cards');
   });
 });
 

@@ -47,6 +47,8 @@ export interface ScriptedFailure {
   retryAfter?: string;
   /** How many requests get this answer; 1 by default, `Infinity` for every one. */
   times?: number;
+  /** Refuse only activities that carry a card, letting plain text through. */
+  cardsOnly?: boolean;
 }
 
 export interface FakeConnectorOptions {
@@ -124,7 +126,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}) {
       }
 
       const failure = scripted.get(conversationId)?.[0];
-      if (failure) {
+      if (failure && (!failure.cardsOnly || Array.isArray(body.attachments))) {
         failure.times = (failure.times ?? 1) - 1;
         if (failure.times <= 0) scripted.get(conversationId)!.shift();
         refuse(res, { ...call, status: failure.status, code: failure.code ?? `Http${failure.status}`, cause: 'scripted' }, failure.message ?? `Scripted ${failure.status}`, failure.retryAfter);

@@ -24,7 +24,10 @@ export async function pending(context: TurnContext, deps: TeamsDeps, actor: Acto
     await context.sendActivity(t(locale, 'pending.none'));
     return;
   }
-  await context.sendActivity(t(locale, 'pending.lead', { count: mine.length }));
+  // The lead line is a courtesy: Teams refusing it must not keep the cards themselves back.
+  await context.sendActivity(t(locale, 'pending.lead', { count: mine.length })).catch((error: unknown) => {
+    deps.logger.warn('Could not send the line leading /lockbox pending', { userId: actor.aadObjectId, error: String(error) });
+  });
   // Each card on its own: one Teams refuses (too large, throttled) does not keep the others from the person.
   let failed = 0;
   for (const tracked of mine) {
