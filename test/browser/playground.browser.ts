@@ -78,7 +78,8 @@ describe('the Agents Playground in Chromium: approvers decide from the card, oth
   const upstream = (requestId: string) => admin('GET', `/_simulator/lockbox/requests/${requestId}`);
 
   /** The card in the chat that shows this request (the Playground renders each with the adaptivecards library). */
-  const cardFor = (text: string | RegExp) => page.locator('.ac-adaptiveCard').filter({ hasText: text });
+  // The outermost card: a card's "Add a comment" opens a card of its own inside it.
+  const cardFor = (text: string | RegExp) => page.locator('.ac-adaptiveCard').filter({ hasText: text }).first();
 
   /** Starts the Playground on the same port each time (the bot's saved conversation points there) as the given user. */
   async function startPlayground(currentUser: string): Promise<void> {
@@ -145,21 +146,24 @@ describe('the Agents Playground in Chromium: approvers decide from the card, oth
 
   it('shows the approver the card of a new request; a comment and Approve decide it, on the card and upstream', async () => {
     const requestId = await newRequest('Case 2611-42: mailbox move for the finance team fails with a permissions error.');
-    const card = cardFor(requestId);
-    await card.getByText('Waiting for a decision.', { exact: false }).waitFor();
+    // The request id is under the card's hidden Details: the card is found by what a reader sees.
+    const card = cardFor('Case 2611-42');
+    await card.getByText(/asks for/).first().waitFor();
     await shot('alex-sees-the-new-card', card);
 
     const comment = 'Checked with the on-call engineer: case 2611-42 is ours.';
+    await card.getByRole('button', { name: 'Add a comment' }).click();
     await card.locator('textarea').fill(comment);
     await shot('alex-types-a-comment', card);
-    await card.getByText('Approve', { exact: true }).click();
+    // The comment's own Approve, under the box (the first one, on the card's first screen, sends no comment).
+    await card.getByRole('button', { name: 'Approve', exact: true }).last().click();
 
-    await card.getByText(/Approved by Alex Wilber/).waitFor();
-    await card.getByText(`"${comment}"`).waitFor();
+    const decided = cardFor(comment);
+    await decided.getByText(/Approved by Alex Wilber/).waitFor();
     // The bot's own update, once Microsoft has the decision, replaces the card again, live.
-    await card.getByText('Approved. Microsoft may access the resources for the requested time.').waitFor();
-    assert.equal(await card.getByText('Approve', { exact: true }).count(), 0, 'the decided card has no buttons');
-    await shot('alex-sees-the-approved-card', card);
+    await decided.getByText(/Microsoft can (read|access)/).waitFor();
+    assert.equal(await decided.getByRole('button', { name: 'Approve', exact: true }).count(), 0, 'the decided card has no buttons');
+    await shot('alex-sees-the-approved-card', decided);
 
     const after = await upstream(requestId);
     assert.equal(after.request.properties.status, 'Approved');
@@ -168,18 +172,19 @@ describe('the Agents Playground in Chromium: approvers decide from the card, oth
 
   it('rejects a second request with a comment: the card says so and the simulated tenant shows Denied', async () => {
     const requestId = await newRequest('Case 2611-57: restore a deleted storage container for the data team.');
-    const card = cardFor(requestId);
-    await card.getByText('Waiting for a decision.', { exact: false }).waitFor();
+    const card = cardFor('Case 2611-57');
+    await card.getByText(/asks for/).first().waitFor();
     await shot('second-request-card', card);
 
     const comment = 'Nobody here opened case 2611-57.';
+    await card.getByRole('button', { name: 'Add a comment' }).click();
     await card.locator('textarea').fill(comment);
-    await card.getByText('Reject', { exact: true }).click();
+    await card.getByRole('button', { name: 'Reject', exact: true }).last().click();
 
-    await card.getByText(/Rejected by Alex Wilber/).waitFor();
-    await card.getByText(`"${comment}"`).waitFor();
-    await card.getByText('Rejected. Microsoft gets no access.').waitFor();
-    await shot('alex-sees-the-rejected-card', card);
+    const decided = cardFor(comment);
+    await decided.getByText(/Rejected by Alex Wilber/).waitFor();
+    await decided.getByText('Access refused').waitFor();
+    await shot('alex-sees-the-rejected-card', decided);
 
     const after = await upstream(requestId);
     assert.equal(after.request.properties.status, 'Denied');
@@ -216,14 +221,17 @@ describe('the Agents Playground in Chromium: approvers decide from the card, oth
 
     // The bot posts new cards to the approvers' chats; in the Playground that is the one personal chat on screen.
     const requestId = await newRequest('Case 2611-63: collect diagnostics from the payments VM.');
-    const card = cardFor(requestId);
-    await card.getByText('Waiting for a decision.', { exact: false }).waitFor();
+    const card = cardFor('Case 2611-63');
+    await card.getByText(/asks for/).first().waitFor();
+    await card.getByRole('button', { name: 'Add a comment' }).click();
     await card.locator('textarea').fill('Adele trying to approve.');
     await shot('adele-sees-a-card', card);
-    await card.getByText('Approve', { exact: true }).click();
+    await card.getByRole('button', { name: 'Approve', exact: true }).last().click();
 
-    await card.getByText("You can't decide this request", { exact: false }).waitFor();
-    await shot('adele-is-refused', card);
+    // The refusal replaces Adele's copy and tells her nothing of the request.
+    const refused = cardFor("You can't decide this request");
+    await refused.waitFor();
+    await shot('adele-is-refused', refused);
 
     const after = await upstream(requestId);
     assert.equal(after.request.properties.status, 'Pending');
