@@ -25,9 +25,10 @@ const VERBS = { approve: 'lockbox.approve', reject: 'lockbox.reject' } as const;
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
 /**
- * The default seed has three people who may decide an Azure request (Alex: Customer Lockbox approver
- * for the subscription; Megan: Global Administrator; Isaiah: Owner). Patti gets Owner on the subscription
- * here, in this benchmark's own seed only, so each request has four different approvers clicking.
+ * The default seed has two people who may decide a subscription-scoped Azure request (Alex: Customer
+ * Lockbox approver for the subscription; Isaiah: Owner); a Global Administrator alone may not, as
+ * Microsoft rules. Megan and Patti get Owner on the subscription here, in this benchmark's own seed only,
+ * so each request has four different approvers clicking.
  */
 const ISAIAH: TeamsUser = { aadObjectId: '00000000-0000-4000-8000-000000000023', name: 'Isaiah Langer' };
 const PATTI: TeamsUser = { aadObjectId: '00000000-0000-4000-8000-000000000024', name: 'Patti Fernandez' };
@@ -35,7 +36,7 @@ const APPROVERS: TeamsUser[] = [USERS.alex, USERS.megan, ISAIAH, PATTI];
 const SEED: TenantSeed = {
   ...DEFAULT_SEED,
   users: DEFAULT_SEED.users.map((u) =>
-    u.id === PATTI.aadObjectId ? { ...u, azureRoles: [{ subscriptionId: SUBSCRIPTION_ID, roleDefinitionId: AZURE_ROLES.owner.id }] } : u,
+    u.id === PATTI.aadObjectId || u.id === USERS.megan.aadObjectId ? { ...u, azureRoles: [{ subscriptionId: SUBSCRIPTION_ID, roleDefinitionId: AZURE_ROLES.owner.id }] } : u,
   ),
 };
 
