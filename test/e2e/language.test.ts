@@ -50,4 +50,19 @@ describe('the reader\'s language, end to end', () => {
     const replies = h.connector.calls.filter((c) => c.method === 'POST' && c.conversationId === chat(USERS.alex) && typeof c.body.text === 'string');
     assert.equal(replies.at(-1)!.body.text, 'Er wachten geen lockbox-verzoeken op een besluit van jou.');
   });
+
+  const answers = [
+    { locale: 'en-US', lines: ['"/lockbox status now": /lockbox status takes nothing after it.', '"/lockbox history 99": /lockbox history takes a number from 1 to 50.', '"/lockbox enable everything": /lockbox enable takes azure or m365, or nothing to choose.'] },
+    { locale: 'nl-NL', lines: ['"/lockbox status now": na /lockbox status hoort niets meer te staan.', '"/lockbox history 99": na /lockbox history hoort een getal van 1 tot en met 50.', '"/lockbox enable everything": na /lockbox enable hoort azure of m365, of niets om te kiezen.'] },
+    { locale: 'de-DE', lines: ['"/lockbox status now": nach /lockbox status folgt nichts weiter.', '"/lockbox history 99": nach /lockbox history folgt eine Zahl von 1 bis 50.', '"/lockbox enable everything": nach /lockbox enable folgt azure oder m365, oder nichts, um auszuwählen.'] },
+  ];
+  for (const { locale, lines } of answers) {
+    it(`says what is wrong with a command's arguments in the reader's language (${locale})`, async () => {
+      await h.post({ ...installUpdate(h.connector.url, TENANT_ID, USERS.alex), locale });
+      for (const [i, command] of ['/lockbox status now', '/lockbox history 99', '/lockbox enable everything'].entries()) {
+        await h.post({ ...message(h.connector.url, TENANT_ID, USERS.alex, command), locale });
+        assert.ok(lastCard(USERS.alex).includes(JSON.stringify(lines[i]).slice(1, -1)), `${command} in ${locale}: ${lastCard(USERS.alex)}`);
+      }
+    });
+  }
 });

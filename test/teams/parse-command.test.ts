@@ -17,11 +17,11 @@ describe('reading /lockbox commands', () => {
     ['/lockbox enabel', { kind: 'unknown', input: '/lockbox enabel', suggestion: 'enable' }],
     ['/lockbox stats', { kind: 'unknown', input: '/lockbox stats', suggestion: 'status' }],
     ['/lockbox frobnicate', { kind: 'unknown', input: '/lockbox frobnicate', suggestion: undefined }],
-    ['/lockbox history 0', { kind: 'unknown', input: '/lockbox history 0', problem: 'history takes a number from 1 to 50' }],
-    ['/lockbox history lots', { kind: 'unknown', input: '/lockbox history lots', problem: 'history takes a number from 1 to 50' }],
+    ['/lockbox history 0', { kind: 'unknown', input: '/lockbox history 0', problem: { kind: 'history-count', max: 50 } }],
+    ['/lockbox history lots', { kind: 'unknown', input: '/lockbox history lots', problem: { kind: 'history-count', max: 50 } }],
     ['/lockbox enable; rm -rf /', { kind: 'unknown', input: '/lockbox enable; rm -rf /', suggestion: 'enable' }],
-    ['/lockbox enable everything', { kind: 'unknown', input: '/lockbox enable everything', problem: 'enable takes azure or m365' }],
-    ['/lockbox status now', { kind: 'unknown', input: '/lockbox status now', problem: 'status takes nothing after it' }],
+    ['/lockbox enable everything', { kind: 'unknown', input: '/lockbox enable everything', problem: { kind: 'switch-product', command: 'enable' } }],
+    ['/lockbox status now', { kind: 'unknown', input: '/lockbox status now', problem: { kind: 'no-arguments', command: 'status' } }],
   ];
   for (const [text, expected] of cases) {
     it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseCommand(text), expected));

@@ -7,7 +7,13 @@ export type Command =
   | { kind: 'pending' }
   | { kind: 'history'; count: number }
   | { kind: 'switch'; action: SwitchAction; source?: SourceKind }
-  | { kind: 'unknown'; input: string; suggestion?: string; problem?: string };
+  | { kind: 'unknown'; input: string; suggestion?: string; problem?: CommandProblem };
+
+/** What is wrong with a known command's arguments; the handler words it in the reader's language. */
+export type CommandProblem =
+  | { kind: 'no-arguments'; command: 'help' | 'status' | 'pending' }
+  | { kind: 'history-count'; max: number }
+  | { kind: 'switch-product'; command: SwitchAction };
 
 export const COMMAND_NAMES = ['help', 'status', 'pending', 'history', 'enable', 'disable'] as const;
 export const HISTORY_DEFAULT = 10;
@@ -33,28 +39,28 @@ export function parseCommand(text: string): Command {
   switch (name) {
     case undefined:
     case 'help':
-      return args.length ? unknown(input, 'help takes nothing after it') : { kind: 'help' };
+      return args.length ? unknown(input, { kind: 'no-arguments', command: 'help' }) : { kind: 'help' };
     case 'status':
     case 'pending':
-      return args.length ? unknown(input, `${name} takes nothing after it`) : { kind: name };
+      return args.length ? unknown(input, { kind: 'no-arguments', command: name }) : { kind: name };
     case 'history': {
       if (args.length === 0) return { kind: 'history', count: HISTORY_DEFAULT };
       const count = Number(args[0]);
-      if (args.length > 1 || !Number.isInteger(count) || count < 1 || count > HISTORY_MAX) return unknown(input, `history takes a number from 1 to ${HISTORY_MAX}`);
+      if (args.length > 1 || !Number.isInteger(count) || count < 1 || count > HISTORY_MAX) return unknown(input, { kind: 'history-count', max: HISTORY_MAX });
       return { kind: 'history', count };
     }
     case 'enable':
     case 'disable': {
       if (args.length === 0) return { kind: 'switch', action: name };
       if (args.length === 1 && (args[0] === 'azure' || args[0] === 'm365')) return { kind: 'switch', action: name, source: args[0] };
-      return unknown(input, `${name} takes azure or m365`);
+      return unknown(input, { kind: 'switch-product', command: name });
     }
     default:
       return { kind: 'unknown', input, suggestion: nearest(name) };
   }
 }
 
-function unknown(input: string, problem: string): Command {
+function unknown(input: string, problem: CommandProblem): Command {
   return { kind: 'unknown', input, problem };
 }
 

@@ -166,6 +166,9 @@ export const de: Catalogue = {
   'help.footer': 'Neue Lockbox-Anfragen kommen hier von selbst als Karten an; diese Befehle sind zum Nachsehen und für Administratoren.',
   'help.didYouMean': '"{input}" ist kein Befehl. Meinten Sie /lockbox {suggestion}?',
   'help.problem': '"{input}": {problem}.',
+  'help.problem.noArguments': 'nach /lockbox {command} folgt nichts weiter',
+  'help.problem.historyCount': 'nach /lockbox history folgt eine Zahl von 1 bis {max}',
+  'help.problem.switchProduct': 'nach /lockbox {command} folgt azure oder m365, oder nichts, um auszuwählen',
   'help.notCommand': '"{input}" ist kein Befehl.',
   'chat.help': 'Ich stelle jede neue Customer Lockbox-Anfrage hier als Karte mit den Schaltflächen Genehmigen und Ablehnen ein. Öffnen Sie die Karte, um zu sehen, wer fragt, für welche Ressource und wie lange die Anfrage noch läuft.',
   'chat.welcome':

@@ -170,6 +170,9 @@ export const en = {
   'help.footer': 'New lockbox requests arrive here as cards by themselves; these commands are for looking around and for admins.',
   'help.didYouMean': '"{input}" is not a command. Did you mean /lockbox {suggestion}?',
   'help.problem': '"{input}": {problem}.',
+  'help.problem.noArguments': '/lockbox {command} takes nothing after it',
+  'help.problem.historyCount': '/lockbox history takes a number from 1 to {max}',
+  'help.problem.switchProduct': '/lockbox {command} takes azure or m365, or nothing to choose',
   'help.notCommand': '"{input}" is not a command.',
   'chat.help': 'I post each new Customer Lockbox request here as a card with Approve and Reject buttons. Open the card to see who is asking, for which resource, and how long the request has left.',
   'chat.welcome':

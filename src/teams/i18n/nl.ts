@@ -166,6 +166,9 @@ export const nl: Catalogue = {
   'help.footer': 'Nieuwe lockbox-verzoeken komen hier vanzelf als kaart binnen; deze opdrachten zijn om rond te kijken en voor beheerders.',
   'help.didYouMean': '"{input}" is geen opdracht. Bedoelde je /lockbox {suggestion}?',
   'help.problem': '"{input}": {problem}.',
+  'help.problem.noArguments': 'na /lockbox {command} hoort niets meer te staan',
+  'help.problem.historyCount': 'na /lockbox history hoort een getal van 1 tot en met {max}',
+  'help.problem.switchProduct': 'na /lockbox {command} hoort azure of m365, of niets om te kiezen',
   'help.notCommand': '"{input}" is geen opdracht.',
   'chat.help': 'Ik plaats elk nieuw Customer Lockbox-verzoek hier als kaart met de knoppen Goedkeuren en Afwijzen. Open de kaart om te zien wie het vraagt, voor welke resource en hoe lang het verzoek nog loopt.',
   'chat.welcome':

@@ -3,7 +3,7 @@ import { CardFactory, MessageFactory } from 'botbuilder';
 import { adminRoles, approverRoleNames, type RequestScope } from '../../../domain/policy';
 import { render } from '../../cards/render';
 import { plain, productName } from '../../cards/text';
-import type { Command } from '../../commands/parse';
+import type { Command, CommandProblem } from '../../commands/parse';
 import { orList, t, type MessageKey } from '../../i18n';
 
 const QUOTE_MAX = 100;
@@ -31,6 +31,11 @@ const DECIDERS: { kind: MessageKey; scope: RequestScope; roles: MessageKey }[] =
   { kind: 'help.deciders.m365', scope: 'm365', roles: 'help.deciders.roles' },
 ];
 
+function problemText(problem: CommandProblem, locale: string | undefined): string {
+  if (problem.kind === 'history-count') return t(locale, 'help.problem.historyCount', { max: problem.max });
+  return t(locale, problem.kind === 'no-arguments' ? 'help.problem.noArguments' : 'help.problem.switchProduct', { command: problem.command });
+}
+
 /** The usage card, also the answer to anything the parser did not understand. */
 export async function help(context: TurnContext, command: Command): Promise<void> {
   // Quoting a huge message back would make a card Teams refuses to deliver.
@@ -39,7 +44,7 @@ export async function help(context: TurnContext, command: Command): Promise<void
   const input = command.kind === 'unknown' ? plain(command.input) : '';
   const notice = command.kind !== 'unknown' ? null
     : command.suggestion ? t(locale, 'help.didYouMean', { input, suggestion: command.suggestion })
-      : command.problem ? t(locale, 'help.problem', { input, problem: command.problem })
+      : command.problem ? t(locale, 'help.problem', { input, problem: problemText(command.problem, locale) })
         : t(locale, 'help.notCommand', { input });
   const commands = COMMANDS.map((c) => ({ usage: c.usage, description: t(locale, c.description, { who: whoMaySwitch(locale) }) }));
   const words = { title: t(locale, 'help.title'), footer: t(locale, 'help.footer'), deciders: t(locale, 'help.deciders.title') };
