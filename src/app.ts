@@ -110,7 +110,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const arm = client(endpoints.arm, ARM);
   // Role checks happen while a person waits on a click: short timeouts, one retry, then fail closed.
   const quick = { timeoutMs: 2000, maxRetries: 1, retryDelayMs: 200 };
-  const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick), config.notifyGroupId, { logger, clock, maxPages: options.directoryMaxPages });
+  const graphDirectory = new GraphDirectory(client(endpoints.graph, GRAPH, quick), client(endpoints.arm, ARM, quick), { logger, clock, maxPages: options.directoryMaxPages });
   const installer = config.teamsAppId ? new GraphInstaller(client(endpoints.graph, GRAPH), config.teamsAppId, logger) : undefined;
   // Only news with a real tenant: locally the Playground opens the chat itself.
   if (!installer && !simulatorUrl) logger.info('TEAMS_APP_ID is not set: approvers get cards once they have opened the bot in Teams');
@@ -169,6 +169,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
           // Graph answers 412 when the app's token expires within 45 minutes: a fresh one and one more try.
           notifier: new GraphActivityFeed(client(endpoints.graph, GRAPH, { freshTokenOnStatus: 412 }), chatDeepLink(config.bot.id, config.teamsAppId), clock),
           onCall: config.onCallGroupId ? new GraphOnCallRoster(graphDirectory, config.onCallGroupId) : undefined,
+          notifyGroup: config.notifyGroupId ? new GraphOnCallRoster(graphDirectory, config.notifyGroupId) : undefined,
           infoPoster: new TeamsInfoPoster(store, messenger),
           reminderPoster: new TeamsReminderPoster(store, messenger, clock),
           reminders: config.reminders,

@@ -41,7 +41,7 @@ const user = z.object({ displayName: z.string().nullish(), userPrincipalName: z.
 export class GraphDirectory implements Directory {
   private limitReached?: PagingLimitReached;
 
-  constructor(private readonly graph: JsonClient, private readonly arm: JsonClient, private readonly notifyGroupId?: string, private readonly options: GraphDirectoryOptions = {}) {}
+  constructor(private readonly graph: JsonClient, private readonly arm: JsonClient, private readonly options: GraphDirectoryOptions = {}) {}
 
   /** The last time a listing stopped at the safety limit with more pages left: people were left out, so /healthz says so. */
   pagingLimitReached(): PagingLimitReached | undefined {
@@ -68,11 +68,11 @@ export class GraphDirectory implements Directory {
     return { allowed: held.flat().length > 0, heldRoles: held.flat(), requiredRoles };
   }
 
-  /** Everyone who may decide the request, through groups too, plus the members of NOTIFY_GROUP_ID. */
+  /** Everyone who may decide the request, through groups too; nobody else (NOTIFY_GROUP_ID members are told, not asked). */
   async listApprovers(request: LockboxRequest): Promise<string[]> {
     const policy = approverPolicy(request);
     const users = new Set<string>();
-    const groups = new Set<string>(this.notifyGroupId ? [this.notifyGroupId] : []);
+    const groups = new Set<string>();
     for (const role of policy.directoryRoles) {
       const pages = await this.all({ method: 'GET', url: 'v1.0/roleManagement/directory/roleAssignments', query: { $filter: `roleDefinitionId eq '${role.id}'`, $expand: 'principal' } }, directoryAssignments, '@odata.nextLink');
       for (const a of pages) {

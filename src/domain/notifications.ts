@@ -8,17 +8,20 @@ export interface Notifier {
   notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void>;
 }
 
-/** The members of the on-call group, through nested groups. */
+/** The members of a group (the on-call group, or NOTIFY_GROUP_ID), through nested groups. */
 export interface OnCallRoster {
   members(): Promise<string[]>;
 }
 
+/** Why someone who may not decide a request hears of it: they are on call, or in NOTIFY_GROUP_ID. */
+export type InformedAs = 'on-call' | 'notify-group';
+
 /**
- * Tells on-call staff who hold no approver role what arrived and who can decide it (no buttons), in their
- * chat with the bot. Answers the message's id, or undefined when the person has no chat with the bot.
+ * Tells people who hold no approver role for a request what arrived and who can decide it (no buttons), in
+ * their chat with the bot. Answers the message's id, or undefined when the person has no chat with the bot.
  */
 export interface InfoPoster {
-  postInfo(userId: string, tracked: TrackedRequest, approverCount: number): Promise<string | undefined>;
+  postInfo(userId: string, tracked: TrackedRequest, approverCount: number, as: InformedAs): Promise<string | undefined>;
 }
 
 /**

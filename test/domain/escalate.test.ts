@@ -104,10 +104,24 @@ describe('notifying on-call staff and approvers', () => {
     const told: string[] = [];
     core.deps.infoPoster = { postInfo: async (userId) => void told.push(userId) };
     core.deps.onCall = { members: async () => ['oncall-1', 'alex'] };
+    for (const userId of ['oncall-1', 'alex']) await core.store.saveConversation(conversationOf(userId));
     await notifyPeople(core.deps, key);
     core.clock.advance(2 * 24 * HOUR);
     await notifyPeople(core.deps, key);
     assert.deepEqual(told, ['oncall-1']);
+  });
+
+  it('tells NOTIFY_GROUP_ID members who cannot decide that they are informed, not asked; approvers among them get no information card', async () => {
+    const told: { userId: string; as: string }[] = [];
+    core.deps.infoPoster = { postInfo: async (userId, _tracked, _count, as) => void told.push({ userId, as }) };
+    core.deps.onCall = { members: async () => ['oncall-1'] };
+    core.deps.notifyGroup = { members: async () => ['watcher-1', 'alex', 'oncall-1'] };
+    for (const userId of ['oncall-1', 'watcher-1', 'alex']) await core.store.saveConversation(conversationOf(userId));
+    await notifyPeople(core.deps, key);
+    assert.deepEqual(told.sort((a, b) => a.userId.localeCompare(b.userId)), [
+      { userId: 'oncall-1', as: 'on-call' },
+      { userId: 'watcher-1', as: 'notify-group' },
+    ]);
   });
 
   describe('reminders as new chat messages, which reach phones', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { cardAction, installUpdate } from '../support/activities';
+import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 import { waitUntil } from '../support/wait';
 
@@ -23,12 +24,39 @@ describe('reaching every approver, end to end', () => {
     assert.match(JSON.stringify(answer.body.value), /Approved by \*\*Patti Fernandez\*\*/);
   });
 
-  it('also posts to the members of NOTIFY_GROUP_ID, through nested groups, once each', async () => {
-    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', NOTIFY_GROUP_ID: SECURITY_ON_CALL } });
-    for (const user of [USERS.alex, PATTI, LYNNE]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
-    h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
-    await h.bot.watcher.runOnce();
-    for (const user of [USERS.alex, PATTI, LYNNE]) assert.equal(h.connector.postedCards(`a:personal-${user.aadObjectId}`).length, 1, user.name);
+  describe('NOTIFY_GROUP_ID: members hear of every request, and only an approver role brings buttons', () => {
+    const cardsTo = (user: { aadObjectId: string }) => h.connector.postedCards(`a:personal-${user.aadObjectId}`).map((c) => JSON.stringify(cardOf(c.body)));
+    const hasButtons = (card: string) => card.includes('lockbox.approve') || card.includes('lockbox.reject');
+
+    it('gives members without a role for the request one information card, without buttons, saying they are informed, not asked', async () => {
+      h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure', NOTIFY_GROUP_ID: SECURITY_ON_CALL } });
+      for (const user of [USERS.alex, PATTI, LYNNE]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+      const record = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+      await h.bot.watcher.runOnce();
+      await h.bot.watcher.runOnce();
+
+      assert.deepEqual(cardsTo(USERS.alex).map(hasButtons), [true], 'the subscription\'s approver gets the card with buttons');
+      for (const member of [PATTI, LYNNE]) {
+        const cards = cardsTo(member);
+        assert.equal(cards.length, 1, `${member.name}: one card, once, through nested groups`);
+        assert.equal(hasButtons(cards[0]!), false, `${member.name}: no buttons`);
+        assert.match(cards[0]!, /You are informed, not asked/);
+        assert.match(cards[0]!, /Owner or Azure Customer Lockbox Approver for Subscription role on the subscription/);
+      }
+      const refused = await h.post(cardAction(h.connector.url, TENANT_ID, LYNNE, 'lockbox.approve', { requestKey: `azure:${SUBSCRIPTION_ID}:${record.requestId}` }));
+      assert.match(JSON.stringify(refused.body.value), /You can't decide this request/);
+      assert.equal(h.simulator.tenant.getRequest(record.requestId)!.status, 'Pending');
+    });
+
+    it('gives a member who holds an approver role for the request the card with buttons, and no information card besides', async () => {
+      h = await startHarness({ env: { LOCKBOX_SOURCES: 'm365', NOTIFY_GROUP_ID: SECURITY_ON_CALL } });
+      for (const user of [PATTI, LYNNE]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+      h.simulator.tenant.createM365Request({});
+      await h.bot.watcher.runOnce();
+
+      assert.deepEqual(cardsTo(PATTI).map(hasButtons), [true], 'Patti holds Customer LockBox Access Approver through a group');
+      assert.deepEqual(cardsTo(LYNNE).map(hasButtons), [false], 'Lynne holds no role');
+    });
   });
 
   it('installs the bot for an approver who never opened it, and posts the card once Teams opens the chat', async () => {

@@ -29,7 +29,9 @@ describe('never stop reading early without saying so, over HTTP', function () {
     h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();
 
-    assert.equal(h.connector.postedCards(`a:personal-${last.aadObjectId}`).length, 1, 'the 20,000th member gets the card');
+    const cards = h.connector.postedCards(`a:personal-${last.aadObjectId}`);
+    assert.equal(cards.length, 1, 'the 20,000th member hears of it');
+    assert.match(JSON.stringify(cards[0]!.body), /You are informed, not asked/, 'an information card: they hold no role');
     const calls = await memberCalls();
     assert.equal(calls.length, Math.ceil(20_000 / 999));
     assert.equal(calls[0]!.query.$top, '999');

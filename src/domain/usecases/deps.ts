@@ -23,6 +23,8 @@ export interface CoreDeps {
   /** Activity-feed pushes to on-call staff and reminders before expiry; absent when not configured. */
   notifier?: Notifier;
   onCall?: OnCallRoster;
+  /** NOTIFY_GROUP_ID: its members hear of every request; those without an approver role get an information card, never buttons. */
+  notifyGroup?: OnCallRoster;
   infoPoster?: InfoPoster;
   /** Reminders as new chat messages, which reach phones; absent when notifications are off. */
   reminderPoster?: ReminderPoster;

@@ -1,7 +1,7 @@
 import { DEFAULT_REMINDERS, dueMilestone, milestones, type Milestone } from '../escalation';
 import { DeliveryFailed, UpstreamError } from '../errors';
 import { isActionable, type TrackedRequest } from '../tracked';
-import type { Notifier } from '../notifications';
+import type { InformedAs, Notifier } from '../notifications';
 import type { CoreDeps } from './deps';
 import { DELIVERY_PRIORITY } from './deliver';
 import { recordNotification } from './notification-records';
@@ -11,7 +11,7 @@ const STALE_CLAIM_MS = 10 * 60_000;
 /** Teams' answers that mean the chat itself is unusable (blocked, uninstalled, deleted): sending again cannot help. */
 const CHAT_GONE = new Set([403, 404]);
 
-type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'notifier' | 'onCall' | 'infoPoster' | 'reminderPoster' | 'reminders'>;
+type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'notifier' | 'onCall' | 'notifyGroup' | 'infoPoster' | 'reminderPoster' | 'reminders'>;
 
 /** What became of one part of a milestone: done (with the chat message's id, if one was posted), or worth another try. */
 type PartOutcome = { state: 'sent' | 'skipped'; activityId?: string } | { state: 'retry' } | { state: 'unknown' };
@@ -24,8 +24,8 @@ interface Part {
 
 /**
  * Sends the next due notification of a request, once. On arrival the on-call group hears of it (activity
- * feed, and an information card in the chat of those who cannot decide); at each reminder approvers and
- * on-call hear again with the time left: in the activity feed, and as a new message in their chat (queued
+ * feed), and on-call and NOTIFY_GROUP_ID members who cannot decide get an information card in their chat; at
+ * each reminder approvers, on-call and NOTIFY_GROUP_ID members hear again with the time left: in the activity feed, and as a new message in their chat (queued
  * for the delivery worker), which Teams pushes to phones (updating a card rings nothing). A milestone is
  * claimed with compare-and-set before sending, so instances and restarts never repeat one; within it each
  * part (the feed push, each information card, each queued reminder) is claimed and recorded on its own, so
@@ -80,23 +80,46 @@ export async function notifyPeople(deps: Deps, requestKey: string): Promise<Mile
 /** Everything a milestone sends, each with its own id: `<milestone>/feed/<n>`, `<milestone>/info/<user>`, `<milestone>/chat/<user>`. */
 async function partsOf(deps: Deps, tracked: TrackedRequest, milestone: Milestone): Promise<Part[]> {
   const onCall = (await deps.onCall?.members()) ?? [];
+  const notified = (await deps.notifyGroup?.members()) ?? [];
   const approvers = await deps.directory.listApprovers(tracked.request);
+  // Only people with a chat can be told there; a large group would otherwise cost a record per member.
+  const chats = new Set((await deps.store.listConversations()).map((c) => c.userId.toLowerCase()));
+  const hasChat = (userId: string) => chats.has(userId.toLowerCase());
   const parts: Part[] = [];
   const { notifier, infoPoster } = deps;
   if (milestone.kind === 'new') {
     if (notifier) parts.push(...feedParts(notifier, onCall, tracked, milestone));
-    const deciders = new Set(approvers);
-    for (const userId of new Set(onCall.filter((u) => !deciders.has(u)))) {
-      if (infoPoster) parts.push({ id: `${milestone.id}/info/${userId}`, send: () => infoPoster.postInfo(userId, tracked, deciders.size).then(posted) });
+    if (!infoPoster) return parts;
+    for (const [userId, as] of informed(approvers, onCall, notified)) {
+      if (hasChat(userId)) parts.push({ id: `${milestone.id}/info/${userId}`, send: () => infoPoster.postInfo(userId, tracked, approvers.length, as).then(posted) });
     }
     return parts;
   }
-  const everyone = [...new Set([...approvers, ...onCall])];
+  const everyone = [...new Set([...approvers, ...onCall, ...notified])];
   if (notifier) parts.push(...feedParts(notifier, everyone, tracked, milestone));
   if (deps.reminderPoster) {
-    for (const userId of everyone) parts.push({ id: `${milestone.id}/chat/${userId}`, send: () => queueReminder(deps, tracked, milestone, userId) });
+    for (const userId of everyone.filter(hasChat)) parts.push({ id: `${milestone.id}/chat/${userId}`, send: () => queueReminder(deps, tracked, milestone, userId) });
   }
   return parts;
+}
+
+/**
+ * Who hears of a request without being asked to decide it: on-call members and members of NOTIFY_GROUP_ID
+ * who hold no approver role for it (the approver list follows the one rule in the domain's policy).
+ */
+function informed(approvers: string[], onCall: string[], notified: string[]): Map<string, InformedAs> {
+  const deciders = new Set(approvers.map((id) => id.toLowerCase()));
+  const told = new Map<string, InformedAs>();
+  const seen = new Set<string>();
+  for (const [ids, as] of [[onCall, 'on-call'], [notified, 'notify-group']] as const) {
+    for (const userId of ids) {
+      const key = userId.toLowerCase();
+      if (deciders.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      told.set(userId, as);
+    }
+  }
+  return told;
 }
 
 /**

@@ -216,6 +216,10 @@ export const de: Catalogue = {
     one: '{what}. Sie haben Bereitschaft und werden daher informiert; eine genehmigende Person wurde um eine Entscheidung gebeten. Entscheiden darf, wer {deciders} hat.',
     other: '{what}. Sie haben Bereitschaft und werden daher informiert; {count} genehmigende Personen wurden um eine Entscheidung gebeten. Entscheiden darf, wer {deciders} hat.',
   },
+  'info.text.notifyGroup': {
+    one: '{what}. Zur Information, nicht zur Entscheidung: Sie sind in der Gruppe, die von jeder Anfrage erfährt, haben aber keine Rolle, die über diese entscheiden darf. Eine genehmigende Person wurde um eine Entscheidung gebeten. Entscheiden darf, wer {deciders} hat.',
+    other: '{what}. Zur Information, nicht zur Entscheidung: Sie sind in der Gruppe, die von jeder Anfrage erfährt, haben aber keine Rolle, die über diese entscheiden darf. {count} genehmigende Personen wurden um eine Entscheidung gebeten. Entscheiden darf, wer {deciders} hat.',
+  },
   'info.summary': 'Neue Customer Lockbox-Anfrage: {product}',
 
   // The support case an Azure request names, looked up with Azure Support (one block above the buttons).

@@ -220,6 +220,10 @@ export const en = {
     one: '{what}. You are on call, so you are told; one approver has been asked to decide it. Deciding needs {deciders}.',
     other: '{what}. You are on call, so you are told; {count} approvers have been asked to decide it. Deciding needs {deciders}.',
   },
+  'info.text.notifyGroup': {
+    one: '{what}. You are informed, not asked: you are in the group that hears of every request, but you hold no role that may decide this one. One approver has been asked to decide it. Deciding needs {deciders}.',
+    other: '{what}. You are informed, not asked: you are in the group that hears of every request, but you hold no role that may decide this one. {count} approvers have been asked to decide it. Deciding needs {deciders}.',
+  },
   'info.summary': 'New Customer Lockbox request: {product}',
 
   // The support case an Azure request names, looked up with Azure Support (one block above the buttons).

@@ -216,6 +216,10 @@ export const nl: Catalogue = {
     one: '{what}. Je hebt dienst, dus je wordt op de hoogte gebracht; één goedkeurder is gevraagd te beslissen. Beslissen vraagt {deciders}.',
     other: '{what}. Je hebt dienst, dus je wordt op de hoogte gebracht; {count} goedkeurders is gevraagd te beslissen. Beslissen vraagt {deciders}.',
   },
+  'info.text.notifyGroup': {
+    one: '{what}. Ter informatie, niet ter beslissing: je zit in de groep die van elk verzoek hoort, maar je hebt geen rol die over dit verzoek mag beslissen. Eén goedkeurder is gevraagd te beslissen. Beslissen vraagt {deciders}.',
+    other: '{what}. Ter informatie, niet ter beslissing: je zit in de groep die van elk verzoek hoort, maar je hebt geen rol die over dit verzoek mag beslissen. {count} goedkeurders is gevraagd te beslissen. Beslissen vraagt {deciders}.',
+  },
   'info.summary': 'Nieuw Customer Lockbox-verzoek: {product}',
 
   // The support case an Azure request names, looked up with Azure Support (one block above the buttons).
