@@ -21,6 +21,7 @@ import { CachedSupportCases } from './support-cases/cached-support-cases';
 import { GraphPeople } from './directory/graph-people';
 import { TeamsCaseOpenerCards } from './teams/case-opener-cards';
 import { LeaderElection } from './runtime/leader-election';
+import { systemClock } from './runtime/clock';
 import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
 import { WatcherLoop } from './runtime/watcher-loop';
@@ -76,7 +77,6 @@ function within<T, F>(ms: number, work: Promise<T>, fallback: F): Promise<T | F>
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-const systemClock: Clock = { now: () => new Date() };
 /** New subscriptions are picked up within this time when AZURE_SUBSCRIPTION_IDS is left empty. */
 const SUBSCRIPTION_REFRESH_MS = 30 * 60_000;
 /** A case's answer is shared by its cards, clicks and polls for this long. */
@@ -102,7 +102,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const simulatorUrl = simulator?.url ?? (config.simulator.kind === 'external' ? config.simulator.url : undefined);
   const endpoints = resolveEndpoints(config, simulatorUrl);
   const { arm: ARM, graph: GRAPH, exo: EXO_SCOPE } = tokenScopes(endpoints);
-  const credential: TokenCredential = simulatorUrl ? new SimulatorCredential() : createCredential(config.azureCredential, config.azureClientId);
+  const credential: TokenCredential = simulatorUrl ? new SimulatorCredential(clock) : createCredential(config.azureCredential, config.azureClientId);
   const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
     new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), ...tuning });
   // A decision call must end well within the lease, or another instance could send it again.
@@ -117,7 +117,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const directory = new CachedDirectory(graphDirectory, config.roleCacheSeconds * 1000, clock);
 
   // Every store call has a deadline: a frozen store fails callers fast instead of holding clicks and probes.
-  const { store, timings: storeTimings } = withDeadlines(await openStore(config), { timeoutMs: options.storeTimeoutMs ?? STORE_TIMEOUT_MS, clock, logger });
+  const { store, timings: storeTimings } = withDeadlines(await openStore(config, clock), { timeoutMs: options.storeTimeoutMs ?? STORE_TIMEOUT_MS, clock, logger });
   const sources = new Map<SourceKind, LockboxSource>();
   let supportCases: CachedSupportCases | undefined;
   if (config.sources.includes('azure')) {
@@ -146,7 +146,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     clock,
   });
 
-  const adapter = createAdapter(config.bot, logger);
+  const adapter = createAdapter(config.bot, logger, clock);
   const messenger = new TeamsMessenger(adapter, config.bot.id, clock, { logger });
   const deps: TeamsDeps = {
     store,

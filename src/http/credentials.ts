@@ -1,11 +1,15 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import type { Clock } from '../domain/ports';
+import { systemClock } from '../runtime/clock';
 import { AzureCliCredential, DefaultAzureCredential, EnvironmentCredential, ManagedIdentityCredential } from '@azure/identity';
 
 /** Stands in for a real credential when the endpoints are the simulator, which accepts any bearer token. */
 export class SimulatorCredential implements TokenCredential {
+  constructor(private readonly clock: Clock = systemClock) {}
+
   async getToken(_scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
     // A token asked for with claims (after a claims challenge) is a fresh one, and says so.
-    return { token: options?.claims ? 'simulated-tenant-token-with-claims' : 'simulated-tenant-token', expiresOnTimestamp: Date.now() + 3_600_000 };
+    return { token: options?.claims ? 'simulated-tenant-token-with-claims' : 'simulated-tenant-token', expiresOnTimestamp: this.clock.now().getTime() + 3_600_000 };
   }
 }
 

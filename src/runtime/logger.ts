@@ -1,4 +1,5 @@
-import type { Logger } from '../domain/ports';
+import type { Clock, Logger } from '../domain/ports';
+import { systemClock } from './clock';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -12,10 +13,10 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 /** One JSON object per line on stdout, which App Service and Application Insights both collect. */
-export function createLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+export function createLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stdout.write(l), clock: Clock = systemClock): Logger {
   const log = (at: Level) => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] < ORDER[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...(redact(fields ?? {}) as object) })}\n`);
+    write(`${JSON.stringify({ time: clock.now().toISOString(), level: at, message, ...(redact(fields ?? {}) as object) })}\n`);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -1,4 +1,5 @@
 import type { Reply, RequestContext } from './router';
+import { systemClock } from '../runtime/clock';
 
 /**
  * Which wire conventions a path follows: ARM (management plane), Microsoft Graph, the Exchange
@@ -37,7 +38,7 @@ export function graphError(ctx: Pick<RequestContext, 'requestId' | 'headers'>, s
         code,
         message,
         innerError: {
-          date: new Date().toISOString().slice(0, 19),
+          date: systemClock.now().toISOString().slice(0, 19),
           'request-id': ctx.requestId,
           'client-request-id': typeof clientRequestId === 'string' ? clientRequestId : ctx.requestId,
         },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { SimulatorLogger } from './logger';
 import type { SimulatedTenant } from './tenant';
 import { tenantStateSchema, type TenantState } from './tenant-state';
+import { systemClock } from '../runtime/clock';
 
 /**
  * Keeps a simulated tenant in a JSON file: loads it on start and rewrites it after every change,
@@ -35,7 +36,7 @@ function readState(file: string, tenantId: string, logger: SimulatorLogger): Ten
   const parsed = tenantStateSchema.safeParse(json);
   if (!parsed.success || parsed.data.tenantId.toLowerCase() !== tenantId.toLowerCase()) {
     // A file from another version or tenant is kept aside, never silently overwritten.
-    const aside = `${file}.unreadable-${Date.now()}`;
+    const aside = `${file}.unreadable-${systemClock.now().getTime()}`;
     fs.renameSync(file, aside);
     logger.warn('simulator: the saved tenant state was unreadable or of another tenant; starting afresh', { file, keptAs: aside });
     return undefined;

@@ -6,6 +6,7 @@ import { generateRequest, type NewRequestInput } from './request-generator';
 import { DEFAULT_TEAMS_APP, type TenantSeed } from './seed';
 import { SupportDesk } from './support-model';
 import type { TenantState } from './tenant-state';
+import { systemClock } from '../runtime/clock';
 
 export interface DirectoryUser {
   id: string;
@@ -113,7 +114,7 @@ export class SimulatedTenant {
   /** Called after every change, e.g. to save the state; never during construction. */
   onChange: () => void = () => undefined;
 
-  constructor(seed: TenantSeed, private readonly clock: () => Date = () => new Date()) {
+  constructor(seed: TenantSeed, private readonly clock: () => Date = () => systemClock.now()) {
     this.support = new SupportDesk(clock);
     this.tenantId = seed.tenantId;
     this.lockboxEnabled = seed.lockboxEnabled ?? true;

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { ConfigError, type Config } from '../config';
-import type { Store } from '../domain/ports';
+import type { Clock, Store } from '../domain/ports';
+import { systemClock } from '../runtime/clock';
 import { createCredential } from '../http/credentials';
 import { SqliteStore } from './sqlite';
 import { TableStore } from './table';
 import { createTableClient } from './table-client';
 
 /** The store the configuration names (STATE_STORE): the bot and its tools read the same one. */
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config, clock: Clock = systemClock): Promise<Store> {
   if (config.store.kind === 'table') {
     const { connection } = config.store;
     const where = 'endpoint' in connection ? connection.endpoint : 'AZURE_TABLES_CONNECTION_STRING';
@@ -15,7 +16,7 @@ export async function openStore(config: Config): Promise<Store> {
       ? { endpoint: connection.endpoint, credential: createCredential(config.azureCredential, config.azureClientId) }
       : connection);
     try {
-      return await TableStore.open(client);
+      return await TableStore.open(client, { clock });
     } catch (error) {
       throw new Error(`Cannot open the Table store at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { Confirmation } from '../domain/admin';
-import type { AuditEntry, CardCopy, Conversation, Delivery, Store, Versioned } from '../domain/ports';
+import type { AuditEntry, CardCopy, Clock, Conversation, Delivery, Store, Versioned } from '../domain/ports';
+import { systemClock } from '../runtime/clock';
 import { isOpen, type TrackedRequest } from '../domain/tracked';
 import { CardNotClaimed } from './errors';
 import { bodyProperties, definedOnly, escapeKey, mapLimited, readBody, refusedAs, unescapeKey } from './table-codec';
@@ -33,12 +34,12 @@ function parseTag(tag: string): { open: boolean; etag: string } | undefined {
 export class TableStore implements Store {
   private lastAuditSeq = 0;
 
-  private constructor(private readonly client: TableClient, private readonly exportPageSize: number) {}
+  private constructor(private readonly client: TableClient, private readonly exportPageSize: number, private readonly clock: Clock) {}
 
   /** Creates the client's table if it is missing. */
-  static async open(client: TableClient, options: { exportPageSize?: number } = {}): Promise<TableStore> {
+  static async open(client: TableClient, options: { exportPageSize?: number; clock?: Clock } = {}): Promise<TableStore> {
     await client.createTable();
-    return new TableStore(client, options.exportPageSize ?? 500);
+    return new TableStore(client, options.exportPageSize ?? 500, options.clock ?? systemClock);
   }
 
   async getRequest(key: string): Promise<Versioned<TrackedRequest> | undefined> {
@@ -286,7 +287,7 @@ export class TableStore implements Store {
 
   /** Newest first in RowKey order, so the latest entries are a forward scan; the random tail keeps two instances apart. */
   private nextAuditKey(): string {
-    this.lastAuditSeq = Math.max(Date.now() * 1000, this.lastAuditSeq + 1);
+    this.lastAuditSeq = Math.max(this.clock.now().getTime() * 1000, this.lastAuditSeq + 1);
     return `${String(AUDIT_HORIZON - this.lastAuditSeq).padStart(16, '0')}-${randomBytes(4).toString('hex')}`;
   }
 }

@@ -1,7 +1,8 @@
 import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import { ActivityTypes, CallerIdConstants, StatusCodes, type Activity, type InvokeResponse, type TurnContext, ConfigurationServiceClientCredentialFactory, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
-import type { Logger } from '../domain/ports';
+import type { Clock, Logger } from '../domain/ports';
+import { systemClock } from '../runtime/clock';
 import type { TeamsDeps } from './deps';
 import { registerHandlers } from './handlers';
 
@@ -28,7 +29,7 @@ export const PUBLIC_BOT_FRAMEWORK = {
 };
 
 /** Without an app id (local mode) the adapter accepts unsigned activities; with one, every activity must carry a valid Bot Framework token. */
-export function createAdapter(bot: BotIdentity, logger: Logger): TeamsAdapter {
+export function createAdapter(bot: BotIdentity, logger: Logger, clock: Clock = systemClock): TeamsAdapter {
   const cloud = bot.openIdMetadataUrl || bot.tokenIssuer || bot.loginUrl ? {
     ...PUBLIC_BOT_FRAMEWORK,
     ToBotFromChannelOpenIdMetadataUrl: bot.openIdMetadataUrl ?? PUBLIC_BOT_FRAMEWORK.ToBotFromChannelOpenIdMetadataUrl,
@@ -39,7 +40,7 @@ export function createAdapter(bot: BotIdentity, logger: Logger): TeamsAdapter {
     ? { MicrosoftAppId: bot.id, MicrosoftAppPassword: bot.password, MicrosoftAppType: bot.type, MicrosoftAppTenantId: bot.tenantId, ...cloud }
     : {};
   // botbuilder would hand a custom login URL to MSAL, which asks Microsoft's public cloud to vouch for it first.
-  const credentials = bot.id && bot.loginUrl && bot.password ? new ClientSecretCredentialsFactory(auth) : undefined;
+  const credentials = bot.id && bot.loginUrl && bot.password ? new ClientSecretCredentialsFactory(auth, clock) : undefined;
   const adapter = new LockboxAdapter(auth as ConfigurationBotFrameworkAuthenticationOptions, credentials);
   adapter.onTurnError = async (context, error) => {
     logger.error('A turn failed', { activityType: context.activity.type, name: context.activity.name, error: String(error) });
@@ -80,6 +81,10 @@ type Signable = Parameters<Credentials['signRequest']>[0];
 class ClientSecretCredentialsFactory extends ConfigurationServiceClientCredentialFactory {
   private readonly tokens = new Map<string, { token: Promise<string>; until: number }>();
 
+  constructor(options: ConstructorParameters<typeof ConfigurationServiceClientCredentialFactory>[0], private readonly clock: Clock) {
+    super(options);
+  }
+
   override async createCredentials(appId: string, audience: string | undefined, loginEndpoint: string): Promise<Credentials> {
     if (!(await this.isValidAppId(appId))) throw new Error('Invalid appId.');
     const url = `${loginEndpoint.replace(/\/+$/, '')}/oauth2/v2.0/token`;
@@ -95,14 +100,14 @@ class ClientSecretCredentialsFactory extends ConfigurationServiceClientCredentia
   private token(url: string, appId: string, scope: string): Promise<string> {
     const key = `${url} ${scope}`;
     const cached = this.tokens.get(key);
-    if (cached && cached.until > Date.now()) return cached.token;
+    if (cached && cached.until > this.clock.now().getTime()) return cached.token;
     const entry = { token: Promise.resolve(''), until: Infinity };
     entry.token = (async () => {
       const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: appId, client_secret: this.password ?? '', scope });
       const response = await fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
       const answer = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown };
       if (!response.ok || typeof answer.access_token !== 'string') throw new Error(`The login endpoint refused the bot's token request (${response.status}).`);
-      entry.until = Date.now() + (Number(answer.expires_in) || 3600) * 1000 - 5 * 60_000;
+      entry.until = this.clock.now().getTime() + (Number(answer.expires_in) || 3600) * 1000 - 5 * 60_000;
       return answer.access_token;
     })();
     entry.token.catch(() => this.tokens.get(key) === entry && this.tokens.delete(key));

@@ -36,7 +36,7 @@ export class TeamsMessenger implements Messenger {
 
   constructor(private readonly adapter: CloudAdapter, private readonly botAppId: string, private readonly clock: Clock, options: MessengerOptions = {}) {
     this.pacer = options.pacer ?? new Pacer(TEAMS_LIMITS);
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retry = { ...DEFAULT_RETRY, now: () => clock.now().getTime(), ...options.retry };
     this.logger = options.logger;
   }
 

@@ -9,18 +9,18 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   random(): number;
   sleep(ms: number): Promise<void>;
-  /** Wall-clock milliseconds, to read a Retry-After given as an HTTP date. */
+  /** Wall-clock milliseconds (the Clock port's), to read a Retry-After given as an HTTP date. */
   now(): number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {
+/** The policy without its clock: the messenger adds the Clock port's time. */
+export const DEFAULT_RETRY: Omit<RetryPolicy, 'now'> = {
   attempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 8000,
   maxRetryAfterMs: 60_000,
   random: () => Math.random(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  now: () => Date.now(),
 };
 
 /** Throttled (429), a precondition raced (412), or a gateway or the service briefly down: worth another try. */

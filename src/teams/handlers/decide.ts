@@ -28,7 +28,7 @@ const actionData = z.object({
 /** Approve or Reject from a request card: who clicked comes from Teams, what they decide is recorded before anything else. */
 export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
   return async (context: TurnContext, _state: unknown, data: unknown): Promise<AdaptiveCard> => {
-    const started = Date.now();
+    const started = deps.clock.now().getTime();
     const parsed = actionData.safeParse(data);
     const locale = context.activity.locale;
     if (!parsed.success) {
@@ -52,7 +52,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       // The store must confirm the decision in time for the clicker to be told it is recorded; if it does
       // not, they are told nothing was decided, and a write that lands later is withdrawn, never sent.
       const recording = recordDecision(deps, { requestKey, verdict, comment, actor, holdMs: HOLD_MS });
-      const recorded = await Promise.race([recording, delay(Math.max(0, RECORD_DEADLINE_MS - (Date.now() - started)))]);
+      const recorded = await Promise.race([recording, delay(Math.max(0, RECORD_DEADLINE_MS - (deps.clock.now().getTime() - started)))]);
       if (!recorded) {
         void recording.then((late) => withdrawDecision(deps, late), () => undefined).catch((error) => deps.logger.error('Could not withdraw a decision stored too late', { requestKey, error: String(error) }));
         deps.logger.warn('The store did not confirm a decision in time; the clicker was told nothing was decided', { requestKey, verdict });
@@ -63,7 +63,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
         deps.logger.error('Submitting a decision failed; the watcher will retry it', { requestKey, error: String(error) });
         return undefined;
       });
-      const wait = Math.min(deps.answerBudgetMs, Math.max(0, ANSWER_DEADLINE_MS - (Date.now() - started)));
+      const wait = Math.min(deps.answerBudgetMs, Math.max(0, ANSWER_DEADLINE_MS - (deps.clock.now().getTime() - started)));
       const settled = await Promise.race([submitted, delay(wait)]);
       // A finished submission updates every copy itself; otherwise the others' buttons go now, while
       // Microsoft is still being told (or a second approval is awaited). Under Teams' per-chat limits
