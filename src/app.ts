@@ -14,7 +14,7 @@ import { sendQueued } from './domain/usecases/deliver';
 import { createCredential, SimulatorCredential } from './http/credentials';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
-import { DiscoveredSubscriptions, fixedSubscriptions } from './lockbox/azure/subscriptions';
+import { ArmSubscriptions } from './lockbox/azure/subscriptions';
 import { M365LockboxSource } from './lockbox/m365/source';
 import { AzureSupportCases } from './support-cases/azure-support-cases';
 import { CachedSupportCases } from './support-cases/cached-support-cases';
@@ -122,7 +122,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   let supportCases: CachedSupportCases | undefined;
   if (config.sources.includes('azure')) {
     const decisionClient = client(endpoints.arm, ARM, decisionTuning);
-    const subscriptions = config.azureSubscriptionIds.length ? fixedSubscriptions(config.azureSubscriptionIds) : new DiscoveredSubscriptions(arm, SUBSCRIPTION_REFRESH_MS);
+    // Named subscriptions are watched as named; the listing adds the display names cards and refusals show.
+    const named = config.azureSubscriptionIds.length ? config.azureSubscriptionIds : undefined;
+    const subscriptions = new ArmSubscriptions(arm, SUBSCRIPTION_REFRESH_MS, () => clock.now().getTime(), named);
     sources.set('azure', new AzureLockboxSource({ client: arm, decisionClient, subscriptions, tenantId: config.tenantId, logger }));
     // Cards and clicks wait for a case only within a budget, so the look-up itself may take a little longer.
     const lookups = client(endpoints.arm, ARM, { timeoutMs: 5000, maxRetries: 1, retryDelayMs: 500 });

@@ -33,7 +33,16 @@ export interface SubmitAnswer {
 export interface SourceListing {
   requests: LockboxRequest[];
   /** Scopes that could not be listed; their requests are left as they were. */
-  failures: { scope: string; error: string; subscriptionId?: string }[];
+  failures: ScopeFailure[];
+  /** Azure: the subscriptions listed this cycle, by name where known, so a status can say what is watched. */
+  subscriptions?: { id: string; name?: string }[];
+}
+
+export interface ScopeFailure {
+  scope: string;
+  error: string;
+  subscriptionId?: string;
+  subscriptionName?: string;
 }
 
 export interface RoleCheck {

@@ -36,6 +36,8 @@ export interface SeedTeamsApp {
 export interface TenantSeed {
   tenantId: string;
   subscriptions: string[];
+  /** Display names by subscription id, as the portal shows them; one left out gets a made-up name. */
+  subscriptionNames?: Record<string, string>;
   users: SeedUser[];
   /** Azure Customer Lockbox (tenantOptedIn). Default true. */
   lockboxEnabled?: boolean;
@@ -65,6 +67,7 @@ export const DEFAULT_GROUPS = {
 export const DEFAULT_SEED: TenantSeed = {
   tenantId: '00000000-0000-4000-8000-000000000001',
   subscriptions: [SUBSCRIPTION],
+  subscriptionNames: { [SUBSCRIPTION]: 'Payments-Prod' },
   lockboxEnabled: true,
   users: [
     {

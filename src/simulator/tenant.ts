@@ -93,6 +93,7 @@ export class SimulatedTenant {
   private lockboxEnabled: boolean;
   private m365LockboxEnabled: boolean;
   private readonly subscriptions: string[];
+  private readonly subscriptionNames: Record<string, string>;
   private readonly users: DirectoryUser[];
   /** Users by lower-cased object id and userPrincipalName: a tenant of tens of thousands is looked up often. */
   private readonly userIndex = new Map<string, DirectoryUser>();
@@ -120,6 +121,7 @@ export class SimulatedTenant {
     this.lockboxEnabled = seed.lockboxEnabled ?? true;
     this.m365LockboxEnabled = seed.m365LockboxEnabled ?? true;
     this.subscriptions = [...seed.subscriptions];
+    this.subscriptionNames = { ...seed.subscriptionNames };
     this.users = seed.users.map(({ id, displayName, userPrincipalName }) => ({ id, displayName, userPrincipalName }));
     for (const user of this.users) {
       this.userIndex.set(user.id.toLowerCase(), user);
@@ -215,6 +217,12 @@ export class SimulatedTenant {
 
   listSubscriptions(): string[] {
     return [...this.subscriptions];
+  }
+
+  /** The display name ARM lists for the subscription. */
+  subscriptionName(subscriptionId: string): string {
+    const key = Object.keys(this.subscriptionNames).find((s) => same(s, subscriptionId));
+    return key ? this.subscriptionNames[key]! : `Simulated subscription ${subscriptionId.slice(-4)}`;
   }
 
   /** ARM ids are case-insensitive; answers the canonical spelling. */

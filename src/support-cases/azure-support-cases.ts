@@ -2,7 +2,7 @@ import { UpstreamError } from '../domain/errors';
 import type { LockboxRequest } from '../domain/request';
 import type { SupportCase, SupportCases } from '../domain/support-case';
 import type { JsonClient } from '../http/json-client';
-import type { SubscriptionList } from '../lockbox/azure/subscriptions';
+import { subscriptionIds, type SubscriptionList } from '../lockbox/azure/subscriptions';
 import { supportFailure } from './errors';
 import { parseTicket, ticketPage } from './parse';
 
@@ -24,7 +24,7 @@ export class AzureSupportCases implements SupportCases {
   async find(request: LockboxRequest): Promise<SupportCase | undefined> {
     const caseNumber = request.supportRequest?.trim();
     if (!caseNumber) return undefined;
-    const others = await this.subscriptions.ids().catch(() => []);
+    const others = await subscriptionIds(this.subscriptions).catch(() => []);
     const order = [...new Set([request.subscriptionId, ...others].filter((s): s is string => Boolean(s)).map((s) => s.toLowerCase()))];
     const failures: UpstreamError[] = [];
     for (const subscriptionId of order) {

@@ -1,5 +1,5 @@
 import { pageAwaitsResolve } from '../paging';
-import type { Directory, LockboxSource } from '../ports';
+import type { Directory, LockboxSource, ScopeFailure } from '../ports';
 import { hasExpired, movesOn, type LockboxRequest, type SourceKind } from '../request';
 import { isOpen, track, type TrackedRequest } from '../tracked';
 import { syncCards } from './card-sync';
@@ -18,7 +18,9 @@ export interface SourcePollReport {
   pending: number;
   error?: string;
   /** Scopes (e.g. subscriptions) that failed while the rest of the source answered. */
-  failures: { scope: string; error: string }[];
+  failures: ScopeFailure[];
+  /** Azure: the subscriptions watched, by name where known. */
+  subscriptions?: { id: string; name?: string }[];
 }
 
 export interface PollReport {
@@ -129,7 +131,8 @@ async function pollSource(deps: CoreDeps, source: LockboxSource, listed: Set<str
   const failedScopes: string[] = [];
   try {
     const listing = await source.listPending();
-    report.failures = listing.failures.map(({ scope, error }) => ({ scope, error }));
+    report.failures = listing.failures.map((failure) => ({ ...failure }));
+    if (listing.subscriptions) report.subscriptions = listing.subscriptions;
     report.pending = listing.requests.length;
     for (const failure of listing.failures) {
       if (failure.subscriptionId) failedScopes.push(failure.subscriptionId);

@@ -9,7 +9,7 @@ import { signInRefused } from '../sign-in';
 import { armFailure } from './errors';
 import { settleWithLimit } from '../concurrency';
 import { parseAzureRequest } from './parse';
-import type { SubscriptionList } from './subscriptions';
+import type { Subscription, SubscriptionList } from './subscriptions';
 
 export const AZURE_LOCKBOX_API_VERSION = '2018-02-28-preview';
 const MAX_PAGES = 100;
@@ -45,14 +45,17 @@ export class AzureLockboxSource implements LockboxSource {
 
   async listPending(): Promise<SourceListing> {
     const listing: SourceListing = { requests: [], failures: [] };
-    const subscriptionIds = await this.options.subscriptions.ids();
-    const results = await settleWithLimit(subscriptionIds, this.options.concurrency ?? DEFAULT_CONCURRENCY, (s) => this.listSubscription(s));
+    const subscriptions = await this.options.subscriptions.list();
+    listing.subscriptions = subscriptions;
+    const results = await settleWithLimit(subscriptions, this.options.concurrency ?? DEFAULT_CONCURRENCY, (s) => this.listSubscription(s));
     results.forEach((result, i) => {
+      const { id, name } = subscriptions[i]!;
+      const failed = { scope: `subscription ${name ? `${name} (${id})` : id}`, subscriptionId: id, ...(name ? { subscriptionName: name } : {}) };
       if (result.status === 'fulfilled') {
         listing.requests.push(...result.value.requests);
         // The requests read are kept; nothing is concluded about the ones not reached (a failed scope).
-        if (result.value.stoppedEarly) listing.failures.push({ scope: `subscription ${subscriptionIds[i]}`, subscriptionId: subscriptionIds[i], error: `listing stopped after ${MAX_PAGES} pages; the rest is read next cycle` });
-      } else listing.failures.push({ scope: `subscription ${subscriptionIds[i]}`, subscriptionId: subscriptionIds[i], error: String(result.reason?.message ?? result.reason) });
+        if (result.value.stoppedEarly) listing.failures.push({ ...failed, error: `listing stopped after ${MAX_PAGES} pages; the rest is read next cycle` });
+      } else listing.failures.push({ ...failed, error: String(result.reason?.message ?? result.reason) });
     });
     if (results.every((r) => r.status === 'rejected') && results.length > 0) {
       throw new UpstreamError(listing.failures.map((f) => `${f.scope}: ${f.error}`).join('; '), true);
@@ -60,7 +63,7 @@ export class AzureLockboxSource implements LockboxSource {
     return listing;
   }
 
-  private async listSubscription(subscriptionId: string): Promise<{ requests: LockboxRequest[]; stoppedEarly: boolean }> {
+  private async listSubscription({ id: subscriptionId, name }: Subscription): Promise<{ requests: LockboxRequest[]; stoppedEarly: boolean }> {
     const requests: LockboxRequest[] = [];
     const resume = this.resumeAt.get(subscriptionId);
     this.resumeAt.delete(subscriptionId);
@@ -74,7 +77,7 @@ export class AzureLockboxSource implements LockboxSource {
       if (!body.success) throw new UpstreamError(`Listing lockbox requests in subscription ${subscriptionId} returned an unexpected body`, true, response.status);
       for (const raw of body.data.value) {
         const parsed = parseAzureRequest(raw, subscriptionId, true);
-        if (parsed.ok) requests.push(parsed.request);
+        if (parsed.ok) requests.push(name ? { ...parsed.request, subscriptionName: name } : parsed.request);
         else this.options.logger.warn('Skipped a lockbox request that could not be read', { subscriptionId, requestId: parsed.id, error: parsed.error });
       }
       url = body.data.nextLink ?? undefined;
@@ -92,7 +95,8 @@ export class AzureLockboxSource implements LockboxSource {
     if (response.status !== 200) throw armFailure(`Reading lockbox request ${request.requestId}`, response);
     const parsed = parseAzureRequest(response.body, request.subscriptionId);
     if (!parsed.ok) throw new UpstreamError(`Lockbox request ${request.requestId} came back unreadable: ${parsed.error}`, true);
-    return parsed.request;
+    // The request itself does not carry its subscription's name: it stays as the listing found it.
+    return request.subscriptionName ? { ...parsed.request, subscriptionName: request.subscriptionName } : parsed.request;
   }
 
   async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<SubmitAnswer> {

@@ -15,10 +15,11 @@ export function registerSubscriptionRoutes(router: Router, { tenant, pageSize }:
       id: `/subscriptions/${subscriptionId}`,
       subscriptionId,
       tenantId: tenant.tenantId,
-      displayName: `Simulated subscription ${subscriptionId.slice(-4)}`,
+      displayName: tenant.subscriptionName(subscriptionId),
       state: 'Enabled',
       subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
       authorizationSource: 'RoleBased',
+      managedByTenants: [],
     }));
     return { status: 200, body: { value, count: { type: 'Total', value: all.length }, ...(page.nextLink ? { nextLink: page.nextLink } : {}) } };
   });

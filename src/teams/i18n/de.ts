@@ -208,6 +208,10 @@ export const de: Catalogue = {
   'botStatus.notYet': 'noch nicht',
   'botStatus.footer': 'Lockbox Bot {version}',
   'botStatus.moreProblems': { one: '…und {count} weiteres Problem: siehe Protokoll.', other: '…und {count} weitere Probleme: siehe Protokoll.' },
+  'botStatus.subscriptions': { one: 'Überwachtes Abonnement', other: 'Überwachte Abonnements' },
+  'botStatus.noSubscriptions': 'keines, das der Bot sehen kann',
+  'botStatus.moreSubscriptions': '{names} (+{count})',
+  'botStatus.subscriptionProblem': 'Abonnement {subscription}: {error}',
 
   'info.title': 'Neue Customer Lockbox-Anfrage',
   'info.deciders': 'die Rolle {roles}',

@@ -212,6 +212,10 @@ export const en = {
   'botStatus.notYet': 'not yet',
   'botStatus.footer': 'Lockbox Bot {version}',
   'botStatus.moreProblems': { one: '…and {count} more problem: see the log.', other: '…and {count} more problems: see the log.' },
+  'botStatus.subscriptions': { one: 'Subscription watched', other: 'Subscriptions watched' },
+  'botStatus.noSubscriptions': 'none the bot can see',
+  'botStatus.moreSubscriptions': '{names} (+{count})',
+  'botStatus.subscriptionProblem': 'Subscription {subscription}: {error}',
 
   'info.title': 'New Customer Lockbox request',
   'info.deciders': 'the {roles} role',

@@ -208,6 +208,10 @@ export const nl: Catalogue = {
   'botStatus.notYet': 'nog niet',
   'botStatus.footer': 'Lockbox Bot {version}',
   'botStatus.moreProblems': { one: '…en nog {count} probleem: zie het logboek.', other: '…en nog {count} problemen: zie het logboek.' },
+  'botStatus.subscriptions': { one: 'Bewaakt abonnement', other: 'Bewaakte abonnementen' },
+  'botStatus.noSubscriptions': 'geen die de bot kan zien',
+  'botStatus.moreSubscriptions': '{names} (+{count})',
+  'botStatus.subscriptionProblem': 'Abonnement {subscription}: {error}',
 
   'info.title': 'Nieuw Customer Lockbox-verzoek',
   'info.deciders': 'de rol {roles}',
