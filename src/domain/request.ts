@@ -39,8 +39,17 @@ export interface LockboxRequest {
   raw: unknown;
 }
 
+/**
+ * Microsoft compares request and subscription ids without regard to letter case (ARM ids, GUIDs, Exchange
+ * references), so the same request spelt in another case is the same request: one key, in lower case.
+ */
 export function requestKey(r: Pick<LockboxRequest, 'source' | 'requestId' | 'subscriptionId'>): string {
-  return [r.source, r.subscriptionId ?? 'tenant', r.requestId].join(':');
+  return canonicalKey([r.source, r.subscriptionId ?? 'tenant', r.requestId].join(':'));
+}
+
+/** A request key as stored, from one that came from outside (a card's data, an older card) in any letter case. */
+export function canonicalKey(key: string): string {
+  return key.toLowerCase();
 }
 
 export function isFinalStatus(status: string): boolean {

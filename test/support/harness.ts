@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/runtime/logger';
 import { DEFAULT_SEED, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
 import type { AuditEntry, CardCopy } from '../../src/domain/ports';
 import { SqliteStore } from '../../src/store/sqlite';
+import { canonicalKey } from '../../src/domain/request';
 import { startFakeConnector, type FakeConnector } from './fake-connector';
 import type { TeamsUser } from './activities';
 
@@ -80,8 +81,9 @@ export async function startHarness(options: { simulator?: SimulatorOptions; env?
       if (!response.ok) throw new Error(`${path} answered ${response.status}`);
       return response.json();
     },
-    audit: (requestKey) => readStore((store) => store.listAudit({ requestKey, limit: 1000 })),
-    cards: (requestKey) => readStore((store) => store.listCards(requestKey)),
+    // Keys are stored in lower case (one request in any letter case); tests may spell them as Microsoft does.
+    audit: (requestKey) => readStore((store) => store.listAudit({ requestKey: requestKey && canonicalKey(requestKey), limit: 1000 })),
+    cards: (requestKey) => readStore((store) => store.listCards(canonicalKey(requestKey))),
     async restartBot() {
       await harness.bot.close();
       harness.bot = await start();

@@ -1,7 +1,7 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
 import { AlreadyDecided, ConcurrentUpdate, DecideInPortal, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
 import { approverRoleNames, scopeOf } from '../policy';
-import { hasExpired } from '../request';
+import { canonicalKey, hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
 import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '../support-case';
 import { caseForDecision } from './check-support-case';
@@ -28,7 +28,8 @@ type Deps = Pick<CoreDeps, 'store' | 'directory' | 'messenger' | 'clock' | 'logg
  * The upstream submission happens afterwards (see submitDecision), so a click is answered fast
  * and a crash between recording and submitting loses nothing.
  */
-export async function recordDecision(deps: Deps, command: DecideCommand): Promise<TrackedRequest> {
+export async function recordDecision(deps: Deps, given: DecideCommand): Promise<TrackedRequest> {
+  const command = { ...given, requestKey: canonicalKey(given.requestKey) };
   // Someone from another organisation learns nothing about ours, not even whether a request exists.
   await requireTenant(deps, attemptOf(command), () => new NotAnApprover([], 'wrong-tenant'));
   const known = await deps.store.getRequest(command.requestKey);

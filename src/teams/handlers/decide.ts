@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { COMMENT_MAX_LENGTH, type Verdict } from '../../domain/decision';
 import { LockboxError } from '../../domain/errors';
+import { canonicalKey } from '../../domain/request';
 import { syncCards } from '../../domain/usecases/card-sync';
 import { recordDecision, withdrawDecision } from '../../domain/usecases/decide';
 import { submitDecision } from '../../domain/usecases/submit';
@@ -21,7 +22,7 @@ const RECORD_DEADLINE_MS = 3000;
 const HOLD_MS = 5 * 60_000;
 
 const actionData = z.object({
-  requestKey: z.string().min(1).max(300),
+  requestKey: z.string().min(1).max(300).transform(canonicalKey),
   comment: z.string().optional(),
 });
 
