@@ -29,9 +29,12 @@ export interface Submission {
   lastError?: string;
   problem?: SubmissionProblem;
   /**
-   * A click recorded it and answers for it until then: only that click sends it first, so a write that
-   * landed after the clicker was told "nothing was decided" can be withdrawn before anyone sends it.
+   * The click that recorded it (its attempt id): nobody sends it until that click releases it, which it does
+   * only once the store confirmed the write in time to tell the clicker so. A write that landed after the
+   * clicker was told "nothing was decided" is therefore never sent, whatever happens to that click's process.
    */
+  heldBy?: string;
+  /** When an unreleased hold counts as abandoned: the decision is then withdrawn (see takeOverHeld). */
   heldUntil?: string;
   /** When Microsoft first answered the call: from then on its state is read back until it shows the outcome. */
   sentAt?: string;

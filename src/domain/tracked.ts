@@ -27,6 +27,11 @@ export interface TrackedRequest {
   supportCase?: CaseCheck;
   /** Whether and how the person who opened the support case was told. */
   caseOpener?: CaseOpenerNotice;
+  /**
+   * Decision attempts whose clicker was told "nothing was decided", newest last. Written by compare-and-set
+   * on this record, so a late write of such an attempt either fails against it or is removed by it.
+   */
+  withdrawnAttempts?: string[];
   firstSeenAt: string;
   updatedAt: string;
 }

@@ -11,7 +11,7 @@ export interface StoreTimings {
 /**
  * Every store call with a deadline: a store that hangs (a frozen Table service) makes callers fail fast
  * with StoreUnavailable instead of waiting with them. A call that misses its deadline may still land later;
- * callers that told someone "nothing happened" must undo it themselves (see withdrawDecision).
+ * callers that told someone "nothing happened" must make sure it never counts (see withdrawAttempt).
  */
 export function withDeadlines(store: Store, options: { timeoutMs: number; clock: Clock; logger: Logger }): { store: Store; timings: () => StoreTimings } {
   const timings: StoreTimings = { timeouts: 0 };

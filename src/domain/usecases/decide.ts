@@ -1,5 +1,5 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
-import { AlreadyDecided, ConcurrentUpdate, DecideInPortal, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded } from '../errors';
+import { AlreadyDecided, ConcurrentUpdate, DecideInPortal, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded, StoreUnavailable } from '../errors';
 import { approverRoleNames, scopeOf } from '../policy';
 import { canonicalKey, hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
@@ -7,14 +7,18 @@ import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '.
 import { caseForDecision } from './check-support-case';
 import { authorize, recordRefusal, requireTenant, type Attempt } from './authorize';
 import type { CoreDeps } from './deps';
+import { auditWithdrawal, holdExpired, withoutAttempt } from './withdraw';
 
 export interface DecideCommand {
   requestKey: string;
   verdict: Verdict;
   comment: string;
   actor: Actor;
-  /** A click that must answer within a deadline holds the first submission this long (see withdrawDecision). */
-  holdMs?: number;
+  /**
+   * A click that must answer within a deadline: the decision is held for its attempt, and nobody sends it
+   * until that click releases it (see Submission.heldBy); unreleased after `ms`, it is withdrawn.
+   */
+  hold?: { attemptId: string; ms: number };
 }
 
 const MAX_CONFLICTS = 5;
@@ -48,8 +52,12 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
   for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
     const found = conflicts === 0 ? known : await deps.store.getRequest(command.requestKey);
     if (!found) throw new RequestNotFound(command.requestKey);
-    const tracked = found.value;
     const now = deps.clock.now();
+    // Its clicker was told nothing was decided: this write is too late, whatever it would have said.
+    if (command.hold && found.value.withdrawnAttempts?.includes(command.hold.attemptId)) throw new StoreUnavailable('replaceRequest', 'timeout');
+    const abandoned = found.value.decision && holdExpired(found.value.decision.submission, now) ? found.value.decision : undefined;
+    // A decision whose click never released it was never confirmed to anyone: it gives way, withdrawn.
+    const tracked = abandoned ? withoutAttempt(found.value, abandoned.submission.heldBy!, now.toISOString()).next : found.value;
     if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
     if (!isActionable(tracked, now)) throw new RequestClosed(tracked.goneAt ? 'gone' : hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
 
@@ -62,6 +70,7 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
     if (dual && !first) {
       const next: TrackedRequest = { ...tracked, firstApproval: approval, cardsStale: true, updatedAt: approval.at };
       if (!(await deps.store.replaceRequest(next, found.etag))) continue;
+      if (abandoned) await auditWithdrawal(deps, tracked.key, abandoned, 'superseded');
       await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles, supportCase: supportCase ?? null } });
       return next;
     }
@@ -75,10 +84,11 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
       comment: command.comment,
       decidedAt: now.toISOString(),
       roles,
-      submission: { state: 'pending', attempts: 0, ...(command.holdMs ? { heldUntil: new Date(now.getTime() + command.holdMs).toISOString() } : {}) },
+      submission: { state: 'pending', attempts: 0, ...(command.hold ? { heldBy: command.hold.attemptId, heldUntil: new Date(now.getTime() + command.hold.ms).toISOString() } : {}) },
     };
     const next: TrackedRequest = { ...tracked, decision, cardsStale: true, updatedAt: now.toISOString() };
     if (await deps.store.replaceRequest(next, found.etag)) {
+      if (abandoned) await auditWithdrawal(deps, tracked.key, abandoned, 'superseded');
       await deps.store.appendAudit({
         at: decision.decidedAt,
         kind: 'decision.recorded',
@@ -141,29 +151,4 @@ async function stillApproves(deps: Deps, tracked: TrackedRequest): Promise<boole
 
 function refuse(deps: Deps, command: DecideCommand, reason: string, detail: Record<string, unknown>): Promise<void> {
   return recordRefusal(deps, attemptOf(command), reason, detail);
-}
-
-/**
- * Undoes a decision whose write landed after its clicker was told that nothing was decided (the store
- * was too slow to confirm it in time). It is removed only while nobody has started sending it.
- */
-export async function withdrawDecision(deps: Pick<CoreDeps, 'store' | 'clock' | 'logger'>, recorded: TrackedRequest): Promise<boolean> {
-  const ours = recorded.decision!;
-  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-    const found = await deps.store.getRequest(recorded.key);
-    const current = found?.value.decision;
-    if (!found || !current || current.decidedAt !== ours.decidedAt || !sameId(current.actor.aadObjectId, ours.actor.aadObjectId)) return false;
-    if (current.submission.state !== 'pending' || current.submission.attempts > 0) {
-      deps.logger.error('A decision stored after its clicker was told nothing was decided had already been sent; it stands', { requestKey: recorded.key });
-      return false;
-    }
-    const { decision: _withdrawn, ...rest } = found.value;
-    const next: TrackedRequest = { ...rest, cardsStale: true, updatedAt: deps.clock.now().toISOString() };
-    if (await deps.store.replaceRequest(next, found.etag)) {
-      deps.logger.warn('Withdrew a decision the store confirmed too late: its clicker was told nothing was decided', { requestKey: recorded.key });
-      await deps.store.appendAudit({ at: next.updatedAt, kind: 'decision.withdrawn', requestKey: recorded.key, actor: ours.actor, detail: { verdict: ours.verdict, reason: 'store-too-slow' } });
-      return true;
-    }
-  }
-  return false;
 }

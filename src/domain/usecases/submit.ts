@@ -5,11 +5,13 @@ import type { TrackedRequest } from '../tracked';
 import type { LockboxSource, Versioned } from '../ports';
 import type { CoreDeps } from './deps';
 import { syncCards } from './card-sync';
+import { holdExpired, isHeld, withdrawAttempt } from './withdraw';
 
 type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'submissionLeaseMs' | 'confirmWindowMs'>;
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_CONFIRM_WINDOW_MS = 15 * 60_000;
+const MAX_CONFLICTS = 5;
 
 /**
  * Sends a recorded decision upstream, exactly once: a lease taken by compare-and-set keeps two
@@ -18,8 +20,8 @@ const DEFAULT_CONFIRM_WINDOW_MS = 15 * 60_000;
  * that shows the decision makes it submitted. Returns the stored state afterwards (unchanged when
  * another worker holds the lease).
  */
-export async function submitDecision(deps: Deps, requestKey: string, options: { awaitCards?: boolean; byClick?: boolean } = {}): Promise<TrackedRequest | undefined> {
-  const leased = await takeLease(deps, requestKey, options.byClick ?? false);
+export async function submitDecision(deps: Deps, requestKey: string, options: { awaitCards?: boolean; releasedBy?: string } = {}): Promise<TrackedRequest | undefined> {
+  const leased = await takeLease(deps, requestKey, options.releasedBy);
   if (!leased) return (await deps.store.getRequest(requestKey))?.value;
   const { value: tracked } = leased;
   const decision = tracked.decision!;
@@ -90,23 +92,35 @@ function failure(error: unknown): Outcome {
   return { state: transient ? 'pending' : 'failed', lastError: message, ...(problem ? { problem } : {}) };
 }
 
-async function takeLease(deps: Deps, requestKey: string, byClick: boolean): Promise<Versioned<TrackedRequest> | undefined> {
-  const found = await deps.store.getRequest(requestKey);
-  const submission = found?.value.decision?.submission;
-  if (!found || !submission || submission.state !== 'pending') return undefined;
-  const now = deps.clock.now();
-  if (submission.leaseUntil && Date.parse(submission.leaseUntil) > now.getTime()) return undefined;
-  // The click that recorded it sends it first; until its hold ends the decision may still be withdrawn.
-  if (!byClick && submission.attempts === 0 && submission.heldUntil && Date.parse(submission.heldUntil) > now.getTime()) return undefined;
-  const leased: TrackedRequest = {
-    ...found.value,
-    decision: {
-      ...found.value.decision!,
-      submission: { ...submission, heldUntil: undefined, attempts: submission.attempts + 1, leaseUntil: new Date(now.getTime() + (deps.submissionLeaseMs ?? DEFAULT_LEASE_MS)).toISOString() },
-    },
-  };
-  const etag = await deps.store.replaceRequest(leased, found.etag);
-  return etag ? { value: leased, etag } : undefined;
+/**
+ * Compare-and-set. A held decision is taken only by the click that recorded it (`releasedBy`, its attempt id),
+ * which retries on conflicts since nobody else will send it; one whose hold ran out unreleased is withdrawn.
+ */
+async function takeLease(deps: Deps, requestKey: string, releasedBy: string | undefined): Promise<Versioned<TrackedRequest> | undefined> {
+  for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {
+    const found = await deps.store.getRequest(requestKey);
+    const submission = found?.value.decision?.submission;
+    if (!found || !submission || submission.state !== 'pending') return undefined;
+    const now = deps.clock.now();
+    if (submission.leaseUntil && Date.parse(submission.leaseUntil) > now.getTime()) return undefined;
+    if (isHeld(submission) && submission.heldBy !== releasedBy) {
+      if (holdExpired(submission, now)) await withdrawAttempt(deps, requestKey, submission.heldBy!, 'never-released');
+      return undefined;
+    }
+    // A hold without an attempt id (stored before holds had one) only delays sending, as it did then.
+    if (!releasedBy && submission.attempts === 0 && submission.heldUntil && Date.parse(submission.heldUntil) > now.getTime()) return undefined;
+    const leased: TrackedRequest = {
+      ...found.value,
+      decision: {
+        ...found.value.decision!,
+        submission: { ...submission, heldBy: undefined, heldUntil: undefined, attempts: submission.attempts + 1, leaseUntil: new Date(now.getTime() + (deps.submissionLeaseMs ?? DEFAULT_LEASE_MS)).toISOString() },
+      },
+    };
+    const etag = await deps.store.replaceRequest(leased, found.etag);
+    if (etag) return { value: leased, etag };
+    if (!releasedBy) return undefined;
+  }
+  return undefined;
 }
 
 async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Outcome, awaitCards: boolean): Promise<TrackedRequest> {

@@ -4,8 +4,9 @@ import { COMMENT_MAX_LENGTH, type Verdict } from '../../domain/decision';
 import { LockboxError } from '../../domain/errors';
 import { canonicalKey } from '../../domain/request';
 import { syncCards } from '../../domain/usecases/card-sync';
-import { recordDecision, withdrawDecision } from '../../domain/usecases/decide';
+import { recordDecision } from '../../domain/usecases/decide';
 import { submitDecision } from '../../domain/usecases/submit';
+import { withdrawAttempt } from '../../domain/usecases/withdraw';
 import { noticeCard, requestCard, type AdaptiveCard } from '../cards/render';
 import type { TeamsDeps } from '../deps';
 import { cardForError } from '../error-cards';
@@ -18,8 +19,14 @@ export const VERBS = { approve: 'lockbox.approve', reject: 'lockbox.reject' } as
 const ANSWER_DEADLINE_MS = 4000;
 /** The store must have confirmed the decision by then, leaving time to answer. */
 const RECORD_DEADLINE_MS = 3000;
-/** Long enough for a write that lands late to be withdrawn before the watcher would send it. */
-const HOLD_MS = 5 * 60_000;
+/**
+ * How long the click has to release what it recorded (normally a moment after the store confirms it): as
+ * long as Teams waits for an invoke. A decision still unreleased after that was never confirmed to its
+ * clicker, or its click died; either way it is withdrawn, never sent, and people may decide again.
+ */
+const HOLD_MS = 15_000;
+/** Background retries, after the clicker has their answer, of a release or a withdrawal the store did not take. */
+const RETRY_DELAYS_MS = [1000, 3000, 6000, 15_000, 30_000];
 
 const actionData = z.object({
   requestKey: z.string().min(1).max(300).transform(canonicalKey),
@@ -51,17 +58,22 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
     const { requestKey } = parsed.data;
     try {
       // The store must confirm the decision in time for the clicker to be told it is recorded; if it does
-      // not, they are told nothing was decided, and a write that lands later is withdrawn, never sent.
-      const recording = recordDecision(deps, { requestKey, verdict, comment, actor, holdMs: HOLD_MS });
+      // not, they are told nothing was decided, and their attempt is withdrawn: a write that lands later
+      // fails against the withdrawal or is removed by it, and is never sent, since only this click releases it.
+      const attemptId = deps.newId();
+      const recording = recordDecision(deps, { requestKey, verdict, comment, actor, hold: { attemptId, ms: HOLD_MS } });
       const recorded = await Promise.race([recording, delay(Math.max(0, RECORD_DEADLINE_MS - (deps.clock.now().getTime() - started)))]);
       if (!recorded) {
-        void recording.then((late) => withdrawDecision(deps, late), () => undefined).catch((error) => deps.logger.error('Could not withdraw a decision stored too late', { requestKey, error: String(error) }));
+        recording.catch(() => undefined);
+        void retrying(deps, 'withdraw a decision its clicker was told was not made', requestKey, () => withdrawAttempt(deps, requestKey, attemptId, 'store-too-slow'));
         deps.logger.warn('The store did not confirm a decision in time; the clicker was told nothing was decided', { requestKey, verdict });
         return noticeCard(t(locale, 'refusal.storeSlow.title'), t(locale, 'refusal.storeSlow.text'), 'warning');
       }
       // The clicker's own answer never waits for the other approvers' copies to be updated.
-      const submitted = submitDecision(deps, requestKey, { awaitCards: false, byClick: true }).catch((error) => {
-        deps.logger.error('Submitting a decision failed; the watcher will retry it', { requestKey, error: String(error) });
+      const release = () => submitDecision(deps, requestKey, { awaitCards: false, releasedBy: attemptId });
+      const submitted = release().catch((error) => {
+        // Until this click releases it nobody sends it: keep trying for a while, then the hold runs out and it is withdrawn.
+        void retrying(deps, 'send a recorded decision', requestKey, async () => (await release(), true), error);
         return undefined;
       });
       const wait = Math.min(deps.answerBudgetMs, Math.max(0, ANSWER_DEADLINE_MS - (deps.clock.now().getTime() - started)));
@@ -77,6 +89,19 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       return cardForError(error, { store: deps.store, now: deps.clock.now(), actor, requestKey, verdict, locale });
     }
   };
+}
+
+/** Work the clicker no longer waits for, tried again at RETRY_DELAYS_MS until it says it is done. */
+async function retrying(deps: TeamsDeps, what: string, requestKey: string, work: () => Promise<boolean>, failed?: unknown): Promise<void> {
+  for (let attempt = failed === undefined ? -1 : 0; attempt < RETRY_DELAYS_MS.length; attempt++) {
+    if (attempt >= 0) await delay(RETRY_DELAYS_MS[attempt]!);
+    try {
+      if (await work()) return;
+    } catch (error) {
+      failed = error;
+    }
+  }
+  deps.logger.error(`Could not ${what}; its hold runs out and the leader withdraws it`, { requestKey, error: String(failed) });
 }
 
 function delay(ms: number): Promise<undefined> {
