@@ -109,7 +109,7 @@ describe('one watcher cycle', () => {
     core.source.requests.clear();
     core.source.listPending = async () => ({ requests: [], failures: [{ scope: 'subscription sub-1', subscriptionId: 'sub-1', error: 'HTTP 503' }] });
     const report = await pollOnce(core.deps);
-    assert.deepEqual(report.sources[0]?.failures, [{ scope: 'subscription sub-1', error: 'HTTP 503' }]);
+    assert.deepEqual(report.sources[0]?.failures, [{ scope: 'subscription sub-1', subscriptionId: 'sub-1', error: 'HTTP 503' }], 'the report keeps which subscription failed, for /lockbox status');
     assert.equal((await core.store.getRequest(key))?.value.request.status, 'Pending');
   });
 
