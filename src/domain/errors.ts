@@ -36,9 +36,18 @@ export class RequestClosed extends LockboxError {
   }
 }
 
+/**
+ * `roles` are the roles that would allow it, in words (for a role assigned too late: the late ones).
+ * `subscription` is set only when the refusal may name the request's subscription: to someone it was shown to.
+ */
 export class NotAnApprover extends LockboxError {
   readonly code = 'AUTH.NOT_AN_APPROVER';
-  constructor(readonly requiredRoles: string[], readonly reason: 'no-role' | 'wrong-tenant' | 'assigned-after-request', readonly scope?: RequestScope) {
+  constructor(
+    readonly requiredRoles: string[],
+    readonly reason: 'no-role' | 'wrong-tenant' | 'assigned-after-request',
+    readonly scope?: RequestScope,
+    readonly subscription?: { id: string; name?: string },
+  ) {
     super(
       reason === 'wrong-tenant' ? 'You are signed in to another organisation.'
         : reason === 'assigned-after-request' ? 'Your role was assigned after the request was created, and Microsoft does not recognise it for this request.'

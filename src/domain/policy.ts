@@ -63,6 +63,14 @@ export function roleNames(policy: ApproverPolicy, subscriptionId?: string): stri
   return [...policy.directoryRoles.map((r) => r.name), ...policy.subscriptionRoles.map((r) => subscriptionRoleName(r, subscriptionId))];
 }
 
+/** Of the roles that may decide, those a role check reported (worded as `roleNames` words them), by their plain names. */
+export function rolesAmong(policy: ApproverPolicy, reported: string[], subscriptionId?: string): string[] {
+  return [
+    ...policy.directoryRoles.filter((r) => reported.includes(r.name)),
+    ...policy.subscriptionRoles.filter((r) => reported.includes(subscriptionRoleName(r, subscriptionId))),
+  ].map((r) => r.name);
+}
+
 export function subscriptionRoleName(role: Role, subscriptionId?: string): string {
   return subscriptionId ? `${role.name} on subscription ${subscriptionId}` : role.name;
 }

@@ -56,18 +56,28 @@ export async function cardForError(error: unknown, context: { store: Store; now:
   return withNotice(t(locale, 'refusal.generic', { code: codeOf(error) }), 'attention');
 }
 
-/** What a refused clicker is told: which rule they do not meet, and nothing about the request itself. */
+/**
+ * What a refused clicker is told: the roles they lack, named once, and the subscription by its name only
+ * when the core says they were shown the request; otherwise nothing about the request itself.
+ */
 function refusalText(error: NotAnApprover, locale: string | undefined): string {
   if (error.reason === 'wrong-tenant') return t(locale, 'refusal.wrongTenant');
+  const count = error.requiredRoles.length;
+  const subscription = error.subscription && `*${plain(error.subscription.name ?? error.subscription.id)}*`;
+  if (error.reason === 'assigned-after-request') {
+    // These are the roles the person holds, too late: all of them, not one or another.
+    const roles = error.requiredRoles.join(', ');
+    return subscription ? t(locale, 'refusal.assignedTooLate.onSubscription', { roles, subscription, count }) : t(locale, 'refusal.assignedTooLate', { roles, count });
+  }
   const roles = orList(locale, error.requiredRoles);
-  if (error.reason === 'assigned-after-request') return t(locale, 'refusal.assignedTooLate', { roles });
-  return t(locale, error.scope === 'azure-subscription' ? 'refusal.notApprover.onSubscription' : 'refusal.notApprover', { roles });
+  if (error.scope !== 'azure-subscription') return t(locale, 'refusal.notApprover', { roles, count });
+  return subscription ? t(locale, 'refusal.notApprover.onSubscription', { roles, subscription, count }) : t(locale, 'refusal.notApprover.onItsSubscription', { roles, count });
 }
 
 /** The same failures, worded for a chat reply to a command. */
 export function textForError(error: unknown, locale?: string): string {
   if (error instanceof NotAnAdmin) {
-    return error.requiredRoles.length ? t(locale, 'command.notAdmin', { roles: orList(locale, error.requiredRoles) }) : t(locale, 'command.wrongTenant');
+    return error.requiredRoles.length ? t(locale, 'command.notAdmin', { roles: orList(locale, error.requiredRoles), count: error.requiredRoles.length }) : t(locale, 'command.wrongTenant');
   }
   if (error instanceof DirectoryUnavailable) return t(locale, 'command.directoryUnavailable');
   if (error instanceof StoreUnavailable) return t(locale, 'refusal.storeSlow.text');

@@ -92,7 +92,7 @@ const CASES: Case[] = [
     template: 'request',
     card: () =>
       requestCard(azure(), NOW, {
-        text: "You can't decide this request: it needs an active Owner or Azure Customer Lockbox Approver for Subscription role. Nothing was decided.",
+        text: 'You need Owner or Azure Customer Lockbox Approver for Subscription on *Payments-Prod*, and you have neither. Only a role active on the subscription itself counts, not one inherited from a management group. Nothing was decided.',
         style: 'attention',
       }),
   },

@@ -121,7 +121,7 @@ describe('/lockbox commands over HTTP', () => {
     assert.match(text, /"text":"The last decision"/, 'the title counts what is shown: one decision, though five were asked for');
     assert.match(text, /Azure · VM-/, 'the product and the resource by name');
     assert.ok(!text.includes(`azure:${SUBSCRIPTION_ID}`), 'not the internal key');
-    assert.match(textOf(await say(USERS.adele, '/lockbox history')), /needs an active Global Administrator role/);
+    assert.match(textOf(await say(USERS.adele, '/lockbox history')), /You need Global Administrator for that, and you don't have it\. Nothing was changed\./);
   });
 
   it('turns Customer Lockbox off after the admin confirms, and says what changed', async () => {
@@ -135,9 +135,9 @@ describe('/lockbox commands over HTTP', () => {
   });
 
   it('refuses enable and disable to someone without the role, naming the role', async () => {
-    assert.match(textOf(await say(USERS.adele, '/lockbox enable')), /needs an active Global Administrator role/);
+    assert.match(textOf(await say(USERS.adele, '/lockbox enable')), /You need Global Administrator for that, and you don't have it\. Nothing was changed\./);
     const text = textOf(await say(USERS.alex, '/lockbox disable'));
-    assert.match(text, /needs an active Global Administrator role/);
+    assert.match(text, /You need Global Administrator for that, and you don't have it\. Nothing was changed\./);
     assert.equal(h.simulator.tenant.isLockboxEnabled(), true);
   });
 
@@ -206,7 +206,7 @@ describe('/lockbox commands with both products watched', () => {
 
   it('checks the role when a product button is clicked, like the command does', async () => {
     const answer = JSON.stringify(await click(USERS.alex, 'lockbox.switch.choose', { action: 'disable', source: 'azure' }));
-    assert.match(answer, /needs an active Global Administrator role/);
+    assert.match(answer, /You need Global Administrator for that, and you don't have it\. Nothing was changed\./);
     assert.doesNotMatch(answer, /lockbox\.switch\.confirm/);
   });
 
@@ -234,7 +234,7 @@ describe('/lockbox commands with both products watched', () => {
 
   it('lets a Customer LockBox Access Approver switch Microsoft 365, but not Azure', async () => {
     assert.match(await say(USERS.alex, '/lockbox disable m365'), /Turn Customer Lockbox off for Microsoft 365\?/);
-    assert.match(await say(USERS.alex, '/lockbox disable azure'), /needs an active Global Administrator role/);
+    assert.match(await say(USERS.alex, '/lockbox disable azure'), /You need Global Administrator for that, and you don't have it\. Nothing was changed\./);
   });
 
   it('shows /lockbox history only of the products the asker administers', async () => {

@@ -30,7 +30,7 @@ describe('/lockbox pending, history and status as use cases', () => {
 
   it('audits a refused /lockbox history with the roles the check found', async () => {
     const answer = await say(USERS.adele, '/lockbox history');
-    assert.match(answer, /needs an active Global Administrator role/);
+    assert.match(answer, /You need Global Administrator for that, and you don't have it\. Nothing was changed\./);
     const [refusal] = (await h.audit()).filter((a) => a.kind === 'admin.refused');
     assert.equal(refusal?.actor?.aadObjectId, USERS.adele.aadObjectId);
     assert.equal(refusal?.detail.command, 'history');

@@ -31,7 +31,7 @@ describe('who may decide: exactly Microsoft\'s rule, checked live', () => {
     assert.equal(cardsTo(USERS.alex).filter((c) => c.includes('lockbox.approve')).length, 1, 'the subscription\'s approver gets one');
 
     const answer = await click(USERS.megan, key);
-    assert.match(text(answer), /Owner or Azure Customer Lockbox Approver for Subscription role, assigned on the request's own subscription/);
+    assert.match(text(answer), /You need Owner or Azure Customer Lockbox Approver for Subscription on the request's subscription, and you have neither\. Only a role active on the subscription itself counts, not one inherited from a management group/);
     assert.equal(upstreamStatus(record.requestId), 'Pending');
     const [refusal] = await h.audit(key);
     assert.equal(refusal?.kind, 'decision.refused');

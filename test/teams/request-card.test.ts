@@ -28,7 +28,8 @@ const verbs = (card: AdaptiveCard) => JSON.stringify(card.actions ?? []).match(/
 
 async function refusedCard(tracked: TrackedRequest, locale: string): Promise<AdaptiveCard> {
   const store = { getRequest: async () => ({ value: tracked, etag: '1' }) } as unknown as Store;
-  return cardForError(new NotAnApprover(['Owner', 'Azure Customer Lockbox Approver for Subscription'], 'no-role', 'azure-subscription'), { store, now: NOW, actor: ALEX, requestKey: tracked.key, locale });
+  const subscription = { id: tracked.request.subscriptionId!, name: tracked.request.subscriptionName! };
+  return cardForError(new NotAnApprover(['Owner', 'Azure Customer Lockbox Approver for Subscription'], 'no-role', 'azure-subscription', subscription), { store, now: NOW, actor: ALEX, requestKey: tracked.key, locale });
 }
 
 interface Expectation {

@@ -1,6 +1,7 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
 import { AlreadyDecided, ConcurrentUpdate, DecideInPortal, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded, StoreUnavailable } from '../errors';
-import { approverRoleNames, scopeOf } from '../policy';
+import { approverPolicy, approverRoleNames, rolesAmong, scopeOf } from '../policy';
+import type { RoleCheck } from '../ports';
 import { canonicalKey, hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
 import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '../support-case';
@@ -128,9 +129,29 @@ async function authorizeDecision(deps: Deps, command: DecideCommand, tracked: Tr
     attempt.actor = { ...attempt.actor, ...(names?.displayName ? { name: names.displayName } : {}), ...(names?.userPrincipalName ? { userPrincipalName: names.userPrincipalName } : {}) };
     return check;
   };
-  const scope = scopeOf(tracked.request);
-  const check = await authorize(deps, attempt, ask, (reason) => new NotAnApprover(reason === 'wrong-tenant' ? [] : approverRoleNames(scope), reason, scope));
+  const check = await authorize(deps, attempt, ask, (reason, found) => refusal(tracked, reason, found)).catch(async (error: unknown) => {
+    throw error instanceof NotAnApprover ? await naming(deps, tracked, command.actor, error) : error;
+  });
   return { roles: check.heldRoles, actor: attempt.actor };
+}
+
+function refusal(tracked: TrackedRequest, reason: NotAnApprover['reason'], check?: RoleCheck): NotAnApprover {
+  const scope = scopeOf(tracked.request);
+  if (reason === 'wrong-tenant') return new NotAnApprover([], reason, scope);
+  const late = reason === 'assigned-after-request' ? rolesAmong(approverPolicy(tracked.request), check?.lateRoles ?? [], tracked.request.subscriptionId) : [];
+  return new NotAnApprover(late.length ? late : approverRoleNames(scope), reason, scope);
+}
+
+/**
+ * A refusal names the request's subscription only to someone it was shown to: a person who holds a card
+ * of it while it is still open. Anyone else learns nothing about the request, not even where it is (#14).
+ */
+async function naming(deps: Deps, tracked: TrackedRequest, actor: Actor, error: NotAnApprover): Promise<NotAnApprover> {
+  const { subscriptionId, subscriptionName } = tracked.request;
+  if (error.reason === 'wrong-tenant' || !subscriptionId || !isActionable(tracked, deps.clock.now())) return error;
+  const cards = await deps.store.listCards(tracked.key).catch(() => []);
+  if (!cards.some((c) => c.activityId && sameId(c.userId, actor.aadObjectId))) return error;
+  return new NotAnApprover(error.requiredRoles, error.reason, error.scope, subscriptionName ? { id: subscriptionId, name: subscriptionName } : { id: subscriptionId });
 }
 
 function attemptOf(command: DecideCommand): Attempt {
