@@ -108,6 +108,17 @@ async function fire(url: string, clicks: Click[]): Promise<Answer[]> {
   }
 }
 
+/**
+ * Fires the clicks and also counts the CPU time this process spent until the last answer. The machine may be
+ * shared: wall-clock latency then depends on what else runs, CPU time per click much less so.
+ */
+async function fireCounted(url: string, clicks: Click[]): Promise<{ answers: Answer[]; cpuMs: number }> {
+  const before = process.cpuUsage();
+  const answers = await fire(url, clicks);
+  const used = process.cpuUsage(before);
+  return { answers, cpuMs: (used.user + used.system) / 1000 };
+}
+
 function percentiles(answers: Answer[]) {
   const times = answers.map((a) => a.ms).sort((a, b) => a - b);
   const at = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
@@ -172,18 +183,33 @@ async function prepareRound(round: number): Promise<{ h: Harness; clicks: Click[
   return { h, clicks: shuffled(clicks, 1234 + round) };
 }
 
-const FINAL = /Approved\. Microsoft may access|Rejected\. Microsoft gets no access/;
+/** The decided card once Microsoft shows the decision (the redesigned card's words): what Microsoft may now do, or that it gets no access. */
+const FINAL = /Microsoft can (?:read|access) \*\*|"Access refused"/;
 
-/** How many request-card copies (of the 200) have been updated at all (their buttons are gone), or to show the request's final state. */
-function updatedCopies(h: Harness, requestIds: string[], finalOnly: boolean): number {
-  const done = new Set<string>();
-  for (const update of h.connector.updates()) {
-    const text = JSON.stringify(update.body);
-    if (finalOnly && !FINAL.test(text)) continue;
-    const id = requestIds.find((r) => text.includes(r));
-    if (id) done.add(`${id}|${update.activityId}`);
-  }
-  return done.size;
+/**
+ * Which request-card copies (of the 200) have been updated at all (their buttons are gone), and which show the
+ * request's final state. Reads each update once, as it arrives, so watching costs the process next to nothing.
+ */
+function copyWatcher(h: Harness, requestIds: string[]) {
+  const updated = new Set<string>();
+  const final = new Set<string>();
+  let read = 0;
+  return () => {
+    const calls = h.connector.calls;
+    for (; read < calls.length; read++) {
+      const call = calls[read]!;
+      if (call.method !== 'PUT') continue;
+      const text = JSON.stringify(call.body);
+      const id = requestIds.find((r) => text.includes(r));
+      if (!id) continue;
+      const copy = `${id}|${call.activityId}`;
+      updated.add(copy);
+      // A later update that is not final (an older state sent late) takes the copy out of the final ones.
+      if (FINAL.test(text)) final.add(copy);
+      else final.delete(copy);
+    }
+    return { updated: updated.size, final: final.size };
+  };
 }
 
 interface BotRound {
@@ -196,14 +222,20 @@ interface BotRound {
   /** When every copy of every card had been updated (no buttons left) and showed the final state, in ms after the clicks were fired; undefined if not within the wait. */
   allCopiesUpdatedMs?: number;
   allCopiesFinalMs?: number;
+  /** CPU time of the whole process (bot, simulated tenant, fake connector) until the last click was answered. */
+  cpuMs: number;
+  /** The same clicks answered by the echo just before, on the same machine at the same moment. */
+  echo: { answers: Answer[]; cpuMs: number; failures: string[] };
   failures: string[];
 }
 
-async function botRound(round: number): Promise<BotRound> {
+async function botRound(round: number, echoUrl: string): Promise<BotRound> {
   const { h, clicks } = await prepareRound(round);
   try {
+    // The echo answers the same clicks right before the bot (its system idle and ready), so both see the same machine.
+    const echo = await echoRound(echoUrl, clicks);
     const firedAt = Date.now();
-    const answers = await fire(h.bot.url, clicks);
+    const { answers, cpuMs } = await fireCounted(h.bot.url, clicks);
 
     const failures: string[] = [];
     const counts: Record<Kind, number> = { decided: 0, 'decided-sending': 0, 'already-decided': 0, refused: 0, other: 0 };
@@ -243,9 +275,11 @@ async function botRound(round: number): Promise<BotRound> {
     const until = Date.now() + 60_000;
     let allCopiesUpdatedMs: number | undefined;
     let allCopiesFinalMs: number | undefined;
+    const copies = copyWatcher(h, requestIds);
     while (Date.now() < until) {
-      if (allCopiesUpdatedMs === undefined && updatedCopies(h, requestIds, false) === REQUESTS * APPROVERS.length) allCopiesUpdatedMs = Date.now() - firedAt;
-      if (allCopiesFinalMs === undefined && updatedCopies(h, requestIds, true) === REQUESTS * APPROVERS.length) allCopiesFinalMs = Date.now() - firedAt;
+      const seen = copies();
+      if (allCopiesUpdatedMs === undefined && seen.updated === REQUESTS * APPROVERS.length) allCopiesUpdatedMs = Date.now() - firedAt;
+      if (allCopiesFinalMs === undefined && seen.final === REQUESTS * APPROVERS.length) allCopiesFinalMs = Date.now() - firedAt;
       if (allCopiesFinalMs !== undefined && (await updateApprovalCalls(h)).length >= REQUESTS) break;
       await sleep(50);
     }
@@ -253,7 +287,7 @@ async function botRound(round: number): Promise<BotRound> {
     const calls = await updateApprovalCalls(h);
     if (calls.length !== REQUESTS) failures.push(`${calls.length} updateApproval calls reached the simulator, expected ${REQUESTS}`);
     const upstreamMs = { first: Math.min(...calls.map((c) => c.at)) - firedAt, last: Math.max(...calls.map((c) => c.at)) - firedAt };
-    return { answers, kinds, counts, updateApprovalCalls: calls.length, upstreamMs, allCopiesUpdatedMs, allCopiesFinalMs, failures };
+    return { answers, kinds, counts, updateApprovalCalls: calls.length, upstreamMs, allCopiesUpdatedMs, allCopiesFinalMs, cpuMs, echo, failures };
   } finally {
     await h.close();
   }
@@ -272,9 +306,9 @@ async function startEcho() {
 }
 
 async function echoRound(url: string, clicks: Click[]) {
-  const answers = await fire(url, clicks);
+  const { answers, cpuMs } = await fireCounted(url, clicks);
   const bad = answers.filter((a) => a.status !== 200 || a.body?.type !== ADAPTIVE).length;
-  return { answers, failures: bad ? [`echo: ${bad} of ${answers.length} invokes were not answered with a card`] : [] };
+  return { answers, cpuMs, failures: bad ? [`echo: ${bad} of ${answers.length} invokes were not answered with a card`] : [] };
 }
 
 const ms = (n: number) => n.toFixed(1);
@@ -285,10 +319,10 @@ async function main() {
   try {
     // Each bot round gets a fresh system, so the second does not start behind the first round's paced card
     // updates or with its rate-limit windows used up; the process (JIT, modules) stays warm.
-    const warmBot = await botRound(0);
-    const warmEcho = await echoRound(echo.url, warmBot.answers.map((a) => a.click));
-    const bot = await botRound(1);
-    const echoed = await echoRound(echo.url, bot.answers.map((a) => a.click));
+    const warmBot = await botRound(0, echo.url);
+    const warmEcho = warmBot.echo;
+    const bot = await botRound(1, echo.url);
+    const echoed = bot.echo;
 
     const failures = [...warmBot.failures.map((f) => `warm-up: ${f}`), ...warmEcho.failures.map((f) => `warm-up: ${f}`), ...bot.failures, ...echoed.failures];
     const b = percentiles(bot.answers);
@@ -305,6 +339,8 @@ async function main() {
     if (winners.length) out.write(row(`bot, deciding clicks only (${winners.length})`, percentiles(winners)));
     if (losers.length) out.write(row(`bot, already-decided clicks only (${losers.length})`, percentiles(losers)));
     out.write('\n');
+    const perClick = (cpu: number) => `${ms(cpu)} ms (${ms(cpu / bot.answers.length)} ms a click)`;
+    out.write(`CPU time of the process until the last answer: bot ${perClick(bot.cpuMs)} (the simulated tenant and fake connector included), echo ${perClick(echoed.cpuMs)}, ratio ${(bot.cpuMs / echoed.cpuMs).toFixed(1)}x\n\n`);
 
     const c = bot.counts;
     const sending = c['decided-sending'];
