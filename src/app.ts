@@ -137,6 +137,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       tenantId: config.tenantId,
       decideInPortal: config.m365Decisions === 'admin-center',
       logger,
+      clock,
     }));
   }
 
@@ -235,7 +236,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       const lastPoll = last && {
         at: last.at,
         ok: last.ok,
-        sources: last.sources.map((s) => ({ source: s.source, ok: s.ok, failingScopes: s.failures.length })),
+        sources: last.sources.map((s) => ({ source: s.source, ok: s.ok, failingScopes: s.failures.length, skippedRecords: s.skippedRecords })),
       };
       const queued = storeOk ? await within(HEALTH_STORE_MS / 2, store.countDeliveries().catch(() => null), null) : null;
       const leaseOk = election?.health().ok ?? true;

@@ -34,6 +34,8 @@ export interface SourceListing {
   requests: LockboxRequest[];
   /** Scopes that could not be listed; their requests are left as they were. */
   failures: ScopeFailure[];
+  /** Records that could not be followed at all (no id) and were left out, each with a warning in the log. */
+  skipped?: number;
   /** Azure: the subscriptions listed this cycle, by name where known, so a status can say what is watched. */
   subscriptions?: { id: string; name?: string }[];
 }

@@ -159,3 +159,45 @@ describe('a request record with fields missing, over HTTP', () => {
     }
   });
 });
+
+describe('a Microsoft 365 record with fields missing, and a record without an id, over HTTP', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure,m365' } });
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.alex));
+  });
+  afterEach(() => h.close());
+
+  const health = async () => (await (await fetch(`${h.bot.url}/healthz`)).json()) as { lastPoll: { sources: { source: string; skippedRecords: number }[] } };
+
+  it('still brings it to approvers with a note that it was incomplete; only a record without an id is skipped, and /healthz counts it', async () => {
+    const expires = new Date(Date.now() + 6 * 3_600_000).toISOString();
+    const records = [
+      { ApprovalStatus: 'Pending', Comment: 'Case without an id', ExpiryTime: expires },
+      { RequestId: 'EXSR7000001', ApprovalStatus: '', Comment: 'Case EXSR7000001' },
+      { RequestId: 'EXSR7000002', ApprovalStatus: 'Pending', Comment: 'Case EXSR7000002', CreatedTime: '2026-11-30T10:00:00', ExpiryTime: expires },
+    ];
+    // Every listing in this test answers so (an install's own cycle may run after the one asked for).
+    await injectFault(h.simulator.url, { path: 'InvokeCommand', cmdlet: 'Get-AccessToCustomerDataRequest', status: 200, times: 100, body: { value: records } });
+    await h.bot.watcher.runOnce();
+    const cards = h.connector.postedCards().map((c) => JSON.stringify(cardOf(c.body)));
+    assert.equal(cards.length, 2);
+    assert.equal(cards.some((c) => c.includes('Case without an id')), false);
+    for (const [id, fields] of [['EXSR7000001', 'ApprovalStatus, CreatedTime, ExpiryTime'], ['EXSR7000002', 'CreatedTime']] as const) {
+      const card = cards.find((c) => c.includes(`Case ${id}`));
+      assert.ok(card, `a card for ${id}`);
+      assert.match(card, new RegExp(`record of this request was incomplete \\(${fields}\\)`));
+      assert.match(card, /lockbox\.approve/);
+    }
+    assert.deepEqual((await health()).lastPoll.sources.map((s) => [s.source, s.skippedRecords]), [['azure', 0], ['m365', 1]]);
+  });
+
+  it('counts an Azure record without an id in /healthz as well', async () => {
+    const expires = new Date(Date.now() + 3 * 24 * 3_600_000).toISOString();
+    const body = { value: [{ type: 'requests', properties: { status: 'Pending', justification: 'No id at all', expirationDateTime: expires } }] };
+    await injectFault(h.simulator.url, { path: 'Microsoft.CustomerLockbox/requests$', status: 200, times: 100, body });
+    await h.bot.watcher.runOnce();
+    assert.equal(h.connector.postedCards().length, 0);
+    assert.deepEqual((await health()).lastPoll.sources.map((s) => [s.source, s.skippedRecords]), [['azure', 1], ['m365', 0]]);
+  });
+});

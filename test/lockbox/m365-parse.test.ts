@@ -53,12 +53,36 @@ describe('reading Microsoft 365 lockbox records from Exchange Online', () => {
     assert.equal(fromExpiry.request.createdAt, '2026-05-01T09:00:00.000Z');
   });
 
-  it('says what is missing from a record it cannot map', () => {
-    const parsed = parseM365Request({ Identity: 'EXSR2', CreatedTime: 'soon' });
+  it('skips only a record without an id, and says so', () => {
+    const parsed = parseM365Request({ ApprovalStatus: 'Pending', CreatedTime: '2026-05-01T09:00:00Z' });
     assert.ok(!parsed.ok);
-    assert.equal(parsed.id, 'EXSR2');
-    assert.match(parsed.error, /approval status/);
-    assert.match(parsed.error, /creation or expiry time/);
+    assert.match(parsed.error, /no request id/);
+  });
+
+  it('keeps a record without status or a readable time, says it was incomplete, and places it around when it was seen', () => {
+    const seenAt = new Date('2026-05-01T12:00:00Z');
+    const parsed = parseM365Request({ Identity: 'EXSR2', CreatedTime: 'soon' }, { listedAsPending: true, seenAt });
+    assert.ok(parsed.ok);
+    assert.equal(parsed.request.requestId, 'EXSR2');
+    assert.equal(parsed.request.status, 'Pending');
+    assert.deepEqual(parsed.request.incomplete, ['ApprovalStatus', 'CreatedTime', 'ExpiryTime']);
+    // The earliest creation a Pending request can have (the role rule stays as strict), and the latest expiry.
+    assert.equal(parsed.request.createdAt, '2026-05-01T00:00:00.000Z');
+    assert.equal(parsed.request.expiresAt, '2026-05-02T00:00:00.000Z');
+  });
+
+  it('does not guess the zone of a time without one: it takes the creation from the expiry and says so', () => {
+    const parsed = parseM365Request({ RequestId: 'EXSR3', ApprovalStatus: 'Pending', CreatedTime: '2026-05-01T09:00:00', ExpiryTime: '2026-05-01T21:00:00Z' });
+    assert.ok(parsed.ok);
+    assert.equal(parsed.request.createdAt, '2026-05-01T09:00:00.000Z');
+    assert.deepEqual(parsed.request.incomplete, ['CreatedTime']);
+  });
+
+  it('reads an empty status outside a Pending listing as unknown, and says it was incomplete', () => {
+    const parsed = parseM365Request({ ...base, ApprovalStatus: '' });
+    assert.ok(parsed.ok);
+    assert.equal(parsed.request.status, 'Unknown');
+    assert.deepEqual(parsed.request.incomplete, ['ApprovalStatus'], 'an expiry 12 hours after the creation is known, not missing');
   });
 
   const durations: [unknown, { durationHours?: number; durationText?: string }][] = [

@@ -1,3 +1,4 @@
+import { systemClock } from '../../src/runtime/clock';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,7 +46,7 @@ describe('the Microsoft 365 lockbox client, against the simulated Exchange Onlin
     sim = await startSimulator({ port: 0, pageSize: 2 });
     logs = [];
     const logger = createLogger('debug', (line) => logs.push(JSON.parse(line) as LogLine));
-    source = new M365LockboxSource({ client: clientFor(sim.url, EXO_SCOPE), tenantId: TENANT, logger });
+    source = new M365LockboxSource({ client: clientFor(sim.url, EXO_SCOPE), tenantId: TENANT, logger, clock: systemClock });
   });
   afterEach(() => sim.close());
 
@@ -88,18 +89,20 @@ describe('the Microsoft 365 lockbox client, against the simulated Exchange Onlin
     assert.deepEqual(exchange!.raw, fixture('get-access-to-customer-data-request.json').value[0], 'the record is kept as it came');
   });
 
-  it('skips and logs an unmappable record without hiding the others', async () => {
+  it('skips, counts and logs only a record without an id, without hiding the others', async () => {
     const good = (await create()).RequestId;
-    const records = [{ RequestId: 'EXSR999999', ApprovalStatus: 'Pending' }, ...(await (await fetch(`${sim.url}/_simulator/m365/requests`)).json() as any).value];
+    const records = [{ ApprovalStatus: 'Pending', Comment: 'no id' }, { RequestId: 'EXSR999999', ApprovalStatus: '' }, ...(await (await fetch(`${sim.url}/_simulator/m365/requests`)).json() as any).value];
     await injectFault(sim.url, { path: 'InvokeCommand', cmdlet: GET, status: 200, body: { value: records } });
 
-    const { requests } = await source.listPending();
+    const { requests, skipped } = await source.listPending();
 
-    assert.deepEqual(requests.map((r) => r.requestId), [good]);
-    const skipped = warnings().find((l) => /could not be read/.test(l.message));
-    assert.ok(skipped, JSON.stringify(logs));
-    assert.equal(skipped.requestId, 'EXSR999999');
-    assert.match(String(skipped.error), /creation or expiry time/);
+    assert.deepEqual(requests.map((r) => r.requestId), ['EXSR999999', good]);
+    assert.deepEqual(requests[0]!.incomplete, ['ApprovalStatus', 'CreatedTime', 'ExpiryTime']);
+    assert.equal(requests[0]!.status, 'Pending', 'listed as Pending');
+    assert.equal(skipped, 1);
+    const warned = warnings().find((l) => /could not be read/.test(l.message));
+    assert.ok(warned, JSON.stringify(logs));
+    assert.match(String(warned.error), /no request id/);
   });
 
   it('logs a record shape with unknown fields once, naming the fields', async () => {
@@ -165,7 +168,7 @@ describe('the Microsoft 365 lockbox client, against the simulated Exchange Onlin
   it('does not take an unknown tenant for a vanished request', async () => {
     await create();
     const request = await onlyPending();
-    const elsewhere = new M365LockboxSource({ client: clientFor(sim.url, EXO_SCOPE), tenantId: '00000000-0000-4000-8000-0000000000ff', logger: createLogger('error', () => undefined) });
+    const elsewhere = new M365LockboxSource({ client: clientFor(sim.url, EXO_SCOPE), tenantId: '00000000-0000-4000-8000-0000000000ff', logger: createLogger('error', () => undefined), clock: systemClock });
 
     const error = await elsewhere.getRequest(request).catch((e: unknown) => e);
 

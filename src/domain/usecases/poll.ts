@@ -21,6 +21,8 @@ export interface SourcePollReport {
   failures: ScopeFailure[];
   /** Azure: the subscriptions watched, by name where known. */
   subscriptions?: { id: string; name?: string }[];
+  /** Records left out because they could not be followed at all (no id). */
+  skippedRecords: number;
 }
 
 export interface PollReport {
@@ -126,7 +128,7 @@ function inTurn(open: TrackedRequest[], startAfter: string | undefined): Tracked
 }
 
 async function pollSource(deps: CoreDeps, source: LockboxSource, listed: Set<string>) {
-  const report: SourcePollReport = { source: source.kind, ok: true, pending: 0, failures: [] };
+  const report: SourcePollReport = { source: source.kind, ok: true, pending: 0, failures: [], skippedRecords: 0 };
   let detected = 0;
   const failedScopes: string[] = [];
   try {
@@ -134,6 +136,7 @@ async function pollSource(deps: CoreDeps, source: LockboxSource, listed: Set<str
     report.failures = listing.failures.map((failure) => ({ ...failure }));
     if (listing.subscriptions) report.subscriptions = listing.subscriptions;
     report.pending = listing.requests.length;
+    report.skippedRecords = listing.skipped ?? 0;
     for (const failure of listing.failures) {
       if (failure.subscriptionId) failedScopes.push(failure.subscriptionId);
       deps.logger.warn('A lockbox scope could not be polled', { source: source.kind, scope: failure.scope, error: failure.error });

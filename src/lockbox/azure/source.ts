@@ -53,6 +53,7 @@ export class AzureLockboxSource implements LockboxSource {
       const failed = { scope: `subscription ${name ? `${name} (${id})` : id}`, subscriptionId: id, ...(name ? { subscriptionName: name } : {}) };
       if (result.status === 'fulfilled') {
         listing.requests.push(...result.value.requests);
+        listing.skipped = (listing.skipped ?? 0) + result.value.skipped;
         // The requests read are kept; nothing is concluded about the ones not reached (a failed scope).
         if (result.value.stoppedEarly) listing.failures.push({ ...failed, error: `listing stopped after ${MAX_PAGES} pages; the rest is read next cycle` });
       } else listing.failures.push({ ...failed, error: String(result.reason?.message ?? result.reason) });
@@ -63,8 +64,9 @@ export class AzureLockboxSource implements LockboxSource {
     return listing;
   }
 
-  private async listSubscription({ id: subscriptionId, name }: Subscription): Promise<{ requests: LockboxRequest[]; stoppedEarly: boolean }> {
+  private async listSubscription({ id: subscriptionId, name }: Subscription): Promise<{ requests: LockboxRequest[]; stoppedEarly: boolean; skipped: number }> {
     const requests: LockboxRequest[] = [];
+    let skipped = 0;
     const resume = this.resumeAt.get(subscriptionId);
     this.resumeAt.delete(subscriptionId);
     let url: string | undefined = resume ?? `subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.CustomerLockbox/requests`;
@@ -78,15 +80,18 @@ export class AzureLockboxSource implements LockboxSource {
       for (const raw of body.data.value) {
         const parsed = parseAzureRequest(raw, subscriptionId, true);
         if (parsed.ok) requests.push(name ? { ...parsed.request, subscriptionName: name } : parsed.request);
-        else this.options.logger.warn('Skipped a lockbox request that could not be read', { subscriptionId, requestId: parsed.id, error: parsed.error });
+        else {
+          skipped++;
+          this.options.logger.warn('Skipped a lockbox request that could not be read', { subscriptionId, requestId: parsed.id, error: parsed.error });
+        }
       }
       url = body.data.nextLink ?? undefined;
       query = undefined;
     }
-    if (!url) return { requests, stoppedEarly: false };
+    if (!url) return { requests, stoppedEarly: false, skipped };
     this.resumeAt.set(subscriptionId, url);
     this.options.logger.warn('Listing lockbox requests stopped at the page limit; the rest is read next cycle', { subscriptionId, pages: MAX_PAGES });
-    return { requests, stoppedEarly: true };
+    return { requests, stoppedEarly: true, skipped };
   }
 
   async getRequest(request: LockboxRequest): Promise<LockboxRequest | undefined> {

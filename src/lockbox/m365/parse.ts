@@ -124,24 +124,42 @@ function read(raw: Json): z.infer<typeof record> {
   return record.parse(fields);
 }
 
-/** Maps one Get-AccessToCustomerDataRequest record; the record itself is kept as `raw`. */
-export function parseM365Request(raw: unknown): ParseResult {
+export interface ParseContext {
+  /** It came from a listing filtered on Pending, so an empty status means Pending. */
+  listedAsPending?: boolean;
+  /** When the bot read it: a record with no usable time at all is placed around this moment. */
+  seenAt?: Date;
+}
+
+/**
+ * Maps one Get-AccessToCustomerDataRequest record; the record itself is kept as `raw`. A record missing a
+ * non-essential field (status, creation or expiry time, or a time without a zone) is kept with what is known
+ * and says which were missing; only one without an id cannot be followed.
+ */
+export function parseM365Request(raw: unknown, context: ParseContext = {}): ParseResult {
   if (!isObject(raw)) return { ok: false, id: '(no id)', error: 'the record is not an object' };
   const r = read(raw);
   const requestId = r.requestId ?? r.identity;
-  const missing = [
-    !requestId && 'no request id (RequestId or Identity)',
-    !r.status && 'no approval status (ApprovalStatus)',
-    !r.createdAt && !r.expiresAt && 'no readable creation or expiry time (CreatedTime, ExpiryTime, …)',
-  ].filter((m): m is string => Boolean(m));
-  if (!requestId || !r.status || missing.length > 0) return { ok: false, id: requestId ?? '(no id)', error: missing.join('; ') };
-  const createdAt = r.createdAt ?? shift(r.expiresAt as string, -M365_REQUEST_LIFETIME_MS);
+  if (!requestId) return { ok: false, id: '(no id)', error: 'no request id (RequestId or Identity)' };
+  const incomplete: string[] = [];
+  if (!r.status) incomplete.push('ApprovalStatus');
+  const status = r.status ? STATUSES[r.status.toLowerCase()] ?? r.status : context.listedAsPending ? 'Pending' : 'Unknown';
+  // A time without a zone could be hours off either way: not guessed at, but taken from the other time when there is
+  // one (a request lives 12 hours, so one time gives the other exactly). Given but unreadable, or both absent, is incomplete.
+  const createdGiven = pick(raw, FIELDS.createdAt);
+  const expiresGiven = pick(raw, FIELDS.expiresAt);
+  const created = zoned(createdGiven) ? r.createdAt : undefined;
+  const expires = zoned(expiresGiven) ? r.expiresAt : undefined;
+  if (!created && (createdGiven !== undefined || !expires)) incomplete.push('CreatedTime');
+  if (!expires && (expiresGiven !== undefined || !created)) incomplete.push('ExpiryTime');
+  const times = lifetime(created, expires, context.seenAt);
+  if (!times) return { ok: false, id: requestId, error: 'no readable creation or expiry time (CreatedTime, ExpiryTime, …)' };
   return {
     ok: true,
     request: {
       source: 'm365',
       requestId,
-      status: STATUSES[r.status.toLowerCase()] ?? r.status,
+      status,
       justification: r.justification,
       resourceIds: r.resources,
       resourceType: r.service,
@@ -150,11 +168,31 @@ export function parseM365Request(raw: unknown): ParseResult {
       accessLevel: r.accessLevel,
       requester: r.requester,
       ...parseDuration(r.duration),
-      createdAt,
-      expiresAt: r.expiresAt ?? shift(createdAt, M365_REQUEST_LIFETIME_MS),
+      ...times,
+      ...(incomplete.length ? { incomplete } : {}),
       raw,
     },
   };
+}
+
+/**
+ * Creation and expiry, one from the other (a request lives 12 hours). With neither, a Pending request was made
+ * within the last 12 hours: the earliest creation possible (so the role rule stays as strict) and the latest expiry.
+ */
+function lifetime(created: string | undefined, expires: string | undefined, seenAt: Date | undefined): { createdAt: string; expiresAt: string } | undefined {
+  if (created || expires) {
+    const createdAt = created ?? shift(expires!, -M365_REQUEST_LIFETIME_MS);
+    return { createdAt, expiresAt: expires ?? shift(createdAt, M365_REQUEST_LIFETIME_MS) };
+  }
+  if (!seenAt) return undefined;
+  const at = seenAt.toISOString();
+  return { createdAt: shift(at, -M365_REQUEST_LIFETIME_MS), expiresAt: shift(at, M365_REQUEST_LIFETIME_MS) };
+}
+
+/** ISO text must carry its zone; "/Date(ms)/", numbers and PowerShell's US text are read as documented (UTC). */
+function zoned(value: unknown): boolean {
+  if (typeof value !== 'string' || !ISO_DATE.test(value.trim())) return true;
+  return Boolean(ISO_DATE.exec(value.trim())![1]);
 }
 
 /** The -ServiceName to send with a decision, when the request names a service the cmdlet knows. */
@@ -173,9 +211,9 @@ export class M365RecordParser {
 
   constructor(private readonly logger: Logger, private readonly maxShapes = 100) {}
 
-  parse(raw: unknown): ParseResult {
+  parse(raw: unknown, context: ParseContext = {}): ParseResult {
     if (isObject(raw)) this.noteShape(raw);
-    return parseM365Request(raw);
+    return parseM365Request(raw, context);
   }
 
   private noteShape(raw: Json): void {

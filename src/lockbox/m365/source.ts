@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Verdict } from '../../domain/decision';
 import { upstreamVerb } from '../../domain/decision';
 import { RequestGone, UpstreamError, UpstreamNotPermitted } from '../../domain/errors';
-import type { LockboxSource, Logger, SourceListing, SubmitAnswer } from '../../domain/ports';
+import type { Clock, LockboxSource, Logger, SourceListing, SubmitAnswer } from '../../domain/ports';
 import type { LockboxRequest } from '../../domain/request';
 import type { JsonClient, JsonResponse } from '../../http/json-client';
 import { signInRefused } from '../sign-in';
@@ -33,6 +33,8 @@ export interface M365LockboxOptions {
   /** The tenant id (GUID) the app signs in to. */
   tenantId: string;
   logger: Logger;
+  /** When a record was read, for one that carries no usable time at all. */
+  clock: Clock;
 }
 
 type Parameters = Record<string, string | boolean>;
@@ -50,12 +52,17 @@ export class M365LockboxSource implements LockboxSource {
   async listPending(): Promise<SourceListing> {
     const records = await this.run('Listing pending Microsoft 365 lockbox requests', 'Get-AccessToCustomerDataRequest', { ApprovalStatus: 'Pending' });
     const requests: LockboxRequest[] = [];
+    let skipped = 0;
+    const seenAt = this.options.clock.now();
     for (const raw of records) {
-      const parsed = this.parser.parse(raw);
+      const parsed = this.parser.parse(raw, { listedAsPending: true, seenAt });
       if (parsed.ok) requests.push(this.marked(parsed.request));
-      else this.options.logger.warn('Skipped a Microsoft 365 lockbox request that could not be read', { requestId: parsed.id, error: parsed.error });
+      else {
+        skipped++;
+        this.options.logger.warn('Skipped a Microsoft 365 lockbox request that could not be read', { requestId: parsed.id, error: parsed.error });
+      }
     }
-    return { requests, failures: [] };
+    return { requests, failures: [], skipped };
   }
 
   async getRequest(request: LockboxRequest): Promise<LockboxRequest | undefined> {
@@ -69,7 +76,8 @@ export class M365LockboxSource implements LockboxSource {
       if (error instanceof ExoFailure && error.status === 404 && /ObjectNotFound/i.test(error.detail.type ?? '')) return undefined;
       throw error;
     }
-    const parsed = records.map((raw) => this.parser.parse(raw));
+    const seenAt = this.options.clock.now();
+    const parsed = records.map((raw) => this.parser.parse(raw, { seenAt }));
     const found = parsed.find((p) => p.ok && p.request.requestId.toLowerCase() === request.requestId.toLowerCase()) ?? parsed[0];
     if (!found) return undefined;
     if (!found.ok) throw new UpstreamError(`Microsoft 365 lockbox request ${request.requestId} came back unreadable: ${found.error}`, true);
