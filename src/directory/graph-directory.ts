@@ -26,10 +26,19 @@ export interface PagingLimitReached {
 }
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const directoryAssignments = z.object({
-  value: z.array(z.object({ principalId: z.string(), roleDefinitionId: z.string(), directoryScopeId: z.string().nullish(), principal: z.object({ '@odata.type': z.string().optional() }).passthrough().nullish() })),
+/** v1.0 roleAssignmentScheduleInstances: the active assignments, each with when it started (null: Graph does not say). */
+const scheduleInstances = z.object({
+  value: z.array(z.object({
+    principalId: z.string(),
+    roleDefinitionId: z.string(),
+    directoryScopeId: z.string().nullish(),
+    startDateTime: z.string().nullish(),
+    principal: z.object({ '@odata.type': z.string().optional() }).passthrough().nullish(),
+  })),
   '@odata.nextLink': z.string().url().nullish(),
 });
+/** v1.0 transitiveMemberOf: groups (through nesting), directory roles and administrative units, by id. */
+const memberships = z.object({ value: z.array(z.object({ id: z.string() }).passthrough()), '@odata.nextLink': z.string().url().nullish() });
 const rbacAssignments = z.object({
   value: z.array(z.object({ properties: z.object({ roleDefinitionId: z.string(), principalId: z.string(), principalType: z.string().optional(), scope: z.string(), createdOn: z.string().nullish() }) })),
   nextLink: z.string().url().nullish(),
@@ -53,19 +62,19 @@ export class GraphDirectory implements Directory {
     const requiredRoles = roleNames(policy, request.subscriptionId);
     if (!GUID.test(userId)) return { allowed: false, heldRoles: [], requiredRoles, lateRoles: [] };
     const [directory, subscription] = await Promise.all([
-      Promise.all(policy.directoryRoles.map(async (role) => ((await this.holdsDirectoryRole(userId, role)) ? [role.name] : []))),
+      this.directoryRolesOf(userId, policy.directoryRoles, request),
       request.subscriptionId && policy.subscriptionRoles.length ? this.subscriptionRolesOf(userId, request, policy.subscriptionRoles) : { held: [], late: [] },
     ]);
-    const heldRoles = [...directory.flat(), ...subscription.held];
-    return { allowed: heldRoles.length > 0, heldRoles, requiredRoles, lateRoles: subscription.late };
+    const heldRoles = [...directory.held, ...subscription.held];
+    return { allowed: heldRoles.length > 0, heldRoles, requiredRoles, lateRoles: [...directory.late, ...subscription.late] };
   }
 
   async checkAdmin(userId: string, source: SourceKind): Promise<RoleCheck> {
     const roles = adminRoles(source);
     const requiredRoles = roles.map((r) => r.name);
     if (!GUID.test(userId)) return { allowed: false, heldRoles: [], requiredRoles };
-    const held = await Promise.all(roles.map(async (role) => ((await this.holdsDirectoryRole(userId, role)) ? [role.name] : [])));
-    return { allowed: held.flat().length > 0, heldRoles: held.flat(), requiredRoles };
+    const { held } = await this.directoryRolesOf(userId, roles);
+    return { allowed: held.length > 0, heldRoles: held, requiredRoles };
   }
 
   /** Everyone who may decide the request, through groups too; nobody else (NOTIFY_GROUP_ID members are told, not asked). */
@@ -74,9 +83,8 @@ export class GraphDirectory implements Directory {
     const users = new Set<string>();
     const groups = new Set<string>();
     for (const role of policy.directoryRoles) {
-      const pages = await this.all({ method: 'GET', url: 'v1.0/roleManagement/directory/roleAssignments', query: { $filter: `roleDefinitionId eq '${role.id}'`, $expand: 'principal' } }, directoryAssignments, '@odata.nextLink');
-      for (const a of pages) {
-        if (a.directoryScopeId !== '/') continue;
+      for (const a of await this.activeAssignments(role, true)) {
+        if (a.directoryScopeId !== '/' || !assignedInTime(request, a.startDateTime)) continue;
         const type = a.principal?.['@odata.type'];
         if (type === '#microsoft.graph.group') groups.add(a.principalId);
         else if (isUser(type)) users.add(a.principalId);
@@ -119,16 +127,38 @@ export class GraphDirectory implements Directory {
     }
   }
 
-  private async holdsDirectoryRole(userId: string, role: Role): Promise<boolean> {
-    const response = await this.call(this.graph, {
-      method: 'GET',
-      url: 'beta/roleManagement/directory/transitiveRoleAssignments',
-      query: { $count: 'true', $filter: `principalId eq '${userId}' and roleDefinitionId eq '${role.id}'` },
-      headers: { ConsistencyLevel: 'eventual' },
+  /**
+   * The directory roles, of `roles`, that the user holds at directory scope "/" now, directly or through a
+   * role-assignable group, split (given a request) by whether the active assignment started before the
+   * request was created. All v1.0: the user's groups from transitiveMemberOf, and each role's active
+   * assignments from roleAssignmentScheduleInstances, which name the group as principal for a role held
+   * through one and carry startDateTime (null for a permanent assignment: Graph does not say, so it counts).
+   */
+  private async directoryRolesOf(userId: string, roles: Role[], request?: LockboxRequest): Promise<{ held: string[]; late: string[] }> {
+    if (!roles.length) return { held: [], late: [] };
+    const [groups, ...perRole] = await Promise.all([this.groupsOf(userId), ...roles.map((role) => this.activeAssignments(role, false))]);
+    const principals = new Set([userId, ...groups].map((id) => id.toLowerCase()));
+    const held: string[] = [];
+    const late: string[] = [];
+    roles.forEach((role, i) => {
+      const mine = perRole[i]!.filter((a) => a.directoryScopeId === '/' && principals.has(a.principalId.toLowerCase()) && matchesRole(a.roleDefinitionId, [role]));
+      if (mine.some((a) => !request || assignedInTime(request, a.startDateTime))) held.push(role.name);
+      else if (mine.length) late.push(role.name);
     });
-    const parsed = directoryAssignments.safeParse(response.body);
-    if (!parsed.success) throw new DirectoryUnavailable('Microsoft Graph answered the role query with an unexpected body');
-    return parsed.data.value.some((a) => a.roleDefinitionId === role.id && a.directoryScopeId === '/');
+    return { held, late };
+  }
+
+  /** Ids of everything the user is a member of, through nesting; an unknown user is in nothing. */
+  private async groupsOf(userId: string): Promise<string[]> {
+    const first: JsonRequest = { method: 'GET', url: `v1.0/users/${userId}/transitiveMemberOf`, query: { $select: 'id' } };
+    const found = await this.all(first, memberships, '@odata.nextLink', this.graph, 'memberships', { notFoundIsEmpty: true });
+    return found.map((m) => m.id);
+  }
+
+  /** Every active assignment of a directory role (PIM activations included, eligibility not), with when it started. */
+  private activeAssignments(role: Role, withPrincipal: boolean) {
+    const query: Record<string, string> = { $filter: `roleDefinitionId eq '${role.id}'`, ...(withPrincipal ? { $expand: 'principal' } : {}) };
+    return this.all({ method: 'GET', url: 'v1.0/roleManagement/directory/roleAssignmentScheduleInstances', query }, scheduleInstances, '@odata.nextLink');
   }
 
   /** Roles assigned at the subscription itself (directly or to a group of the user), split by whether they predate the request. */
@@ -147,13 +177,14 @@ export class GraphDirectory implements Directory {
   }
 
   /** Every page, to the end; a listing that would go on past the safety limit is logged and reported, never cut silently. */
-  private async all<S extends z.ZodType<{ value: unknown[] }>>(first: JsonRequest, schema: S, nextKey: string, client = this.graph, what = 'role assignments'): Promise<z.infer<S>['value']> {
+  private async all<S extends z.ZodType<{ value: unknown[] }>>(first: JsonRequest, schema: S, nextKey: string, client = this.graph, what = 'role assignments', options: { notFoundIsEmpty?: boolean } = {}): Promise<z.infer<S>['value']> {
     const items: unknown[] = [];
     const maxPages = this.options.maxPages ?? MAX_PAGES;
     let request: JsonRequest | undefined = first;
     let pages = 0;
     for (; request && pages < maxPages; pages++) {
-      const response = await this.call(client, request);
+      const response = await this.call(client, request, options.notFoundIsEmpty && pages === 0);
+      if (response.status === 404) return [];
       const parsed = schema.safeParse(response.body);
       if (!parsed.success) throw new DirectoryUnavailable(`${request.url} answered with an unexpected body`);
       items.push(...parsed.data.value);
@@ -167,13 +198,14 @@ export class GraphDirectory implements Directory {
     return items as z.infer<S>['value'];
   }
 
-  private async call(client: JsonClient, request: JsonRequest) {
+  private async call(client: JsonClient, request: JsonRequest, notFoundIsAnswer = false) {
     let response;
     try {
       response = await client.send(request);
     } catch (error) {
       throw new DirectoryUnavailable(error instanceof UpstreamError ? error.message : String(error));
     }
+    if (response.status === 404 && notFoundIsAnswer) return response;
     if (response.status !== 200) {
       const message = (response.body as { error?: { message?: string } } | undefined)?.error?.message;
       throw new DirectoryUnavailable(`${request.url} answered HTTP ${response.status}${message ? `: ${message}` : ''}`);

@@ -37,9 +37,13 @@ const m365Request = z.object({
   decisions: z.array(z.object({ decision: z.enum(M365_DECISIONS), comment: z.string(), at: z.string() })),
 }) satisfies z.ZodType<M365RequestRecord>;
 
+// A state saved before activations were simulated holds permanent assignments only.
 const directoryAssignment = z.object({
   seq: z.number().int(), id: z.string(), principalId: z.string(), roleDefinitionId: z.string(), directoryScopeId: z.literal('/'),
-}) satisfies z.ZodType<DirectoryRoleAssignment>;
+  assignmentType: z.enum(['Assigned', 'Activated']).default('Assigned'),
+  startDateTime: z.string().nullable().default(null),
+  endDateTime: z.string().nullable().default(null),
+}) satisfies z.ZodType<DirectoryRoleAssignment, z.ZodTypeDef, unknown>;
 
 const azureAssignment = z.object({
   seq: z.number().int(), name: z.string(), subscriptionId: z.string(), principalId: z.string(), roleDefinitionId: z.string(), createdOn: z.string(),

@@ -35,6 +35,14 @@ export interface DirectoryRoleAssignment {
   principalId: string;
   roleDefinitionId: string;
   directoryScopeId: '/';
+  /**
+   * As roleAssignmentScheduleInstances tells them apart: 'Assigned', an active assignment (a permanent one
+   * shows no start, as in Graph's own example), or 'Activated', a PIM activation that runs from its start
+   * to its end (at most 8 hours).
+   */
+  assignmentType: 'Assigned' | 'Activated';
+  startDateTime: string | null;
+  endDateTime: string | null;
 }
 
 export interface AzureRoleAssignment {
@@ -387,6 +395,7 @@ export class SimulatedTenant {
   /** Direct assignments only, as roleAssignments lists them. */
   listDirectoryRoleAssignments(filter: { principalId?: string; roleDefinitionId?: string } = {}): DirectoryRoleAssignment[] {
     return this.directoryAssignments
+      .filter((a) => this.isActive(a))
       .filter((a) => filter.principalId === undefined || same(a.principalId, filter.principalId))
       .filter((a) => filter.roleDefinitionId === undefined || same(a.roleDefinitionId, filter.roleDefinitionId))
       .map((a) => ({ ...a }));
@@ -403,7 +412,7 @@ export class SimulatedTenant {
     if (id === undefined) return [];
     const holders = new Set([id, ...this.groupsAbove(id)].map((h) => h.toLowerCase()));
     return this.directoryAssignments
-      .filter((a) => holders.has(a.principalId.toLowerCase()))
+      .filter((a) => this.isActive(a) && holders.has(a.principalId.toLowerCase()))
       .filter((a) => filter.roleDefinitionId === undefined || same(a.roleDefinitionId, filter.roleDefinitionId))
       .sort((a, b) => a.seq - b.seq)
       .map((a) => ({ ...a }));
@@ -412,15 +421,40 @@ export class SimulatedTenant {
   /** Idempotent; throws for an unknown principal or a group that is not role-assignable. */
   grantDirectoryRole(principalId: string, roleTemplateId: string): DirectoryRoleAssignment {
     const id = this.requireRolePrincipal(principalId);
-    const existing = this.directoryAssignments.find((a) => a.principalId === id && same(a.roleDefinitionId, roleTemplateId));
+    const existing = this.directoryAssignments.find((a) => a.principalId === id && same(a.roleDefinitionId, roleTemplateId) && a.assignmentType === 'Assigned');
     if (existing) return { ...existing };
-    const assignment: DirectoryRoleAssignment = {
-      seq: this.nextSeq++,
-      id: `${randomBytes(24).toString('base64url')}-1`,
-      principalId: id,
-      roleDefinitionId: roleTemplateId.toLowerCase(),
-      directoryScopeId: '/',
-    };
+    return this.addDirectoryAssignment({ principalId: id, roleDefinitionId: roleTemplateId.toLowerCase(), assignmentType: 'Assigned', startDateTime: null, endDateTime: null });
+  }
+
+  /**
+   * A PIM activation of an eligible role from `at` (default now) for `hours`: an active assignment whose
+   * roleAssignmentScheduleInstance says when it started. Replaces an earlier activation of the same role.
+   */
+  activateDirectoryRole(principalId: string, roleTemplateId: string, at = this.clock(), hours = 8): DirectoryRoleAssignment {
+    const id = this.requireRolePrincipal(principalId);
+    this.directoryAssignments = this.directoryAssignments.filter((a) => !(a.principalId === id && same(a.roleDefinitionId, roleTemplateId) && a.assignmentType === 'Activated'));
+    const end = new Date(at.getTime() + hours * 3_600_000);
+    return this.addDirectoryAssignment({ principalId: id, roleDefinitionId: roleTemplateId.toLowerCase(), assignmentType: 'Activated', startDateTime: at.toISOString(), endDateTime: end.toISOString() });
+  }
+
+  /** Active assignments now, as roleAssignmentScheduleInstances lists them, in creation order. */
+  listActiveDirectoryRoleInstances(filter: { principalId?: string; roleDefinitionId?: string } = {}): DirectoryRoleAssignment[] {
+    return this.listDirectoryRoleAssignments(filter).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** An activation that ended is no longer an assignment anywhere in Graph. */
+  private isActive(a: DirectoryRoleAssignment): boolean {
+    return a.endDateTime === null || Date.parse(a.endDateTime) > this.clock().getTime();
+  }
+
+  /** The groups the object is in, through nesting, as transitiveMemberOf lists them. */
+  listGroupsAbove(objectId: string): DirectoryGroup[] {
+    const above = this.groupsAbove(objectId);
+    return this.groups.filter((g) => above.has(g.id)).map((g) => ({ ...g, members: [...g.members] }));
+  }
+
+  private addDirectoryAssignment(fields: Omit<DirectoryRoleAssignment, 'seq' | 'id' | 'directoryScopeId'>): DirectoryRoleAssignment {
+    const assignment: DirectoryRoleAssignment = { seq: this.nextSeq++, id: `${randomBytes(24).toString('base64url')}-1`, directoryScopeId: '/', ...fields };
     this.directoryAssignments.push(assignment);
     this.onChange();
     return { ...assignment };

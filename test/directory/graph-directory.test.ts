@@ -3,7 +3,7 @@ import { GraphDirectory } from '../../src/directory/graph-directory';
 import { DirectoryUnavailable } from '../../src/domain/errors';
 import type { LockboxRequest } from '../../src/domain/request';
 import { AZURE_ROLES, DIRECTORY_ROLES } from '../../src/domain/roles';
-import { DEFAULT_SEED, startSimulator, type RunningSimulator } from '../../src/simulator';
+import { DEFAULT_SEED, DEFAULT_GROUPS, startSimulator, type RunningSimulator } from '../../src/simulator';
 import { clientFor, injectFault } from '../support/clients';
 import { pendingRequest } from '../support/fakes';
 
@@ -36,6 +36,7 @@ describe('who may decide, asked live from the simulated Graph and Azure RBAC', (
     ['a Customer LockBox Access Approver for a Microsoft 365 request', PEOPLE.alex, m365, true],
     ['a Global Administrator for a Microsoft 365 request', PEOPLE.megan, m365, true],
     ['the subscription\'s Owner for a Microsoft 365 request', PEOPLE.isaiah, m365, false],
+    ['a Customer LockBox Access Approver through a role-assignable group, for a Microsoft 365 request', '00000000-0000-4000-8000-000000000024', m365, true],
     ['an id that is not a GUID', 'not-a-guid', azure, false],
   ];
   for (const [who, userId, request, allowed] of cases) {
@@ -72,14 +73,73 @@ describe('who may decide, asked live from the simulated Graph and Azure RBAC', (
     assert.equal((await directory.checkApprover(PEOPLE.megan, tenantScoped)).allowed, false);
   });
 
-  it('fails closed when Graph cannot answer', async () => {
-    await injectFault(sim.url, { path: 'transitiveRoleAssignments', status: 503, times: 10 });
-    await assert.rejects(directory.checkApprover(PEOPLE.megan, tenantScoped), DirectoryUnavailable);
-  });
+  for (const [call, status] of [['roleAssignmentScheduleInstances', 503], ['roleAssignmentScheduleInstances', 403], ['transitiveMemberOf', 503], ['transitiveMemberOf', 403]] as const) {
+    it(`fails closed when Graph answers ${call} with ${status}`, async () => {
+      await injectFault(sim.url, { path: call, status, times: 10 });
+      await assert.rejects(directory.checkApprover(PEOPLE.megan, tenantScoped), DirectoryUnavailable);
+      await assert.rejects(directory.checkAdmin(PEOPLE.megan, 'azure'), DirectoryUnavailable);
+    });
+  }
 
-  it('fails closed when Graph refuses the bot (403)', async () => {
-    await injectFault(sim.url, { path: 'transitiveRoleAssignments', status: 403, times: 10 });
-    await assert.rejects(directory.checkApprover(PEOPLE.megan, tenantScoped), DirectoryUnavailable);
+  describe('directory roles: the active assignment must have started before the request was created', () => {
+    const PATTI = '00000000-0000-4000-8000-000000000024';
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+
+    it('refuses a Global Administrator activated (PIM) after a tenant-scoped request was created, says which role, and gives no buttons', async () => {
+      const request = pendingRequest({ subscriptionId: undefined, createdAt: minutesAgo(5).toISOString() });
+      sim.tenant.activateDirectoryRole(PEOPLE.adele, DIRECTORY_ROLES.globalAdministrator.id, minutesAgo(1));
+      const check = await directory.checkApprover(PEOPLE.adele, request);
+      assert.equal(check.allowed, false);
+      assert.deepEqual(check.lateRoles, ['Global Administrator']);
+      assert.equal((await directory.listApprovers(request)).includes(PEOPLE.adele), false);
+    });
+
+    it('refuses a Customer LockBox Access Approver activated after a Microsoft 365 request was created', async () => {
+      const request = pendingRequest({ source: 'm365', subscriptionId: undefined, requestId: 'EXSR123457', createdAt: minutesAgo(5).toISOString() });
+      sim.tenant.activateDirectoryRole(PEOPLE.adele, DIRECTORY_ROLES.customerLockboxApprover.id, minutesAgo(1));
+      const check = await directory.checkApprover(PEOPLE.adele, request);
+      assert.equal(check.allowed, false);
+      assert.deepEqual(check.lateRoles, ['Customer LockBox Access Approver']);
+    });
+
+    it('counts an activation that started before the request was created', async () => {
+      sim.tenant.activateDirectoryRole(PEOPLE.adele, DIRECTORY_ROLES.customerLockboxApprover.id, minutesAgo(10));
+      const request = pendingRequest({ source: 'm365', subscriptionId: undefined, requestId: 'EXSR123458', createdAt: minutesAgo(5).toISOString() });
+      assert.equal((await directory.checkApprover(PEOPLE.adele, request)).allowed, true);
+      assert.equal((await directory.listApprovers(request)).includes(PEOPLE.adele), true);
+    });
+
+    it('counts a permanent assignment, whose schedule instance shows no start (Graph does not say when it began)', async () => {
+      const request = pendingRequest({ subscriptionId: undefined, createdAt: minutesAgo(5).toISOString() });
+      sim.tenant.grantDirectoryRole(PEOPLE.adele, DIRECTORY_ROLES.globalAdministrator.id);
+      assert.equal((await directory.checkApprover(PEOPLE.adele, request)).allowed, true);
+    });
+
+    it('applies the start of a role-assignable group\'s activation to its members', async () => {
+      const request = pendingRequest({ source: 'm365', subscriptionId: undefined, requestId: 'EXSR123459', createdAt: minutesAgo(5).toISOString() });
+      assert.equal((await directory.checkApprover(PATTI, request)).allowed, true, 'the group\'s permanent assignment counts');
+      sim.tenant.revokeDirectoryRole(DEFAULT_GROUPS.lockboxApprovers, DIRECTORY_ROLES.customerLockboxApprover.id);
+      sim.tenant.activateDirectoryRole(DEFAULT_GROUPS.lockboxApprovers, DIRECTORY_ROLES.customerLockboxApprover.id, minutesAgo(1));
+      const check = await directory.checkApprover(PATTI, request);
+      assert.equal(check.allowed, false);
+      assert.deepEqual(check.lateRoles, ['Customer LockBox Access Approver']);
+    });
+
+    it('does not count an activation that has ended', async () => {
+      const request = pendingRequest({ subscriptionId: undefined, createdAt: minutesAgo(5).toISOString() });
+      sim.tenant.activateDirectoryRole(PEOPLE.adele, DIRECTORY_ROLES.globalAdministrator.id, minutesAgo(600), 8);
+      const check = await directory.checkApprover(PEOPLE.adele, request);
+      assert.deepEqual([check.allowed, check.lateRoles], [false, []]);
+    });
+
+    it('asks Graph v1.0 only (no beta endpoint), and tells an unknown user no role rather than failing', async () => {
+      await directory.checkApprover(PEOPLE.megan, m365);
+      assert.equal((await directory.checkApprover('11111111-1111-4111-8111-111111111111', m365)).allowed, false);
+      const calls = ((await (await fetch(`${sim.url}/_simulator/calls`)).json()) as { path: string }[]).map((c) => c.path);
+      assert.ok(calls.some((p) => p.startsWith('/v1.0/roleManagement/directory/roleAssignmentScheduleInstances')));
+      assert.ok(calls.some((p) => /^\/v1\.0\/users\/[^/]+\/transitiveMemberOf$/.test(p)));
+      assert.deepEqual(calls.filter((p) => p.startsWith('/beta/')), []);
+    });
   });
 
   it('lists the approvers of a subscription request: the subscription\'s approvers and Owners, not Global Administrators', async () => {

@@ -24,7 +24,7 @@ describe('confirming /lockbox enable and disable', () => {
 
   it('keeps the confirmation usable when the directory cannot answer at confirm time', async () => {
     const confirmation = await confirmationFor(USERS.megan, '/lockbox disable');
-    await injectFault(h.simulator.url, { path: 'transitiveRoleAssignments', status: 503, times: 100 });
+    await injectFault(h.simulator.url, { path: 'roleAssignmentScheduleInstances', status: 503, times: 100 });
     const failed = await confirm(USERS.megan, confirmation);
     assert.match(JSON.stringify(failed.body.value), /Can't verify your role/);
     assert.equal(h.simulator.tenant.isLockboxEnabled(), true);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cardAction, installUpdate, message, type TeamsUser } from '../support/activities';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
-import { AZURE_ROLES } from '../../src/domain/roles';
+import { AZURE_ROLES, DIRECTORY_ROLES } from '../../src/domain/roles';
 
 /** Microsoft's approver rule, over HTTP against the simulated tenant, with the role cache on (its default). */
 describe('who may decide: exactly Microsoft\'s rule, checked live', () => {
@@ -51,6 +51,39 @@ describe('who may decide: exactly Microsoft\'s rule, checked live', () => {
     assert.deepEqual(refusal?.detail.lateRoles, [`Owner on subscription ${SUBSCRIPTION_ID}`], 'the audit records the roles the check found');
     await h.bot.watcher.runOnce();
     assert.equal(cardsTo(USERS.adele).some((c) => c.includes('lockbox.approve')), false, 'nor does the late role bring buttons');
+  });
+
+  for (const role of [DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.customerLockboxApprover]) {
+    it(`refuses a ${role.name} activated (PIM) after a Microsoft 365 request was created, says why, and gives no buttons`, async () => {
+      await h.close();
+      h = await startHarness({ env: { LOCKBOX_SOURCES: 'm365', ROLE_CACHE_SECONDS: '60' } });
+      await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.adele));
+      const record = h.simulator.tenant.createM365Request({});
+      await h.bot.watcher.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const activated = await fetch(`${h.simulator.url}/_simulator/directory/users/${USERS.adele.aadObjectId}/roles/${role.id}/activation`, { method: 'PUT' });
+      assert.equal(activated.status, 200);
+      const key = `m365:tenant:${record.requestId}`;
+
+      const answer = await click(USERS.adele, key);
+      assert.match(text(answer), /role was assigned after this request was created/);
+      assert.equal(h.simulator.tenant.getM365Request(record.requestId)!.approvalStatus, 'Pending');
+      const [refusal] = await h.audit(key);
+      assert.equal(refusal?.detail.reason, 'assigned-after-request');
+      assert.deepEqual(refusal?.detail.lateRoles, [role.name]);
+      await h.bot.watcher.runOnce();
+      assert.equal(cardsTo(USERS.adele).some((c) => c.includes('lockbox.approve')), false, 'the late activation brings no buttons');
+    });
+  }
+
+  it('gives buttons, within one poll, for the requests created after a role was assigned and not for those before', async () => {
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+    const before = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, createdDateTime: minutesAgo(10) });
+    h.simulator.tenant.grantAzureRole(SUBSCRIPTION_ID, USERS.adele.aadObjectId, AZURE_ROLES.owner.id, minutesAgo(5));
+    const after = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, createdDateTime: minutesAgo(1) });
+    await h.bot.watcher.runOnce();
+    const keys = cardsTo(USERS.adele).filter((c) => c.includes('lockbox.approve')).map((c) => [before.requestId, after.requestId].find((id) => c.includes(id)));
+    assert.deepEqual(keys, [after.requestId]);
   });
 
   it('refuses a role revoked a second before the click, although a view had just seen it', async () => {

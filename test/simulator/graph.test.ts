@@ -174,4 +174,57 @@ describe('the simulated Microsoft Graph', () => {
       assert.equal(res.body.error.code, 'Request_ResourceNotFound');
     });
   });
+
+  describe('active role assignments and when they started (v1.0 roleAssignmentScheduleInstances)', () => {
+    const sim = useSimulator();
+    const instances = (roleId: string, expand = false) => `/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$filter=${encodeURIComponent(`roleDefinitionId eq '${roleId}'`)}${expand ? '&$expand=principal' : ''}`;
+
+    it('lists a permanent assignment field for field as Graph\'s example does, with no start', async () => {
+      const res = await upstream(sim(), 'GET', instances(GLOBAL_ADMIN));
+      assert.equal(res.status, 200);
+      assert.match(res.body['@odata.context'], /\/v1\.0\/\$metadata#roleManagement\/directory\/roleAssignmentScheduleInstances$/);
+      const [megan] = res.body.value;
+      assert.deepEqual(Object.keys(megan).sort(), ['appScopeId', 'assignmentType', 'directoryScopeId', 'endDateTime', 'id', 'memberType', 'principalId', 'roleAssignmentOriginId', 'roleAssignmentScheduleId', 'roleDefinitionId', 'startDateTime']);
+      assert.deepEqual([megan.principalId, megan.directoryScopeId, megan.startDateTime, megan.endDateTime, megan.assignmentType, megan.memberType], [USERS.megan, '/', null, null, 'Assigned', 'Direct']);
+    });
+
+    it('dates a PIM activation made through the admin route, names a group as principal for a group-held role, and expands the principal', async () => {
+      const activated = await call(sim(), 'PUT', `/_simulator/directory/users/${USERS.adele}/roles/${GLOBAL_ADMIN}/activation`);
+      assert.equal(activated.status, 200);
+      const res = await upstream(sim(), 'GET', instances(GLOBAL_ADMIN, true));
+      const adele = res.body.value.find((a: { principalId: string }) => a.principalId === USERS.adele);
+      assert.equal(adele.assignmentType, 'Activated');
+      assert.equal(adele.startDateTime, activated.body.startDateTime);
+      assert.equal(Date.parse(adele.endDateTime) - Date.parse(adele.startDateTime), 8 * 3_600_000);
+      assert.equal(adele.principal['@odata.type'], '#microsoft.graph.user');
+
+      const approvers = await upstream(sim(), 'GET', instances(APPROVER, true));
+      const group = approvers.body.value.find((a: { principal: { '@odata.type': string } }) => a.principal['@odata.type'] === '#microsoft.graph.group');
+      assert.equal(group.principal.displayName, 'Lockbox Approvers');
+    });
+  });
+
+  describe('a user\'s memberships (v1.0 transitiveMemberOf)', () => {
+    const sim = useSimulator();
+
+    it('lists the groups through nesting and the directory roles held through a role-assignable group, each with its type', async () => {
+      const res = await upstream(sim(), 'GET', `/v1.0/users/${USERS.patti}/transitiveMemberOf`);
+      assert.equal(res.status, 200);
+      const seen = res.body.value.map((o: { '@odata.type': string; displayName: string; roleTemplateId?: string }) => [o['@odata.type'], o.displayName]).sort();
+      assert.deepEqual(seen, [
+        ['#microsoft.graph.directoryRole', 'Customer LockBox Access Approver'],
+        ['#microsoft.graph.group', 'Lockbox Approvers'],
+        ['#microsoft.graph.group', 'Night shift'],
+        ['#microsoft.graph.group', 'Security On-call'],
+      ]);
+      const role = res.body.value.find((o: { '@odata.type': string }) => o['@odata.type'] === '#microsoft.graph.directoryRole');
+      assert.equal(role.roleTemplateId, APPROVER);
+      assert.notEqual(role.id, APPROVER, 'a directoryRole has its own object id');
+    });
+
+    it('answers 404 for an unknown user', async () => {
+      const res = await upstream(sim(), 'GET', '/v1.0/users/11111111-1111-4111-8111-111111111111/transitiveMemberOf');
+      assert.equal(res.status, 404);
+    });
+  });
 });

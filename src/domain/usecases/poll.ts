@@ -211,7 +211,8 @@ function memoizedApprovers(directory: Directory): Directory {
     checkAdmin: (userId, source) => directory.checkAdmin(userId, source),
     lookupUser: (userId) => directory.lookupUser(userId),
     listApprovers(request) {
-      const scope = `${request.source}:${request.subscriptionId ?? 'tenant'}`;
+      // Who may decide depends on when the request was created (roles assigned later do not count), not only on its scope.
+      const scope = `${request.source}:${request.subscriptionId ?? 'tenant'}:${request.createdAt}`;
       if (!cache.has(scope)) cache.set(scope, directory.listApprovers(request));
       return cache.get(scope)!;
     },

@@ -255,6 +255,14 @@ export function registerAdminRoutes(router: Router, { tenant, calls, faults, log
     return { status: 200, body: { userId, roleDefinitionId, assigned: true } };
   });
 
+  // A PIM activation, now: Graph's schedule instance says when the active assignment started.
+  router.on('PUT', '/_simulator/directory/users/:userId/roles/:roleTemplateId/activation', (ctx) => {
+    const roleDefinitionId = guidParam(ctx, 'roleTemplateId');
+    const userId = requireUser(ctx);
+    const { startDateTime, endDateTime } = tenant.activateDirectoryRole(userId, roleDefinitionId);
+    return { status: 200, body: { userId, roleDefinitionId, assignmentType: 'Activated', startDateTime, endDateTime } };
+  });
+
   router.on('DELETE', '/_simulator/directory/users/:userId/roles/:roleTemplateId', (ctx) => {
     const roleDefinitionId = guidParam(ctx, 'roleTemplateId');
     const userId = requireUser(ctx);

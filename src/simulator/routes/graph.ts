@@ -4,6 +4,8 @@ import { paginate } from '../paging';
 import { ReplyError, type Reply, type RequestContext, type Router } from '../router';
 import type { DirectoryGroup, DirectoryObject, DirectoryRoleAssignment, DirectoryUser, SimulatedTenant } from '../tenant';
 import type { RouteDeps } from './deps';
+import { DIRECTORY_ROLES } from '../../domain/roles';
+import { createHash } from 'node:crypto';
 
 const ROLE_FILTER_FIELDS = ['principalid', 'roledefinitionid', 'directoryscopeid'];
 const USER_FIELDS = ['id', 'displayName', 'userPrincipalName', 'mail'] as const;
@@ -109,6 +111,38 @@ function pageSizeOf(ctx: RequestContext, fallback: number): number {
   return n;
 }
 
+function expandsPrincipal(ctx: RequestContext): boolean {
+  const expand = queryParam(ctx.url, '$expand');
+  if (expand !== undefined && expand.trim().toLowerCase() !== 'principal') throw unsupported(ctx, `Unsupported $expand '${expand}'. Only principal is supported.`);
+  return expand !== undefined;
+}
+
+/** One active assignment as roleAssignmentScheduleInstances shows it (v1.0's published example, field for field). */
+function scheduleInstance(tenant: SimulatedTenant, a: DirectoryRoleAssignment, expand: boolean): Record<string, unknown> {
+  return {
+    id: a.id,
+    principalId: a.principalId,
+    roleDefinitionId: a.roleDefinitionId,
+    directoryScopeId: a.directoryScopeId,
+    appScopeId: null,
+    startDateTime: a.startDateTime,
+    endDateTime: a.endDateTime,
+    assignmentType: a.assignmentType,
+    memberType: 'Direct',
+    roleAssignmentOriginId: a.id,
+    roleAssignmentScheduleId: a.id,
+    ...(expand ? { principal: principalOf(tenant.findDirectoryObject(a.principalId), a.principalId) } : {}),
+  };
+}
+
+/** A directoryRole object has its own id in each tenant, unlike its template id: derived here, stable. */
+function directoryRoleObject(roleTemplateId: string): Record<string, unknown> {
+  const hex = createHash('sha256').update(`directoryRole:${roleTemplateId}`).digest('hex');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const name = Object.values(DIRECTORY_ROLES).find((r) => r.id === roleTemplateId)?.name ?? null;
+  return { '@odata.type': '#microsoft.graph.directoryRole', id, displayName: name, description: null, roleTemplateId };
+}
+
 /** Per the reference: without `ConsistencyLevel: eventual` Graph does not find this segment at all. */
 const MISSING_CONSISTENCY_LEVEL = { status: 404, code: 'Request_ResourceNotFound', message: "Resource not found for the segment 'transitiveRoleAssignments'." };
 
@@ -151,6 +185,48 @@ export function registerGraphRoutes(router: Router, { tenant, pageSize }: RouteD
             directoryScopeId: a.directoryScopeId,
             ...(expand ? { principal: principalOf(tenant.findDirectoryObject(a.principalId), a.principalId) } : {}),
           })),
+        },
+      };
+    });
+
+    router.on('GET', `/${version}/roleManagement/directory/roleAssignmentScheduleInstances`, (ctx) => {
+      const expand = expandsPrincipal(ctx);
+      const clauses = roleFilter(ctx, false);
+      const scope = clauses.get('directoryscopeid');
+      const all = scope !== undefined && scope !== '/' ? [] : tenant.listActiveDirectoryRoleInstances({ principalId: clauses.get('principalid'), roleDefinitionId: clauses.get('roledefinitionid') });
+      const page = paginate(ctx, all, pageSize, badSkipToken(ctx));
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${ctx.origin}/${version}/$metadata#roleManagement/directory/roleAssignmentScheduleInstances${expand ? '(principal())' : ''}`,
+          ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
+          value: page.items.map((a) => scheduleInstance(tenant, a, expand)),
+        },
+      };
+    });
+
+    /*
+     * The user's groups, through nesting, and the directory roles held at "/" (directly or through a
+     * role-assignable group), as directoryObjects with their @odata.type; no cast or $filter here.
+     */
+    router.on('GET', `/${version}/users/:userId/transitiveMemberOf`, (ctx) => {
+      for (const option of ['$filter', '$search', '$orderby', '$expand', '$count']) {
+        if (queryParam(ctx.url, option) !== undefined) throw unsupported(ctx, `The simulator does not support ${option} on transitiveMemberOf.`);
+      }
+      const key = ctx.params.userId ?? '';
+      const user = tenant.findUser(key);
+      if (!user) throw notFound(ctx, key);
+      const groups = tenant.listGroupsAbove(user.id).map((g) => ({ '@odata.type': '#microsoft.graph.group', ...groupProperties(g) }));
+      const roleIds = [...new Set(tenant.listTransitiveDirectoryRoleAssignments({ principalId: user.id }).map((a) => a.roleDefinitionId))];
+      const objects = [...groups, ...roleIds.map(directoryRoleObject)].map((o, i) => ({ seq: i + 1, o }));
+      const fields = selectedFields(ctx);
+      const page = paginate(ctx, objects, pageSizeOf(ctx, pageSize), badSkipToken(ctx));
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${ctx.origin}/${version}/$metadata#directoryObjects${fields ? `(${fields.join(',')})` : ''}`,
+          ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
+          value: page.items.map(({ o }) => (fields ? Object.fromEntries([['@odata.type', o['@odata.type']], ...fields.map((f) => [f, (o as Record<string, unknown>)[f] ?? null])]) : o)),
         },
       };
     });
