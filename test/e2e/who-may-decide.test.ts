@@ -66,7 +66,7 @@ describe('who may decide: exactly Microsoft\'s rule, checked live', () => {
       const key = `m365:tenant:${record.requestId}`;
 
       const answer = await click(USERS.adele, key);
-      assert.match(text(answer), /role was assigned after this request was created/);
+      assert.match(text(answer), new RegExp(`Your ${role.name} role was assigned after this request was created`));
       assert.equal(h.simulator.tenant.getM365Request(record.requestId)!.approvalStatus, 'Pending');
       const [refusal] = await h.audit(key);
       assert.equal(refusal?.detail.reason, 'assigned-after-request');
