@@ -50,7 +50,8 @@ describe('the Azure lockbox client, against the simulated tenant over HTTP', () 
     const listing = await source.listPending();
     assert.equal(listing.requests.length, 1);
     assert.equal(listing.failures.length, 1);
-    assert.match(listing.failures[0]!.error, /Azure Customer Lockbox Approver for Subscription/);
+    assert.match(listing.failures[0]!.error, /give it "Azure Customer Lockbox Approver for Subscription" \(or Owner\) on the subscription/);
+    assert.doesNotMatch(listing.failures[0]!.error, /Reader/, 'the Customer Lockbox role already grants the reads');
   });
 
   it('throws when every subscription fails, so the poll shows as failed', async () => {

@@ -12,7 +12,8 @@ const armError = z.object({
 
 const ADVICE: Record<number, string> = {
   401: 'the bot\'s identity could not sign in to Azure Resource Manager: check its credential',
-  403: 'the bot\'s identity lacks access: give it Reader and "Azure Customer Lockbox Approver for Subscription" (or Owner) on the subscription',
+  // The Customer Lockbox role holds the reads too (requests, role assignments, the subscription): Reader adds nothing here.
+  403: 'the bot\'s identity lacks access: give it "Azure Customer Lockbox Approver for Subscription" (or Owner) on the subscription',
   404: 'not found: check the subscription id and that Customer Lockbox is enabled for the tenant',
 };
 
