@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { cardAction, installUpdate, message, type TeamsUser } from '../support/activities';
 import { injectFault } from '../support/clients';
 import { cardOf } from '../support/fake-connector';
 import { FixedClock } from '../support/fakes';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 import { waitUntil } from '../support/wait';
+import { HISTORY_MAX } from '../../src/teams/commands/parse';
+import { CARD_BUDGET_BYTES } from '../../src/teams/cards/size';
+import { SqliteStore } from '../../src/store/sqlite';
 
 
 describe('/lockbox commands over HTTP', () => {
@@ -109,6 +113,36 @@ describe('/lockbox commands over HTTP', () => {
     }
     const [card] = cardsIn(await say(USERS.megan, '/lockbox history 30'));
     assert.ok(Buffer.byteLength(JSON.stringify(card)) <= 24 * 1024, `${Buffer.byteLength(JSON.stringify(card))} bytes`);
+  });
+
+  it('says how many decisions /lockbox history left out when the card would be too large, and stays within the budget with the line that says so, for any comment and name lengths', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, resourceIds: `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${'vm-'.repeat(200)}` });
+    await h.bot.watcher.runOnce();
+    // Decisions written straight into the bot's store: comments of every length (older versions took any), very long names, and quotes, emoji and braces.
+    const store = SqliteStore.open(path.join(h.dataDir, 'lockbox.sqlite'));
+    const lengths = Array.from({ length: HISTORY_MAX }, (_, i) => [0, 1, 7, 99, 279, 280, 281, 500, 5000, 20_000][i % 10]! + i);
+    for (const [i, length] of lengths.entries()) {
+      await store.appendAudit({
+        at: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(),
+        kind: 'decision.recorded',
+        requestKey: `azure:${SUBSCRIPTION_ID}:${requestId}`,
+        actor: { aadObjectId: USERS.alex.aadObjectId, tenantId: TENANT_ID, name: `${i} ${'Ålex "{{x}}" 🔒 '.repeat(i * 20)}` },
+        detail: { verdict: i % 2 ? 'approve' : 'reject', comment: `"${'wörds {{DATE(x)}} 🔒 '.repeat(length).slice(0, length)}"` },
+      });
+    }
+    await store.close();
+
+    for (const asked of [1, 10, 20, 30, 35, 40, 45, 49, HISTORY_MAX]) {
+      const [card] = cardsIn(await say(USERS.megan, `/lockbox history ${asked}`));
+      const bytes = Buffer.byteLength(JSON.stringify(card));
+      assert.ok(bytes <= CARD_BUDGET_BYTES, `/lockbox history ${asked}: ${bytes} bytes`);
+      const text = JSON.stringify(card);
+      const shown = (text.match(/(Approved|Rejected) by \*\*/g) ?? []).length;
+      const more = /"text":"(\d+) more not shown: the card would be too large for Teams\."/.exec(text);
+      assert.equal(shown + Number(more?.[1] ?? 0), asked, `/lockbox history ${asked}: ${shown} shown, ${more?.[1] ?? 'none'} said to be left out`);
+      if (asked === HISTORY_MAX) assert.ok(more, 'fifty long entries do not fit, and the card says so');
+      assert.match(text, new RegExp(`"text":"The last ${shown === 1 ? 'decision' : `${shown} decisions`}"`), 'the title counts what it shows');
+    }
   });
 
   it('lists the last decisions with who, what, when and the comment, for admins only', async () => {

@@ -11,25 +11,30 @@ import type { TeamsDeps } from '../../deps';
 import { t } from '../../i18n';
 
 const COMMENT_MAX = 280;
+const NAME_MAX = 120;
 
 /** The last decisions from the bot's own audit trail: who, what, when, why, and what Microsoft shows now. Admins only: it names people. */
 export async function history(context: TurnContext, deps: TeamsDeps, actor: Actor, count: number): Promise<void> {
   const entries = await decisionHistory(deps, actor, count);
   const locale = context.activity.locale;
 
-  // The title counts what is shown, not what was asked for.
-  const title = entries.length ? t(locale, 'history.title', { count: Math.min(count, entries.length) }) : t(locale, 'history.titleEmpty');
-  const frame = { title, words: { none: t(locale, 'history.none') } };
+  const frame = (shown: number) => ({
+    // The title counts what is shown, not what was asked for.
+    title: shown ? t(locale, 'history.title', { count: shown }) : t(locale, 'history.titleEmpty'),
+    words: { none: t(locale, 'history.none') },
+  });
+  const more = (count: number) => ({ line: t(locale, 'history.more', { count }), detail: t(locale, 'history.moreHint') });
   const view: { line: string; detail: string }[] = [];
   for (const { entry, tracked } of entries) {
     const next = [...view, line(entry, tracked, locale)];
-    // Long comments must not make a card Teams refuses: stop adding, and say how many were left out.
-    if (!fitsBudget(render('history', { ...frame, entries: next }))) break;
+    const rest = entries.length - next.length;
+    // Long comments must not make a card Teams refuses: stop adding while the line saying how many were left out still fits.
+    if (!fitsBudget(render('history', { ...frame(next.length), entries: rest ? [...next, more(rest)] : next }))) break;
     view.push(next.at(-1)!);
   }
   const left = entries.length - view.length;
-  if (left > 0) view.push({ line: t(locale, 'history.more', { count: left }), detail: t(locale, 'history.moreHint') });
-  const card = render('history', { ...frame, entries: view });
+  if (left > 0) view.push(more(left));
+  const card = render('history', { ...frame(entries.length - left), entries: view });
   await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
 }
 
@@ -38,7 +43,7 @@ function line(entry: AuditEntry, tracked: TrackedRequest | undefined, locale: st
   const said = typeof entry.detail.comment === 'string' ? entry.detail.comment : '';
   const comment = said ? ` · "${plain(shorten(said, COMMENT_MAX))}"` : '';
   return {
-    line: t(locale, verdict === 'approve' ? 'history.approvedBy' : 'history.rejectedBy', { name: entry.actor ? plain(actorName(entry.actor)) : t(locale, 'history.someone'), time: localTime(entry.at) }),
+    line: t(locale, verdict === 'approve' ? 'history.approvedBy' : 'history.rejectedBy', { name: entry.actor ? plain(shorten(actorName(entry.actor), NAME_MAX)) : t(locale, 'history.someone'), time: localTime(entry.at) }),
     detail: `${whatWasDecided(entry, tracked, locale)}${comment} · ${microsoftShows(entry, tracked, locale)}`,
   };
 }
