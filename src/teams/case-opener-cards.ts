@@ -2,6 +2,7 @@ import type { Conversation } from '../domain/ports';
 import type { CaseOpenerCards } from '../domain/support-case';
 import type { TrackedRequest } from '../domain/tracked';
 import { actorName } from '../domain/decision';
+import { sensibleHours, sensibleTime } from './cards/bounds';
 import { noticeCard, type AdaptiveCard } from './cards/render';
 import { describeResource } from './cards/resource';
 import { localTime, plain } from './cards/text';
@@ -34,7 +35,7 @@ export function caseOpenerCard(tracked: TrackedRequest, locale?: string): Adapti
     number: plain(r.supportRequest ?? ''),
     title: check?.kind === 'found' ? plain(check.case.title) : '',
     what: plain(r.resourceIds[0] ? describeResource(r.resourceIds[0], locale) : r.requestId),
-    hours: r.durationHours !== undefined ? t(locale, 'request.hours', { count: r.durationHours }) : t(locale, 'caseOpener.hoursUnknown'),
+    hours: r.durationHours !== undefined && sensibleHours(r.durationHours) ? t(locale, 'request.hours', { count: r.durationHours }) : t(locale, 'caseOpener.hoursUnknown'),
     deciders: opener?.deciderCount ? t(locale, 'caseOpener.deciders', { count: opener.deciderCount, names }) : '',
   });
   return noticeCard(t(locale, 'caseOpener.title'), `${text}\n\n${outcome(tracked, locale)}`, tracked.decision?.verdict === 'reject' ? 'attention' : 'accent');
@@ -43,7 +44,11 @@ export function caseOpenerCard(tracked: TrackedRequest, locale?: string): Adapti
 function outcome(tracked: TrackedRequest, locale?: string): string {
   const d = tracked.decision;
   if (d) return t(locale, d.verdict === 'approve' ? 'caseOpener.approved' : 'caseOpener.rejected', { name: plain(actorName(d.actor)), time: localTime(d.decidedAt) });
-  if (tracked.request.status === 'Pending') return t(locale, 'caseOpener.waiting', { time: localTime(tracked.request.expiresAt) });
+  if (tracked.request.status === 'Pending') {
+    // No clock here: an expiry more than a year after the bot first saw the request is a bad field.
+    const expires = tracked.request.expiresAt;
+    return sensibleTime(expires, new Date(tracked.firstSeenAt)) ? t(locale, 'caseOpener.waiting', { time: localTime(expires) }) : t(locale, 'caseOpener.waitingNoExpiry');
+  }
   return t(locale, 'caseOpener.closed', { status: plain(tracked.request.status) });
 }
 

@@ -37,7 +37,9 @@ describe('changes made outside Teams, and a flaky decision call', () => {
     h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID, duration: '-8', expirationDateTime: '9999-12-31T00:00:00Z' });
     await h.bot.watcher.runOnce();
     const card = JSON.stringify(cardOf(h.connector.postedCards()[0]!.body));
-    assert.match(card, /Unknown \(Microsoft sent \\"\u200B?-8\\"\)/);
+    assert.match(card, /for \*\*an unclear time \(Microsoft sent \\"\u200B?-8\\"\)\*\*/);
+    assert.match(card, /Time left unknown: the expiry Microsoft sent makes no sense \(see Details\)\./);
+    assert.doesNotMatch(card, /Unknown \([^)]*\) left|in Unknown/);
     assert.match(card, /Unknown \(Microsoft sent \\"9999-12-31T00:00:00.000Z\\"\)/);
     assert.doesNotMatch(card, /-8 hours/);
     assert.doesNotMatch(card, /\d{5,} d/);

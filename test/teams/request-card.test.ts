@@ -6,7 +6,8 @@ import { requestCard, type AdaptiveCard } from '../../src/teams/cards/render';
 import { cardForError } from '../../src/teams/error-cards';
 import { CATALOGUES, t, type MessageKey } from '../../src/teams/i18n';
 import { en } from '../../src/teams/i18n/en';
-import { ALEX, NOW, STATES } from '../support/card-fixtures';
+import { caseOpenerCard } from '../../src/teams/case-opener-cards';
+import { ALEX, azure, m365, NOW, STATES } from '../support/card-fixtures';
 
 const LOCALES = ['en-US', 'nl-NL', 'de-DE'] as const;
 const reader = (locale: string) => ({ locale, userId: ALEX.aadObjectId });
@@ -152,4 +153,37 @@ describe('times on cards', () => {
     // Completed at 09:29; 8 hours of access from then.
     assert.match(approved, /Microsoft can read \*\*VM-SQL-PROD-WESTEUROPE-01 and 1 more\*\* until \{\{DATE\(2026-03-14T17:29:00Z, SHORT\)\}\} \{\{TIME\(2026-03-14T17:29:00Z\)\}\}/);
   });
+});
+
+describe('values outside sane bounds, in words', () => {
+  // An expiry in the past makes the request expired; one years ahead is a bad field.
+  const BAD_EXPIRIES = ['9999-12-31T00:00:00.000Z', '2031-03-14T09:30:00.000Z'];
+  const headerText = (card: AdaptiveCard) => texts(header(card)).join('\n');
+
+  for (const locale of LOCALES) {
+    for (const expiresAt of BAD_EXPIRIES) {
+      it(`says the time left is unknown, and puts what Microsoft sent under Details, for an expiry of ${expiresAt} (${locale})`, () => {
+        const card = requestCard(azure({ expiresAt, durationHours: -8 }), NOW, undefined, reader(locale));
+        const top = headerText(card);
+        assert.ok(top.includes(t(locale, 'request.expiryUnknown')), top);
+        assert.ok(top.includes(stem(locale, 'ask.durationUnknown')), top);
+        assert.ok(!top.includes(expiresAt), 'the raw expiry is not in the headline');
+        assert.ok(texts(card).includes(t(locale, 'request.unknownValue', { raw: expiresAt })), 'it is under Details, beside "Expires"');
+        assert.doesNotMatch(texts(card).join('\n'), /-8 (hours|uur|Stunden)|\d{5,} d/);
+      });
+
+      it(`says the time left is unknown on a Microsoft 365 request decided in the admin center, with an expiry of ${expiresAt} (${locale})`, () => {
+        const top = headerText(requestCard(m365({ expiresAt, decideInPortal: true }), NOW, undefined, reader(locale)));
+        assert.ok(top.includes(t(locale, 'state.decideInAdminCenterNoExpiry')), top);
+        assert.ok(!top.includes(stem(locale, 'request.unknownValue')), 'no "Unknown (…) left"');
+      });
+    }
+
+    it(`tells a case opener the expiry is unknown rather than a date in the year 9999, and never "-8 hours" (${locale})`, () => {
+      const text = texts(caseOpenerCard(azure({ expiresAt: '9999-12-31T00:00:00.000Z', durationHours: -8 }), locale)).join('\n');
+      assert.ok(text.includes(t(locale, 'caseOpener.waitingNoExpiry')), text);
+      assert.ok(text.includes(t(locale, 'caseOpener.hoursUnknown')), text);
+      assert.doesNotMatch(text, /9999|-8/);
+    });
+  }
 });

@@ -4,6 +4,7 @@ import { hasExpired, timeLeft, type LockboxRequest } from '../../domain/request'
 import { M365_LOCKBOX_PAGE, microsoftSupportLink } from '../../domain/support-links';
 import { isActionable, type TrackedRequest } from '../../domain/tracked';
 import { t } from '../i18n';
+import { sensibleHours, sensibleTime } from './bounds';
 import { describeResource, resourceName } from './resource';
 import { portalOf, shorten } from './size';
 import { supportCaseView } from './support-case-view';
@@ -110,27 +111,16 @@ function durationOf(r: LockboxRequest, locale: string | undefined): string {
   return r.durationHours === undefined && !r.durationText ? t(locale, 'ask.durationUnstated') : accessFor(r.durationHours, r.durationText, locale);
 }
 
-/** Longest access that makes sense (a year); Microsoft grants hours. */
-const MAX_ACCESS_HOURS = 24 * 366;
-/** A lockbox request lives days, not years: a date further out than this is a bad field. */
-const FAR_FUTURE_MS = 366 * 24 * 3_600_000;
-const EARLIEST = Date.UTC(2000, 0, 1);
-
-function sensibleTime(iso: string, now: Date): boolean {
-  const at = Date.parse(iso);
-  return Number.isFinite(at) && at >= EARLIEST && at <= now.getTime() + FAR_FUTURE_MS;
-}
-
 /** A value outside sane bounds is shown as unknown, with what Microsoft sent, never as "-8 hours" or "2912109 d". */
-function unknownValue(raw: unknown, locale: string | undefined): string {
-  return t(locale, 'request.unknownValue', { raw: plain(String(raw).slice(0, 60)) });
+function unknownValue(raw: unknown, locale: string | undefined, key: 'request.unknownValue' | 'ask.durationUnknown' = 'request.unknownValue'): string {
+  return t(locale, key, { raw: plain(String(raw).slice(0, 60)) });
 }
 
 function accessFor(hours: number | undefined, text: string | undefined, locale: string | undefined): string {
-  if (hours !== undefined) return Number.isFinite(hours) && hours > 0 && hours <= MAX_ACCESS_HOURS ? t(locale, 'request.hours', { count: hours }) : unknownValue(hours, locale);
+  if (hours !== undefined) return sensibleHours(hours) ? t(locale, 'request.hours', { count: hours }) : unknownValue(hours, locale, 'ask.durationUnknown');
   if (!text) return t(locale, 'request.notStated');
   // Words ("Support request lifetime") are shown as written; a number the parser could not take is not.
-  return /^[\s+\-\d.,eE]+$/.test(text) ? unknownValue(text, locale) : plain(text);
+  return /^[\s+\-\d.,eE]+$/.test(text) ? unknownValue(text, locale, 'ask.durationUnknown') : plain(text);
 }
 
 function justificationOf(r: LockboxRequest, locale: string | undefined, limit: Limit, fit: CardFit): string {
@@ -209,7 +199,7 @@ function headerOf(tracked: TrackedRequest, now: Date, locale: string | undefined
   if (tracked.goneAt) return header('default', t(locale, 'state.gone'), t(locale, 'state.goneSince', { time: localTime(tracked.goneAt) }));
   const waiting = r.status === 'Pending' || r.status === 'Initializing';
   if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) {
-    return { headerStyle: 'warning', kicker, headline: ask, subline: t(locale, 'state.decideInAdminCenter', { left: sensibleTime(r.expiresAt, now) ? duration(timeLeft(r, now), locale) : unknownValue(r.expiresAt, locale) }) };
+    return { headerStyle: 'warning', kicker, headline: ask, subline: sensibleTime(r.expiresAt, now) ? t(locale, 'state.decideInAdminCenter', { left: duration(timeLeft(r, now), locale) }) : t(locale, 'state.decideInAdminCenterNoExpiry') };
   }
   if (waiting && s?.state === 'pending') return header('accent', t(locale, d!.verdict === 'approve' ? 'state.sendingApproval' : 'state.sendingRejection'), ask);
   if (waiting && s?.state === 'sent') return header('accent', t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), ask);
@@ -237,7 +227,7 @@ function headerOf(tracked: TrackedRequest, now: Date, locale: string | undefined
     const pressing = urgency(r, now);
     const deadline = sensibleTime(r.expiresAt, now)
       ? t(locale, 'ask.decideBy', { time: localTime(r.expiresAt), left: duration(timeLeft(r, now), locale) })
-      : unknownValue(r.expiresAt, locale);
+      : t(locale, 'request.expiryUnknown');
     if (pressing === 'urgent') return { headerStyle: 'attention', kicker: t(locale, 'kicker.urgent', { product }), headline: ask, subline: deadline };
     if (pressing === 'soon') return { headerStyle: 'warning', kicker: t(locale, 'kicker.soon', { product }), headline: ask, subline: deadline };
     return { headerStyle: 'emphasis', kicker, headline: ask, subline: deadline };
