@@ -3,12 +3,12 @@ import { UpstreamError } from '../domain/errors';
 import { microsoftSupportLink } from '../domain/support-links';
 import type { Pager, Severity } from '../domain/paging';
 import type { Clock } from '../domain/ports';
-import { timeLeft } from '../domain/request';
 import type { TrackedRequest } from '../domain/tracked';
 import type { JsonClient } from '../http/json-client';
 import { describeResource } from '../teams/cards/resource';
 import { AZURE_LOCKBOX_PAGE, M365_LOCKBOX_PAGE } from '../domain/support-links';
-import { duration, productName } from '../teams/cards/text';
+import { timeLeftWords } from '../teams/cards/bounds';
+import { productName } from '../teams/cards/text';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
@@ -53,7 +53,7 @@ export class PagerDutyEvents implements Pager {
   async trigger(tracked: TrackedRequest, severity: Severity): Promise<void> {
     const r = tracked.request;
     const resource = r.resourceIds[0] ? describeResource(r.resourceIds[0]) : r.requestId;
-    const left = duration(timeLeft(r, this.options.clock.now()));
+    const left = timeLeftWords(r, this.options.clock.now());
     const links = [{ href: this.options.chatLink, text: 'Decide in Teams (Lockbox Bot)' }, PORTAL[r.source]];
     const supportLink = microsoftSupportLink(r.supportCaseUrl);
     if (supportLink) links.push({ href: supportLink, text: 'Support case' });
@@ -61,7 +61,7 @@ export class PagerDutyEvents implements Pager {
       event_action: 'trigger',
       dedup_key: dedupKey(tracked.key),
       payload: {
-        summary: `Customer Lockbox request (${productName(r.source)}): ${resource}, ${left} left to decide`.slice(0, 1024),
+        summary: `Customer Lockbox request (${productName(r.source)}): ${resource}, ${left ? `${left} left to decide` : 'expiry unknown (see custom details)'}`.slice(0, 1024),
         source: r.subscriptionId ? `subscription ${r.subscriptionId}` : productName(r.source),
         severity,
         timestamp: this.options.clock.now().toISOString(),

@@ -2,11 +2,11 @@ import type { Milestone } from '../domain/escalation';
 import { UpstreamError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
 import type { Notifier } from '../domain/notifications';
-import { timeLeft } from '../domain/request';
 import type { TrackedRequest } from '../domain/tracked';
 import type { JsonClient } from '../http/json-client';
 import { describeResource } from './cards/resource';
-import { duration, productName } from './cards/text';
+import { timeLeftWords } from './cards/bounds';
+import { productName } from './cards/text';
 
 /** Graph takes at most this many recipients per call. */
 const BATCH = 100;
@@ -25,16 +25,17 @@ export class GraphActivityFeed implements Notifier {
   constructor(private readonly graph: JsonClient, private readonly deepLink: string, private readonly clock: Clock) {}
 
   async notify(userIds: string[], tracked: TrackedRequest, milestone: Milestone): Promise<void> {
-    const left = duration(timeLeft(tracked.request, this.clock.now()));
+    const left = timeLeftWords(tracked.request, this.clock.now());
     const source = productName(tracked.request.source);
     const resource = tracked.request.resourceIds[0] ? describeResource(tracked.request.resourceIds[0]) : tracked.request.requestId;
     const body = {
       topic: { source: 'text', value: 'Customer Lockbox', webUrl: this.deepLink },
       activityType: milestone.kind === 'new' ? 'lockboxRequest' : 'lockboxEscalation',
-      previewText: { content: `${source} · ${resource} · ${left} left`.slice(0, 150) },
+      previewText: { content: `${source} · ${resource} · ${left ? `${left} left` : 'expiry unknown'}`.slice(0, 150) },
       templateParameters: [
         { name: 'source', value: source },
-        { name: 'timeLeft', value: left },
+        // The manifest's texts say "({timeLeft} left)" and "it expires in {timeLeft}".
+        { name: 'timeLeft', value: left ?? 'an unknown time' },
       ],
     };
     for (let i = 0; i < userIds.length; i += BATCH) {

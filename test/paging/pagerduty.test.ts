@@ -39,6 +39,13 @@ describe('PagerDuty Events API v2, against the simulated PagerDuty', () => {
     assert.equal(event.client_url, 'https://teams.microsoft.com/l/chat/0/0?users=28:bot');
   });
 
+  it('says the expiry is unknown, rather than thousands of days left, when Microsoft sent an expiry years away', async () => {
+    await pager().trigger({ ...tracked, request: { ...tracked.request, expiresAt: '9999-12-31T00:00:00.000Z' } }, 'warning');
+    const [event] = await events();
+    assert.equal(event.payload.summary, 'Customer Lockbox request (Azure): VM1 (resource group RG), expiry unknown (see custom details)');
+    assert.equal(event.payload.custom_details.expiresAt, '9999-12-31T00:00:00.000Z');
+  });
+
   it('resolves with the same dedup_key', async () => {
     await pager().trigger(tracked, 'warning');
     await pager().resolve(tracked);

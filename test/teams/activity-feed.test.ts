@@ -43,6 +43,14 @@ describe('Teams activity-feed notifications through Graph, against the simulated
     assert.deepEqual(n.templateParameters, { source: 'Azure', timeLeft: '3 d 23 h' });
   });
 
+  it('says the expiry is unknown, rather than thousands of days left, when Microsoft sent an expiry years away', async () => {
+    const feed = new GraphActivityFeed(clientFor(sim.url, 'https://graph.microsoft.com/.default'), chatDeepLink('bot-app-id', undefined), clock);
+    await feed.notify([people[0]!.id], { ...tracked, request: { ...tracked.request, expiresAt: '9999-12-31T00:00:00.000Z' } }, arrival!);
+    const [n] = await notifications();
+    assert.equal(n.previewText, 'Azure · VM1 (resource group RG) · expiry unknown');
+    assert.deepEqual(n.templateParameters, { source: 'Azure', timeLeft: 'an unknown time' });
+  });
+
   it('uses the escalation activity type for reminders', async () => {
     const feed = new GraphActivityFeed(clientFor(sim.url, 'https://graph.microsoft.com/.default'), chatDeepLink('', 'manifest-id'), clock);
     await feed.notify([people[0]!.id], tracked, firstReminder!);
