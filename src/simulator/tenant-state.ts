@@ -47,7 +47,9 @@ const directoryAssignment = z.object({
 
 const azureAssignment = z.object({
   seq: z.number().int(), name: z.string(), subscriptionId: z.string(), principalId: z.string(), roleDefinitionId: z.string(), createdOn: z.string(),
-}) satisfies z.ZodType<AzureRoleAssignment>;
+  principalType: z.enum(['User', 'Group']).default('User'),
+  managementGroupId: z.string().optional(),
+}) satisfies z.ZodType<AzureRoleAssignment, z.ZodTypeDef, unknown>;
 
 const installation = z.object({
   seq: z.number().int(), id: z.string(), userId: z.string(), teamsAppId: z.string(), installedAt: z.string(),

@@ -51,8 +51,15 @@ export interface AzureRoleAssignment {
   name: string;
   subscriptionId: string;
   principalId: string;
+  /** A user, or a group whose members (through nesting) hold the role, as ARM's assignedTo() follows them. */
+  principalType: 'User' | 'Group';
   roleDefinitionId: string;
   createdOn: string;
+  /**
+   * Set for an assignment made at a management group above the subscription: ARM lists it for the
+   * subscription with the management group as its scope (inherited, which Customer Lockbox does not count).
+   */
+  managementGroupId?: string;
 }
 
 /** The bot's app as the Teams app catalog lists it. */
@@ -611,29 +618,41 @@ export class SimulatedTenant {
 
   // --- Azure RBAC -----------------------------------------------------------
 
-  listAzureRoleAssignments(subscriptionId: string, principalId?: string): AzureRoleAssignment[] {
+  /**
+   * The assignments ARM lists for a subscription: at it and inherited from above. `principalId eq` keeps the
+   * principal's own; `assignedTo()` (transitive) also those of every group the principal is in.
+   */
+  listAzureRoleAssignments(subscriptionId: string, principalId?: string, transitive = false): AzureRoleAssignment[] {
+    const holders = principalId === undefined ? undefined : new Set([principalId, ...(transitive ? this.groupsAbove(principalId) : [])].map((id) => id.toLowerCase()));
     return this.azureAssignments
       .filter((a) => same(a.subscriptionId, subscriptionId))
-      .filter((a) => principalId === undefined || same(a.principalId, principalId))
+      .filter((a) => holders === undefined || holders.has(a.principalId.toLowerCase()))
       .map((a) => ({ ...a }));
   }
 
-  /** `createdOn` defaults to now: an assignment made while requests are waiting does not count for them. */
-  grantAzureRole(subscriptionId: string, userId: string, roleDefinitionId: string, createdOn = this.clock().toISOString()): AzureRoleAssignment {
-    const user = this.requireUser(userId);
+  /**
+   * `createdOn` defaults to now: an assignment made while requests are waiting does not count for them.
+   * The principal may be a user or a group; `managementGroupId` makes it an assignment inherited from there.
+   */
+  grantAzureRole(subscriptionId: string, principalId: string, roleDefinitionId: string, createdOn = this.clock().toISOString(), managementGroupId?: string): AzureRoleAssignment {
+    const principal = this.findDirectoryObject(principalId);
+    if (!principal) throw new Error(`Unknown user or group ${principalId}`);
+    const id = principal.kind === 'user' ? principal.user.id : principal.group.id;
     const subscription = this.findSubscription(subscriptionId);
     if (subscription === undefined) throw new Error(`Unknown subscription ${subscriptionId}`);
     const existing = this.azureAssignments.find(
-      (a) => a.subscriptionId === subscription && a.principalId === user.id && same(a.roleDefinitionId, roleDefinitionId),
+      (a) => a.subscriptionId === subscription && a.principalId === id && same(a.roleDefinitionId, roleDefinitionId) && a.managementGroupId === managementGroupId,
     );
     if (existing) return { ...existing };
     const assignment: AzureRoleAssignment = {
       seq: this.nextSeq++,
       name: randomUUID(),
       subscriptionId: subscription,
-      principalId: user.id,
+      principalId: id,
+      principalType: principal.kind === 'user' ? 'User' : 'Group',
       roleDefinitionId: roleDefinitionId.toLowerCase(),
       createdOn,
+      ...(managementGroupId ? { managementGroupId } : {}),
     };
     this.azureAssignments.push(assignment);
     this.onChange();

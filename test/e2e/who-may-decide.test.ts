@@ -3,6 +3,7 @@ import { cardAction, installUpdate, message, type TeamsUser } from '../support/a
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 import { AZURE_ROLES, DIRECTORY_ROLES } from '../../src/domain/roles';
+import { DEFAULT_GROUPS } from '../../src/simulator';
 
 /** Microsoft's approver rule, over HTTP against the simulated tenant, with the role cache on (its default). */
 describe('who may decide: exactly Microsoft\'s rule, checked live', () => {
@@ -84,6 +85,27 @@ describe('who may decide: exactly Microsoft\'s rule, checked live', () => {
     await h.bot.watcher.runOnce();
     const keys = cardsTo(USERS.adele).filter((c) => c.includes('lockbox.approve')).map((c) => [before.requestId, after.requestId].find((id) => c.includes(id)));
     assert.deepEqual(keys, [after.requestId]);
+  });
+
+  it('refuses an Owner inherited from a management group above the subscription, and gives no buttons', async () => {
+    h.simulator.tenant.grantAzureRole(SUBSCRIPTION_ID, USERS.adele.aadObjectId, AZURE_ROLES.owner.id, new Date(Date.now() - 3_600_000).toISOString(), 'contoso-root');
+    const { record, key } = await newRequest();
+    assert.equal(cardsTo(USERS.adele).length, 0, 'no card');
+    const answer = await click(USERS.adele, key);
+    assert.match(text(answer), /not one inherited from a management group/);
+    assert.equal(upstreamStatus(record.requestId), 'Pending');
+    assert.equal((await h.audit(key))[0]?.detail.reason, 'no-role');
+  });
+
+  it('lets someone holding Azure Customer Lockbox Approver for Subscription through a group get buttons and decide', async () => {
+    const LYNNE = { aadObjectId: '00000000-0000-4000-8000-000000000025', name: 'Lynne Robbins' };
+    await h.post(installUpdate(h.connector.url, TENANT_ID, LYNNE));
+    h.simulator.tenant.grantAzureRole(SUBSCRIPTION_ID, DEFAULT_GROUPS.nightShift, AZURE_ROLES.lockboxApproverForSubscription.id, new Date(Date.now() - 3_600_000).toISOString());
+    const { record, key } = await newRequest();
+    assert.equal(cardsTo(LYNNE).filter((c) => c.includes('lockbox.approve')).length, 1, 'found through the group');
+    const answer = await click(LYNNE, key);
+    assert.match(text(answer), /Approved by \*\*Lynne Robbins\*\*/);
+    assert.equal(upstreamStatus(record.requestId), 'Approved');
   });
 
   it('refuses a role revoked a second before the click, although a view had just seen it', async () => {

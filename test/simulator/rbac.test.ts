@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AZURE_ROLES } from '../../src/domain/roles';
-import { call, SUBSCRIPTION, upstream, USERS, useSimulator } from './helpers';
+import { call, GROUPS, SUBSCRIPTION, upstream, USERS, useSimulator } from './helpers';
 
 const ASSIGNMENTS = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments`;
 const VERSION = 'api-version=2022-04-01';
@@ -32,6 +32,20 @@ describe('the simulated Azure RBAC role assignments', () => {
 
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.value, []);
+  });
+
+  it('lists a role inherited from a management group with that group as its scope, and a group\'s role for its members with assignedTo() only', async () => {
+    sim().tenant.grantAzureRole(SUBSCRIPTION, USERS.adele, AZURE_ROLES.owner.id, undefined, 'contoso-root');
+    sim().tenant.grantAzureRole(SUBSCRIPTION, GROUPS.nightShift, AZURE_ROLES.lockboxApproverForSubscription.id);
+
+    const [inherited] = (await upstream(sim(), 'GET', assignedTo(USERS.adele))).body.value;
+    assert.equal(inherited.properties.scope, '/providers/Microsoft.Management/managementGroups/contoso-root');
+    assert.equal(inherited.id, `/providers/Microsoft.Management/managementGroups/contoso-root/providers/Microsoft.Authorization/roleAssignments/${inherited.name}`);
+
+    const [throughGroup] = (await upstream(sim(), 'GET', assignedTo(USERS.lynne))).body.value;
+    assert.deepEqual([throughGroup.properties.principalId, throughGroup.properties.principalType], [GROUPS.nightShift, 'Group']);
+    const direct = await upstream(sim(), 'GET', `${ASSIGNMENTS}?${VERSION}&$filter=${encodeURIComponent(`principalId eq '${USERS.lynne}'`)}`);
+    assert.deepEqual(direct.body.value, [], 'principalId eq names the principal itself only');
   });
 
   it('lists every assignment at the subscription with atScope()', async () => {
