@@ -41,6 +41,25 @@ describe('/lockbox commands over HTTP', () => {
     for (const usage of ['/lockbox status', '/lockbox pending', '/lockbox history', '/lockbox enable', '/lockbox disable']) assert.ok(text.includes(usage), usage);
   });
 
+  it('says in help who may decide each kind of request, from the rule the bot enforces', async () => {
+    const [reply] = await say(USERS.adele, '/lockbox help');
+    const facts: { title: string; value: string }[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const { facts: found } = node as { facts?: { title: string; value: string }[] };
+        if (found) facts.push(...found);
+        Object.values(node).forEach(walk);
+      }
+    };
+    walk(cardOf(reply!.body));
+    const rule = Object.fromEntries(facts.map((f) => [f.title, f.value]));
+    assert.match(rule['Azure, one subscription'] ?? '', /^Owner or Azure Customer Lockbox Approver for Subscription, assigned on that subscription/);
+    assert.equal(rule['Azure, one subscription']?.includes('Global Administrator'), false, 'a Global Administrator alone may not decide a subscription-scoped request');
+    assert.match(rule['Azure, tenant-wide'] ?? '', /^Global Administrator;/);
+    assert.match(rule['Microsoft 365'] ?? '', /^Customer LockBox Access Approver or Global Administrator;/);
+  });
+
   it('suggests the right command for a near miss, and shows help for anything unknown', async () => {
     assert.match(textOf(await say(USERS.alex, '/lockbox enabel')), /Did you mean \/lockbox enable\?/);
     assert.match(textOf(await say(USERS.alex, '/lockbox make-coffee')), /is not a command/);

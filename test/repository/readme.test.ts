@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
 import { settingsReadByConfig } from '../support/config-settings';
+import { approverRoleNames, type RequestScope } from '../../src/domain/policy';
+import { AZURE_ROLES, DIRECTORY_ROLES } from '../../src/domain/roles';
 
 const ROOT = path.resolve(__dirname, '../..');
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -29,5 +31,18 @@ describe('the README tells a newcomer the truth about the program', () => {
     assert.deepEqual(scripts.filter((name) => !mentioned(name)), [], 'scripts the README never mentions');
     const claimed = new Set([...readme.matchAll(/npm run (?:-s )?([a-z][\w:-]*)/g)].map((m) => m[1] ?? ''));
     assert.deepEqual([...claimed].filter((name) => !scripts.includes(name)), [], 'scripts the README mentions that package.json lacks');
+  });
+
+  it('states who may decide each kind of request exactly as src/domain/policy.ts applies it', () => {
+    const rows: [RequestScope, string][] = [['azure-subscription', 'Azure, scoped to a subscription'], ['azure-tenant', 'Azure, tenant-scoped'], ['m365', 'Microsoft 365']];
+    const everyRole = [...Object.values(DIRECTORY_ROLES), ...Object.values(AZURE_ROLES)].map((r) => r.name);
+    for (const [scope, label] of rows) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| ${label} |`));
+      assert.ok(row, `the README's rule table has a row for ${label}`);
+      // A role the rule refuses may be named only to say that it is not enough.
+      const allowedPart = row.replace(/Global Administrator alone is \*\*not\*\* enough\./, '');
+      const named = everyRole.filter((name) => new RegExp(`(^|[^\\w])${name}([^\\w]|$)`).test(allowedPart));
+      assert.deepEqual(named.sort(), [...approverRoleNames(scope)].sort(), `${label}: the README names exactly the rule's roles`);
+    }
   });
 });
