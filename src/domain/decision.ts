@@ -49,6 +49,9 @@ export interface Approval {
   comment: string;
   at: string;
   roles: string[];
+  /** As Submission.heldBy: it counts towards a decision only once the click that recorded it released it. */
+  heldBy?: string;
+  heldUntil?: string;
 }
 
 export interface Decision {

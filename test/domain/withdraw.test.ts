@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Actor } from '../../src/domain/decision';
-import { AlreadyDecided, StoreUnavailable } from '../../src/domain/errors';
+import { AlreadyDecided, ConcurrentUpdate, StoreUnavailable } from '../../src/domain/errors';
 import { requestKey } from '../../src/domain/request';
 import { track } from '../../src/domain/tracked';
 import type { CoreDeps } from '../../src/domain/usecases/deps';
 import { recordDecision } from '../../src/domain/usecases/decide';
 import { pollOnce } from '../../src/domain/usecases/poll';
 import { submitDecision } from '../../src/domain/usecases/submit';
-import { withdrawAttempt } from '../../src/domain/usecases/withdraw';
+import { releaseApproval, withdrawAttempt } from '../../src/domain/usecases/withdraw';
 import { coreWithFakes, TENANT } from '../support/core';
 import { pendingRequest } from '../support/fakes';
 import { HeldWrites } from '../support/held-writes';
@@ -148,5 +148,49 @@ describe('a decision its clicker was told was not made is never sent (SQLite, wr
 
     await submitDecision(deps, key, { releasedBy: 'attempt-3' });
     assert.deepEqual(core.source.submissions.map((s) => s.verdict), ['reject']);
+  });
+
+  describe('under dual control', () => {
+    beforeEach(() => {
+      deps = { ...deps, requireTwoApprovers: true };
+    });
+
+    it('a first approval whose write landed after its clicker was told nothing was decided never counts towards a decision, and the leader withdraws it', async () => {
+      held.hold();
+      const recording = click('attempt-1');
+      await waitUntil(() => held.inFlight === 1);
+      held.land();
+      assert.equal((await recording).firstApproval?.heldBy, 'attempt-1', 'the late write did land');
+
+      await assert.rejects(click('attempt-2', megan), ConcurrentUpdate, 'not while its own click might still release it');
+      core.clock.advance(HOLD_MS + 1000);
+      await pollOnce(deps);
+      assert.equal((await stored()).firstApproval, undefined);
+      assert.deepEqual(await withdrawals(), ['never-released']);
+
+      const second = await click('attempt-3', megan);
+      assert.equal(second.decision, undefined, "Megan's approval is the first one now, not the second");
+      assert.equal(second.firstApproval?.actor.aadObjectId, 'megan');
+      await leaderForAWhile();
+      assert.deepEqual(core.source.submissions, []);
+    });
+
+    it('a first approval nobody released gives way to the next approver once its hold ran out, without the leader', async () => {
+      await click('attempt-1');
+      core.clock.advance(HOLD_MS + 1000);
+      const next = await click('attempt-2', megan);
+      assert.equal(next.firstApproval?.actor.aadObjectId, 'megan');
+      assert.equal(next.decision, undefined);
+      assert.deepEqual(await withdrawals(), ['superseded']);
+    });
+
+    it('a first approval its click released counts: the second approver\'s decision names both and is sent once', async () => {
+      await click('attempt-1');
+      await releaseApproval(deps, key, 'attempt-1');
+      const decided = await click('attempt-2', megan);
+      assert.equal(decided.decision?.firstApproval?.actor.aadObjectId, 'alex');
+      await submitDecision(deps, key, { releasedBy: 'attempt-2' });
+      assert.equal(core.source.submissions.length, 1);
+    });
   });
 });

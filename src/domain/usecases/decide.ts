@@ -8,7 +8,7 @@ import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '.
 import { caseForDecision } from './check-support-case';
 import { authorize, recordRefusal, requireTenant, type Attempt } from './authorize';
 import type { CoreDeps } from './deps';
-import { auditWithdrawal, holdExpired, withoutAttempt } from './withdraw';
+import { approvalAbandoned, auditWithdrawal, holdExpired, withoutAttempt } from './withdraw';
 
 export interface DecideCommand {
   requestKey: string;
@@ -56,22 +56,22 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
     const now = deps.clock.now();
     // Its clicker was told nothing was decided: this write is too late, whatever it would have said.
     if (command.hold && found.value.withdrawnAttempts?.includes(command.hold.attemptId)) throw new StoreUnavailable('replaceRequest', 'timeout');
-    const abandoned = found.value.decision && holdExpired(found.value.decision.submission, now) ? found.value.decision : undefined;
-    // A decision whose click never released it was never confirmed to anyone: it gives way, withdrawn.
-    const tracked = abandoned ? withoutAttempt(found.value, abandoned.submission.heldBy!, now.toISOString()).next : found.value;
+    const { tracked, withdrawn } = withoutAbandoned(found.value, now);
     if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
     if (!isActionable(tracked, now)) throw new RequestClosed(tracked.goneAt ? 'gone' : hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
 
     supportCase ??= await supportCaseRule(deps, { ...command, actor }, tracked);
 
-    const approval: Approval = { actor, comment: command.comment, at: now.toISOString(), roles };
+    const approval: Approval = { actor, comment: command.comment, at: now.toISOString(), roles, ...holdOf(command, now) };
     const dual = deps.requireTwoApprovers && command.verdict === 'approve';
+    // A first approval its click has not released yet does not count; it will in a moment, or be withdrawn.
+    if (dual && tracked.firstApproval?.heldBy && !sameId(tracked.firstApproval.actor.aadObjectId, actor.aadObjectId)) throw new ConcurrentUpdate(command.requestKey);
     // A first approval counts only while its author still holds the role: dual control means two current approvers.
     const first = dual && tracked.firstApproval && !(await stillApproves(deps, tracked)) ? undefined : tracked.firstApproval;
     if (dual && !first) {
       const next: TrackedRequest = { ...tracked, firstApproval: approval, cardsStale: true, updatedAt: approval.at };
       if (!(await deps.store.replaceRequest(next, found.etag))) continue;
-      if (abandoned) await auditWithdrawal(deps, tracked.key, abandoned, 'superseded');
+      await auditWithdrawals(deps, tracked.key, withdrawn);
       await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles, supportCase: supportCase ?? null } });
       return next;
     }
@@ -85,11 +85,11 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
       comment: command.comment,
       decidedAt: now.toISOString(),
       roles,
-      submission: { state: 'pending', attempts: 0, ...(command.hold ? { heldBy: command.hold.attemptId, heldUntil: new Date(now.getTime() + command.hold.ms).toISOString() } : {}) },
+      submission: { state: 'pending', attempts: 0, ...holdOf(command, now) },
     };
     const next: TrackedRequest = { ...tracked, decision, cardsStale: true, updatedAt: now.toISOString() };
     if (await deps.store.replaceRequest(next, found.etag)) {
-      if (abandoned) await auditWithdrawal(deps, tracked.key, abandoned, 'superseded');
+      await auditWithdrawals(deps, tracked.key, withdrawn);
       await deps.store.appendAudit({
         at: decision.decidedAt,
         kind: 'decision.recorded',
@@ -172,4 +172,29 @@ async function stillApproves(deps: Deps, tracked: TrackedRequest): Promise<boole
 
 function refuse(deps: Deps, command: DecideCommand, reason: string, detail: Record<string, unknown>): Promise<void> {
   return recordRefusal(deps, attemptOf(command), reason, detail);
+}
+
+function holdOf(command: DecideCommand, now: Date): { heldBy?: string; heldUntil?: string } {
+  return command.hold ? { heldBy: command.hold.attemptId, heldUntil: new Date(now.getTime() + command.hold.ms).toISOString() } : {};
+}
+
+type Withdrawn = { removed: { actor: Actor; verdict: Verdict }; attemptId: string };
+
+/** What its click never released in time was never confirmed to anyone: it gives way, withdrawn. */
+function withoutAbandoned(found: TrackedRequest, now: Date): { tracked: TrackedRequest; withdrawn: Withdrawn[] } {
+  const submission = found.decision?.submission;
+  const abandoned = [submission && holdExpired(submission, now) ? submission.heldBy : undefined, approvalAbandoned(found.firstApproval, now) ? found.firstApproval.heldBy : undefined];
+  let tracked = found;
+  const withdrawn: Withdrawn[] = [];
+  for (const attemptId of abandoned) {
+    if (!attemptId) continue;
+    const { next, removed } = withoutAttempt(tracked, attemptId, now.toISOString());
+    tracked = next;
+    if (removed) withdrawn.push({ removed, attemptId });
+  }
+  return { tracked, withdrawn };
+}
+
+async function auditWithdrawals(deps: Deps, requestKey: string, withdrawn: Withdrawn[]): Promise<void> {
+  for (const { removed, attemptId } of withdrawn) await auditWithdrawal(deps, requestKey, removed, attemptId, 'superseded');
 }

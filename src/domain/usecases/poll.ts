@@ -11,6 +11,7 @@ import { noteFound, noteMissing } from './gone';
 import { notifyPeople } from './escalate';
 import { pageOnCall } from './page';
 import { confirmDecision, submitDecision } from './submit';
+import { approvalAbandoned, withdrawAttempt } from './withdraw';
 
 export interface SourcePollReport {
   source: SourceKind;
@@ -191,6 +192,8 @@ async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Pr
 }
 
 async function follow(deps: CoreDeps, tracked: TrackedRequest, sighting: Sighting): Promise<TrackedRequest | undefined> {
+  // A first approval its click never released was never confirmed to its approver: it goes, and the cards say so.
+  if (approvalAbandoned(tracked.firstApproval, deps.clock.now())) await withdrawAttempt(deps, tracked.key, tracked.firstApproval.heldBy, 'never-released');
   if (tracked.decision?.submission.state === 'pending') return submitDecision(deps, tracked.key);
   if (tracked.decision?.submission.state === 'sent') return confirmDecision(deps, tracked.key);
   if (sighting.unseen(tracked.request) || !isOpen(tracked) || tracked.goneAt) return tracked;

@@ -1,4 +1,4 @@
-import type { Decision, Submission } from '../decision';
+import type { Actor, Approval, Submission, Verdict } from '../decision';
 import type { TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
@@ -8,6 +8,8 @@ const MAX_CONFLICTS = 5;
 
 export type WithdrawReason = 'store-too-slow' | 'never-released' | 'superseded';
 
+type Deps = Pick<CoreDeps, 'store' | 'clock' | 'logger'>;
+
 /** Recorded by a click that has not released it yet (see Submission.heldBy). */
 export function isHeld(submission: Submission): boolean {
   return submission.state === 'pending' && submission.attempts === 0 && submission.heldBy !== undefined;
@@ -15,17 +17,37 @@ export function isHeld(submission: Submission): boolean {
 
 /** A hold its click let run out: that click told its clicker nothing, or "nothing was decided", or died. */
 export function holdExpired(submission: Submission, now: Date): boolean {
-  return isHeld(submission) && (!submission.heldUntil || Date.parse(submission.heldUntil) <= now.getTime());
+  return isHeld(submission) && ranOut(submission, now);
 }
 
-/** The record with `attemptId` marked withdrawn, and its decision removed if that attempt recorded it and nobody released it. */
-export function withoutAttempt(tracked: TrackedRequest, attemptId: string, at: string): { next: TrackedRequest; removed: boolean } {
+/** A first approval whose click let its hold run out: it never counts. */
+export function approvalAbandoned(approval: Approval | undefined, now: Date): approval is Approval & { heldBy: string } {
+  return approval?.heldBy !== undefined && ranOut(approval, now);
+}
+
+function ranOut(hold: { heldUntil?: string }, now: Date): boolean {
+  return !hold.heldUntil || Date.parse(hold.heldUntil) <= now.getTime();
+}
+
+/**
+ * The record with `attemptId` marked withdrawn, and what that attempt recorded removed if nobody released it:
+ * the decision, or under dual control the first approval.
+ */
+export function withoutAttempt(tracked: TrackedRequest, attemptId: string, at: string): { next: TrackedRequest; removed?: { actor: Actor; verdict: Verdict } } {
   const attempts = [...(tracked.withdrawnAttempts ?? []).filter((id) => id !== attemptId), attemptId].slice(-KEPT_ATTEMPTS);
-  const submission = tracked.decision?.submission;
-  const removed = submission !== undefined && isHeld(submission) && submission.heldBy === attemptId;
-  if (!removed) return { next: { ...tracked, withdrawnAttempts: attempts, updatedAt: at }, removed };
-  const { decision: _withdrawn, ...rest } = tracked;
-  return { next: { ...rest, withdrawnAttempts: attempts, cardsStale: true, updatedAt: at }, removed };
+  const { decision, firstApproval, ...rest } = tracked;
+  const decisionHeld = decision !== undefined && isHeld(decision.submission) && decision.submission.heldBy === attemptId;
+  const approvalHeld = firstApproval?.heldBy === attemptId;
+  const next: TrackedRequest = {
+    ...rest,
+    ...(decision && !decisionHeld ? { decision } : {}),
+    ...(firstApproval && !approvalHeld ? { firstApproval } : {}),
+    withdrawnAttempts: attempts,
+    cardsStale: decisionHeld || approvalHeld || tracked.cardsStale,
+    updatedAt: at,
+  };
+  const removed = decisionHeld ? decision : approvalHeld ? { actor: firstApproval.actor, verdict: 'approve' as const } : undefined;
+  return removed ? { next, removed } : { next };
 }
 
 /**
@@ -34,21 +56,34 @@ export function withoutAttempt(tracked: TrackedRequest, attemptId: string, at: s
  * (it landed first). A decision its click already released stands: that clicker was told it was recorded.
  * Resolves true once the tombstone is stored.
  */
-export async function withdrawAttempt(deps: Pick<CoreDeps, 'store' | 'clock' | 'logger'>, requestKey: string, attemptId: string, reason: WithdrawReason): Promise<boolean> {
+export async function withdrawAttempt(deps: Deps, requestKey: string, attemptId: string, reason: WithdrawReason): Promise<boolean> {
   for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
     const found = await deps.store.getRequest(requestKey);
     if (!found) return false;
-    const ours = found.value.decision?.submission.heldBy === attemptId;
+    const ours = found.value.decision?.submission.heldBy === attemptId || found.value.firstApproval?.heldBy === attemptId;
     if (!ours && found.value.withdrawnAttempts?.includes(attemptId)) return true;
     const { next, removed } = withoutAttempt(found.value, attemptId, deps.clock.now().toISOString());
     if (!(await deps.store.replaceRequest(next, found.etag))) continue;
-    if (removed) await auditWithdrawal(deps, requestKey, found.value.decision!, reason);
+    if (removed) await auditWithdrawal(deps, requestKey, removed, attemptId, reason);
     return true;
   }
   return false;
 }
 
-export async function auditWithdrawal(deps: Pick<CoreDeps, 'store' | 'clock' | 'logger'>, requestKey: string, withdrawn: Decision, reason: WithdrawReason): Promise<void> {
+/** The click that recorded a first approval releases it once the store confirmed it in time: from then on it counts. */
+export async function releaseApproval(deps: Deps, requestKey: string, attemptId: string): Promise<TrackedRequest | undefined> {
+  for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
+    const found = await deps.store.getRequest(requestKey);
+    const approval = found?.value.firstApproval;
+    if (!found || approval?.heldBy !== attemptId) return found?.value;
+    const { heldBy: _released, heldUntil: _until, ...released } = approval;
+    const next: TrackedRequest = { ...found.value, firstApproval: released };
+    if (await deps.store.replaceRequest(next, found.etag)) return next;
+  }
+  return undefined;
+}
+
+export async function auditWithdrawal(deps: Deps, requestKey: string, withdrawn: { actor: Actor; verdict: Verdict }, attemptId: string, reason: WithdrawReason): Promise<void> {
   deps.logger.warn('Withdrew a decision that was never confirmed to its clicker; it is not sent to Microsoft', { requestKey, reason });
-  await deps.store.appendAudit({ at: deps.clock.now().toISOString(), kind: 'decision.withdrawn', requestKey, actor: withdrawn.actor, detail: { verdict: withdrawn.verdict, reason, attemptId: withdrawn.submission.heldBy } });
+  await deps.store.appendAudit({ at: deps.clock.now().toISOString(), kind: 'decision.withdrawn', requestKey, actor: withdrawn.actor, detail: { verdict: withdrawn.verdict, reason, attemptId } });
 }

@@ -6,7 +6,7 @@ import { canonicalKey } from '../../domain/request';
 import { syncCards } from '../../domain/usecases/card-sync';
 import { recordDecision } from '../../domain/usecases/decide';
 import { submitDecision } from '../../domain/usecases/submit';
-import { withdrawAttempt } from '../../domain/usecases/withdraw';
+import { releaseApproval, withdrawAttempt } from '../../domain/usecases/withdraw';
 import { noticeCard, requestCard, type AdaptiveCard } from '../cards/render';
 import type { TeamsDeps } from '../deps';
 import { cardForError } from '../error-cards';
@@ -70,7 +70,10 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
         return noticeCard(t(locale, 'refusal.storeSlow.title'), t(locale, 'refusal.storeSlow.text'), 'warning');
       }
       // The clicker's own answer never waits for the other approvers' copies to be updated.
-      const release = () => submitDecision(deps, requestKey, { awaitCards: false, releasedBy: attemptId });
+      // A first approval (dual control) is released to count; a decision is released to be sent.
+      const release = () => recorded.firstApproval?.heldBy === attemptId && recorded.decision?.submission.heldBy !== attemptId
+        ? releaseApproval(deps, requestKey, attemptId)
+        : submitDecision(deps, requestKey, { awaitCards: false, releasedBy: attemptId });
       const submitted = release().catch((error) => {
         // Until this click releases it nobody sends it: keep trying for a while, then the hold runs out and it is withdrawn.
         void retrying(deps, 'send a recorded decision', requestKey, async () => (await release(), true), error);
