@@ -10,7 +10,7 @@ import { GraphInstaller } from './directory/graph-installer';
 import type { Clock, LockboxSource, Logger } from './domain/ports';
 import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
-import { sendQueued } from './domain/usecases/deliver';
+import { requeueUpdatesInFlight, sendQueued } from './domain/usecases/deliver';
 import { createCredential, SimulatorCredential } from './http/credentials';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
@@ -178,6 +178,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
           reminders: config.reminders,
         }
       : {}),
+    wakeDeliveries: () => deliveries.wake(),
     kickWatcher: () => {
       if (!election || election.isLeader()) watcher.kick();
     },
@@ -187,14 +188,15 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     newId: randomUUID,
   };
   const { app, verbs } = createBot(adapter, config.bot.id, deps);
-  const deliveries = new DeliveryWorker({ store, clock, logger, send: (item) => sendQueued(deps, item) });
+  const deliveries = new DeliveryWorker({ store, clock, logger, send: (item) => sendQueued(deps, item), recover: () => requeueUpdatesInFlight(deps) });
   // Following hundreds of open requests must not delay the next detection: each cycle follows for at most
   // half an interval, and the next carries on where it stopped.
   let followedUpTo: string | undefined;
   const cycle = async () => {
     const report = await pollOnce(deps, { followUpBudgetMs: config.pollIntervalSeconds * 500, startAfter: followedUpTo });
     followedUpTo = report.followedUpTo;
-    if (report.queued) deliveries.wake();
+    // First cards, information cards, reminders and card updates the cycle queued go at once.
+    deliveries.wake();
     return report;
   };
   const watcher = new WatcherLoop(cycle, config.pollIntervalSeconds * 1000, logger, () => deliveries.settled());

@@ -127,10 +127,11 @@ export interface AuditEntry {
 }
 
 /**
- * What a queued delivery does: the first card of a request for one approver, or (for other issues to add)
- * updates of a card, reminders and information cards. Each kind has one sender in the delivery use case.
+ * What a queued delivery does: the first card of a request for one approver, an information card (on-call,
+ * NOTIFY_GROUP_ID, the support case's opener), a reminder, or bringing a posted card up to date. Each kind has
+ * one sender in the delivery use case.
  */
-export type DeliveryKind = 'request-card' | 'reminder';
+export type DeliveryKind = 'request-card' | 'info-card' | 'case-opener-card' | 'reminder' | 'card-update' | 'case-opener-update';
 
 /** Something to send into one person's chat with the bot, waiting its turn in the durable delivery queue. */
 export interface Delivery {
@@ -141,6 +142,10 @@ export interface Delivery {
   userId: string;
   /** A reminder's milestone, e.g. `elapsed-50`. */
   milestone?: string;
+  /** An information card: why the person is told, how many may decide, and the notification part it completes. */
+  informedAs?: 'on-call' | 'notify-group';
+  approverCount?: number;
+  notification?: string;
   /** Lower goes first; see DELIVERY_PRIORITY. */
   priority: number;
   /** Among equal priorities the earliest goes first: a first card's request expiry. */

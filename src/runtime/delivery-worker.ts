@@ -10,6 +10,8 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** How often an idle worker looks for items queued by another instance or come out of their backoff. */
   idleMs?: number;
+  /** Run once when the worker starts, before it sends: e.g. taking back what a stopped worker left half-done. */
+  recover?(): Promise<unknown>;
 }
 
 /**
@@ -59,6 +61,7 @@ export class DeliveryWorker {
   }
 
   private async loop(): Promise<void> {
+    await this.options.recover?.().catch((error) => this.options.logger.error('Could not take back the deliveries a stopped worker left', { error: String(error) }));
     while (!this.stopped) {
       this.woken = false;
       let started = 0;

@@ -106,8 +106,10 @@ describe('notifying on-call staff and approvers', () => {
     core.deps.onCall = { members: async () => ['oncall-1', 'alex'] };
     for (const userId of ['oncall-1', 'alex']) await core.store.saveConversation(conversationOf(userId));
     await notifyPeople(core.deps, key);
+    await deliverQueued(core.deps);
     core.clock.advance(2 * 24 * HOUR);
     await notifyPeople(core.deps, key);
+    await deliverQueued(core.deps);
     assert.deepEqual(told, ['oncall-1']);
   });
 
@@ -118,6 +120,7 @@ describe('notifying on-call staff and approvers', () => {
     core.deps.notifyGroup = { members: async () => ['watcher-1', 'alex', 'oncall-1'] };
     for (const userId of ['oncall-1', 'watcher-1', 'alex']) await core.store.saveConversation(conversationOf(userId));
     await notifyPeople(core.deps, key);
+    await deliverQueued(core.deps);
     assert.deepEqual(told.sort((a, b) => a.userId.localeCompare(b.userId)), [
       { userId: 'oncall-1', as: 'on-call' },
       { userId: 'watcher-1', as: 'notify-group' },

@@ -4,7 +4,7 @@ import { requestKey } from '../../src/domain/request';
 import { track } from '../../src/domain/tracked';
 import { recordDecision } from '../../src/domain/usecases/decide';
 import { submitDecision } from '../../src/domain/usecases/submit';
-import { coreWithFakes, TENANT } from '../support/core';
+import { coreWithFakes, deliverQueued, TENANT } from '../support/core';
 import { conversationOf, pendingRequest, permanentFailure, transientFailure } from '../support/fakes';
 
 const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
@@ -32,6 +32,7 @@ describe('submitting a recorded decision upstream', () => {
     assert.deepEqual(core.source.submissions, [{ requestId: request.requestId, verdict: 'approve', reason: 'case 123' }]);
     assert.equal(after?.decision?.submission.state, 'submitted');
     assert.equal(after?.request.status, 'Approved');
+    await deliverQueued(core.deps);
     assert.deepEqual(core.messenger.updates.map((u) => u.activityId).sort(), ['card-alex', 'card-megan']);
     const kinds = (await core.store.listAudit({ limit: 5 })).map((a) => a.kind);
     assert.equal(kinds[0], 'decision.submitted');
@@ -52,6 +53,7 @@ describe('submitting a recorded decision upstream', () => {
     assert.equal(failed?.decision?.submission.state, 'pending');
     assert.equal(failed?.decision?.submission.attempts, 1);
     assert.match(failed?.decision?.submission.lastError ?? '', /500/);
+    await deliverQueued(core.deps);
     assert.equal(core.messenger.updates.length, 0, 'cards keep showing "sending" while it is pending');
 
     const done = await submitDecision(core.deps, key);
@@ -73,6 +75,7 @@ describe('submitting a recorded decision upstream', () => {
     const after = await submitDecision(core.deps, key);
     assert.equal(after?.decision?.submission.state, 'adopted');
     assert.equal(after?.request.status, 'Denied');
+    await deliverQueued(core.deps);
     assert.equal(core.messenger.updates.length, 2);
   });
 
@@ -80,6 +83,7 @@ describe('submitting a recorded decision upstream', () => {
     core.source.submitErrors.push(permanentFailure());
     const after = await submitDecision(core.deps, key);
     assert.equal(after?.decision?.submission.state, 'failed');
+    await deliverQueued(core.deps);
     assert.equal(core.messenger.updates.length, 2);
     assert.equal((await core.store.listAudit({ limit: 1 }))[0]?.kind, 'decision.failed');
   });

@@ -38,6 +38,8 @@ export interface CoreDeps {
   /** Finds the person who opened a case, to tell them about the request. */
   people?: PeopleFinder;
   caseOpenerCards?: CaseOpenerCards;
+  /** Tells the delivery worker something was queued, so it need not wait for its next look. */
+  wakeDeliveries?: () => void;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;
   /** How long a decision Microsoft answered may stay unseen in its state before it counts as not taken (default 15 min). */

@@ -3,7 +3,7 @@ import { DeliveryFailed, UpstreamError } from '../errors';
 import { isActionable, type TrackedRequest } from '../tracked';
 import type { InformedAs, Notifier } from '../notifications';
 import type { CoreDeps } from './deps';
-import { DELIVERY_PRIORITY } from './deliver';
+import { DELIVERY_PRIORITY, queueDelivery } from './delivery-queue';
 import { recordNotification } from './notification-records';
 
 /** A claim older than this is taken to belong to a process that died mid-send. */
@@ -91,7 +91,9 @@ async function partsOf(deps: Deps, tracked: TrackedRequest, milestone: Milestone
     if (notifier) parts.push(...feedParts(notifier, onCall, tracked, milestone));
     if (!infoPoster) return parts;
     for (const [userId, as] of informed(approvers, onCall, notified)) {
-      if (hasChat(userId)) parts.push({ id: `${milestone.id}/info/${userId}`, send: () => infoPoster.postInfo(userId, tracked, approvers.length, as).then(posted) });
+      // Queued for the delivery worker, as a first card: it posts at Teams' pace and records the message's id here.
+      const id = `${milestone.id}/info/${userId}`;
+      if (hasChat(userId)) parts.push({ id, send: () => queueDelivery(deps, tracked, 'info-card', userId, { informedAs: as, approverCount: approvers.length, notification: id, milestone: milestone.id }).then(() => ({ state: 'sent' })) });
     }
     return parts;
   }
@@ -158,11 +160,6 @@ function feedParts(notifier: Notifier, userIds: string[], tracked: TrackedReques
     parts.push({ id: `${milestone.id}/feed/${i / notifier.batchSize}`, send: () => notifier.notify(batch, tracked, milestone).then(() => ({ state: 'sent' })) });
   }
   return parts;
-}
-
-/** A chat message posted (its id kept, for a later message to link to), or none: the person has no chat with the bot. */
-function posted(activityId: string | undefined): PartOutcome {
-  return activityId ? { state: 'sent', activityId } : { state: 'skipped' };
 }
 
 /** Refusals that cannot change are not tried every cycle; a message that may have arrived is not sent twice. */

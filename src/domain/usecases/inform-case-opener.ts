@@ -1,9 +1,10 @@
 import { actorName, sameId } from '../decision';
 import type { CaseOpenerNotice } from '../support-case';
-import { isActionable, type TrackedRequest } from '../tracked';
+import { isActionable } from '../tracked';
 import type { CoreDeps } from './deps';
+import { queueDelivery } from './delivery-queue';
 
-type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'installer' | 'people' | 'caseOpenerCards'>;
+type Deps = Pick<CoreDeps, 'store' | 'directory' | 'clock' | 'logger' | 'telemetry' | 'installer' | 'people' | 'caseOpenerCards' | 'wakeDeliveries'>;
 
 /** Someone without a chat with the bot yet is tried again this often (an install may be on its way). */
 const RETRY_MS = 10 * 60_000;
@@ -15,7 +16,8 @@ const NAMED_DECIDERS = 5;
 /**
  * Tells the person who opened the request's support case, when they are in the directory, that
  * Microsoft asks for access for their case and who has been asked to decide (an information card, no
- * buttons). Posted once, claimed by compare-and-set; updated with the decision by syncCards.
+ * buttons). Claimed once by compare-and-set, then queued for the delivery worker, which posts it at Teams' pace and
+ * records how it went; updated with the decision by syncCards.
  */
 export async function informCaseOpener(deps: Deps, requestKey: string): Promise<CaseOpenerNotice | undefined> {
   if (!deps.people || !deps.caseOpenerCards) return undefined;
@@ -45,26 +47,9 @@ export async function informCaseOpener(deps: Deps, requestKey: string): Promise<
   }
   const claimed = await record(deps, requestKey, { ...base, state: 'posting' }, { expected: tracked.caseOpener });
   if (claimed?.state !== 'posting' || claimed.at !== at) return claimed;
-  try {
-    const latest = (await deps.store.getRequest(requestKey))?.value ?? tracked;
-    const activityId = await deps.caseOpenerCards.post(conversation, latest);
-    deps.telemetry.event('CaseOpenerInformed', { source: tracked.request.source });
-    return record(deps, requestKey, { ...base, state: 'posted', activityId });
-  } catch (error) {
-    deps.logger.warn('Could not post the information card to the opener of a support case; will try again', { requestKey, userId: person.id, error: String(error) });
-    return record(deps, requestKey, { ...base, state: 'no-chat' });
-  }
-}
-
-/** Brings the opener's card up to date (the decision once made); called wherever approvers' copies are. */
-export async function updateCaseOpenerCard(deps: Pick<Deps, 'store' | 'logger' | 'caseOpenerCards'>, tracked: TrackedRequest): Promise<void> {
-  const opener = tracked.caseOpener;
-  if (!deps.caseOpenerCards || opener?.state !== 'posted' || !opener.userId || !opener.activityId) return;
-  const conversation = await deps.store.getConversation(opener.userId);
-  if (!conversation) return;
-  await deps.caseOpenerCards.update(conversation, opener.activityId, tracked).catch((error) => {
-    deps.logger.warn('Could not update the information card of a support case opener', { requestKey: tracked.key, error: String(error) });
-  });
+  await queueDelivery(deps, tracked, 'case-opener-card', person.id);
+  deps.wakeDeliveries?.();
+  return claimed;
 }
 
 function due(opener: CaseOpenerNotice | undefined, now: Date): boolean {
@@ -83,8 +68,13 @@ async function names(deps: Deps, approvers: string[]): Promise<string[]> {
   return named;
 }
 
+/** Records how telling the opener went (the delivery worker's outcome of the post). */
+export function recordCaseOpener(deps: Pick<Deps, 'store'>, requestKey: string, notice: CaseOpenerNotice): Promise<CaseOpenerNotice | undefined> {
+  return record(deps, requestKey, notice);
+}
+
 /** Writes the notice; as a claim, only if nobody changed it since `expected`. Answers what is stored. */
-async function record(deps: Deps, requestKey: string, notice: CaseOpenerNotice, claim?: { expected: CaseOpenerNotice | undefined }): Promise<CaseOpenerNotice | undefined> {
+async function record(deps: Pick<Deps, 'store'>, requestKey: string, notice: CaseOpenerNotice, claim?: { expected: CaseOpenerNotice | undefined }): Promise<CaseOpenerNotice | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const found = await deps.store.getRequest(requestKey);
     if (!found) return undefined;

@@ -10,7 +10,9 @@ export async function recordNotification(deps: { store: Store; logger: Logger },
     const found = await deps.store.getRequest(requestKey);
     if (!found) return;
     const notifications = { ...found.value.notifications };
-    if (state) notifications[id] = state;
+    // A message's id, once known (the delivery worker posted it), is kept by a later record of the same part.
+    const known = notifications[id]?.activityId;
+    if (state) notifications[id] = known && !state.activityId && state.state === 'sent' ? { ...state, activityId: known } : state;
     else delete notifications[id];
     if (await deps.store.replaceRequest({ ...found.value, notifications }, found.etag)) return;
   }
