@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { cardAction, installUpdate, message, personalActivity } from '../support/activities';
 import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
@@ -15,6 +17,21 @@ describe('input that cannot hurt, over HTTP', () => {
   afterEach(() => h.close());
 
   const texts = (card: unknown) => JSON.stringify(card);
+
+  it('answers a click on a request whose stored record is damaged with a card, never an HTTP error, since the error card does not need the store either', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const key = `azure:${SUBSCRIPTION_ID}:${requestId}`;
+    const db = new Database(path.join(h.dataDir, 'lockbox.sqlite'));
+    db.prepare('UPDATE requests SET body = ? WHERE key = ?').run('{"key": "damaged', key);
+    db.close();
+
+    const click = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
+    assert.equal(click.status, 200);
+    assert.equal(click.body.type, ADAPTIVE);
+    assert.match(texts(click.body.value), /nothing was decided/);
+    assert.deepEqual((await h.admin(`/_simulator/lockbox/requests/${requestId}`)).decisions, []);
+  });
 
   // Before the parser was linear this message held the event loop for 44 s, past the test's timeout.
   it('answers a 250,000-character message of "<" and stays healthy', async () => {

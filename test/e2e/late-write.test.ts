@@ -74,6 +74,15 @@ describe('a click answered "nothing was decided" on a frozen Table store is neve
     azurite.pause();
     const answer = await clicked;
     assert.match(JSON.stringify(answer.body.value), /storage did not answer in time, so nothing was decided and nothing was sent to Microsoft/);
+    // Meanwhile the leader cannot renew its lease on the frozen store, and /healthz says so rather than "ok".
+    const health = await waitFor(async () => {
+      const response = await fetch(`${bot!.url}/healthz`);
+      const body = (await response.json()) as { ok: boolean; store: string; leaderLease: { ok: boolean; lastProblem: { problem: string } | null } };
+      return !body.leaderLease.ok && { status: response.status, body };
+    }, 'the lease problem to show in /healthz');
+    assert.equal(health.status, 503);
+    assert.equal(health.body.ok, false);
+    assert.notEqual(health.body.leaderLease.lastProblem, null);
 
     bot!.program.child.kill('SIGKILL');
     await bot!.program.exited;

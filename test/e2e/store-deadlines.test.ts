@@ -50,4 +50,17 @@ describe('nothing waits on a frozen Table store without a deadline, over HTTP ag
     assert.equal(health2.store, 'ok');
     assert.ok(health2.storeTimeouts.timeouts >= 1);
   });
+
+  it('answers a click with a card, never an HTTP error, when the store fails outright (the Table service is gone)', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    await azurite.stop();
+
+    const click = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: `azure:${SUBSCRIPTION_ID}:${requestId}` }));
+    assert.equal(click.status, 200);
+    assert.equal(click.body.statusCode, 200);
+    assert.equal(click.body.type, 'application/vnd.microsoft.card.adaptive');
+    assert.match(JSON.stringify(click.body.value), /nothing was decided/);
+    assert.deepEqual((await h.admin(`/_simulator/lockbox/requests/${requestId}`)).decisions, []);
+  });
 });
