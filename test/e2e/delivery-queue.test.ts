@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { installUpdate } from '../support/activities';
+import { cardAction, installUpdate } from '../support/activities';
+import { cardOf } from '../support/fake-connector';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 import { waitFor, waitUntil } from '../support/wait';
 
@@ -40,6 +41,31 @@ describe('delivery apart from detection, over HTTP', function () {
     await waitUntil(async () => (await health()).deliveriesQueued === 0);
     assert.equal(h.connector.postedCards(`a:personal-${USERS.alex.aadObjectId}`).length, 2);
     assert.equal(new Set(h.connector.postedCards().map((c) => JSON.stringify(c.body.attachments))).size, 2, 'two different cards');
+  });
+
+  it('brings every other copy of a decided card up to date from the stored queue, once, with the final state, also after a restart', async () => {
+    h = await startHarness({ env: { LOCKBOX_SOURCES: 'azure' } });
+    for (const user of [USERS.alex, USERS.isaiah]) await h.post(installUpdate(h.connector.url, TENANT_ID, user));
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const key = `azure:${SUBSCRIPTION_ID}:${requestId}`;
+    const isaiahCopy = (await h.cards(key)).find((c) => c.userId === USERS.isaiah.aadObjectId)!.activityId!;
+    assert.ok(isaiahCopy);
+    await h.bot.deliveries.stop();
+
+    const answer = await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key }));
+    assert.match(JSON.stringify(answer.body.value), /Approved by \*\*Alex Wilber\*\*/);
+    await waitUntil(async () => (await h.admin(`/_simulator/lockbox/requests/${requestId}`)).request.properties.status === 'Approved');
+    assert.equal((await health()).deliveriesQueued, 2, "one update for each approver's copy, however often the request changed");
+    assert.equal(h.connector.updates(isaiahCopy).length, 0);
+
+    await h.restartBot();
+    await waitUntil(async () => (await health()).deliveriesQueued === 0);
+    const updates = h.connector.updates(isaiahCopy).map((u) => JSON.stringify(cardOf(u.body)));
+    assert.equal(updates.length, 1);
+    assert.match(updates[0]!, /Approved by \*\*Alex Wilber\*\*/);
+    assert.match(updates[0]!, /Microsoft can (read|access) \*\*/, 'the final state, as Microsoft confirmed it');
+    assert.doesNotMatch(updates[0]!, /lockbox\.approve/);
   });
 
   // Each new chat asks for a cycle; before kicks were spaced, 1,000 of them in 2 s made 63 polls in 5 s.
