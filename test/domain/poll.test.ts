@@ -103,6 +103,18 @@ describe('one watcher cycle', () => {
     assert.equal((await core.store.getRequest(key))?.value.request.status, 'Approved');
   });
 
+  it('keeps the subscription\'s name as last listed: a rename reaches the stored request, a listing without names forgets none', async () => {
+    core.source.add(request);
+    await pollOnce(core.deps);
+    core.source.add({ ...request, subscriptionName: 'Payments-Prod' });
+    await pollOnce(core.deps);
+    assert.equal((await core.store.getRequest(key))?.value.request.subscriptionName, 'Payments-Prod', 'named once the listing names it');
+    core.source.add({ ...request, status: 'Approved' });
+    await pollOnce(core.deps);
+    const stored = (await core.store.getRequest(key))?.value.request;
+    assert.deepEqual([stored?.status, stored?.subscriptionName], ['Approved', 'Payments-Prod']);
+  });
+
   it('concludes nothing about requests in a subscription that could not be listed', async () => {
     core.source.add(request);
     await pollOnce(core.deps);

@@ -170,12 +170,15 @@ async function remember(deps: CoreDeps, request: LockboxRequest): Promise<{ key:
 }
 
 /** Replaces the stored upstream view of a request when it changed; cards follow a status change. */
-async function refresh(deps: CoreDeps, key: string, request: LockboxRequest): Promise<TrackedRequest | undefined> {
+async function refresh(deps: CoreDeps, key: string, listed: LockboxRequest): Promise<TrackedRequest | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const stored = await deps.store.getRequest(key);
     if (!stored) return undefined;
     const before = stored.value.request;
-    if (before.status === request.status && before.expiresAt === request.expiresAt) return stored.value;
+    // A subscription renamed in the portal is news; a listing that could not name it forgets no name.
+    const subscriptionName = listed.subscriptionName ?? before.subscriptionName;
+    const request = subscriptionName ? { ...listed, subscriptionName } : listed;
+    if (before.status === request.status && before.expiresAt === request.expiresAt && before.subscriptionName === subscriptionName) return stored.value;
     // A stale list page can still show a decided request as Pending: a request never goes back.
     if (before.status !== request.status && !movesOn(before.status, request.status)) return stored.value;
     const next = { ...stored.value, request, cardsStale: stored.value.cardsStale || before.status !== request.status, updatedAt: deps.clock.now().toISOString() };
