@@ -124,6 +124,19 @@ describe('a submission that failed, over HTTP', () => {
     assert.match(card, /lockbox\.approve/);
     assert.match(card, /lockbox\.reject/);
   });
+  it('marks the failed decision in /lockbox history as not taken by Microsoft', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    await injectFault(h.simulator.url, { path: 'updateApproval$', status: 400, times: 1, body: { error: { code: 'InvalidRequestContent', message: 'bad' } } });
+    await h.post(cardAction(h.connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: `azure:${SUBSCRIPTION_ID}:${requestId}` }));
+    // A Global Administrator reads the trail of both products.
+    await h.post(installUpdate(h.connector.url, TENANT_ID, USERS.megan));
+    const before = h.connector.calls.length;
+    assert.equal((await h.post(message(h.connector.url, TENANT_ID, USERS.megan, '/lockbox history'))).status, 200);
+    const reply = h.connector.calls.slice(before).filter((c) => c.method === 'POST' && c.body.attachments).map((c) => JSON.stringify(cardOf(c.body))).join('\n');
+    assert.match(reply, /Approved by \*\*Alex Wilber\*\*/);
+    assert.match(reply, /not taken by Microsoft/);
+  });
 });
 
 describe('a request record with fields missing, over HTTP', () => {
