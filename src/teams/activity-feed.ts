@@ -34,8 +34,8 @@ export class GraphActivityFeed implements Notifier {
       previewText: { content: `${source} · ${resource} · ${left ? `${left} left` : 'expiry unknown'}`.slice(0, 150) },
       templateParameters: [
         { name: 'source', value: source },
-        // The manifest's texts say "({timeLeft} left)" and "it expires in {timeLeft}".
-        { name: 'timeLeft', value: left ?? 'an unknown time' },
+        // The manifest's texts end "({timeLeft})": the words around the time are ours, so an unknown one reads right.
+        { name: 'timeLeft', value: left ? `${left} left` : 'expiry unknown' },
       ],
     };
     for (let i = 0; i < userIds.length; i += BATCH) {
