@@ -16,6 +16,7 @@ import { waitUntil } from '../support/wait';
 const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
 const megan: Actor = { aadObjectId: 'megan', tenantId: TENANT, name: 'Megan' };
 const HOLD_MS = 15_000;
+const ANSWERED_MS = 5000;
 
 describe('a decision its clicker was told was not made is never sent (SQLite, writes held in flight)', () => {
   let core: ReturnType<typeof coreWithFakes>;
@@ -23,7 +24,7 @@ describe('a decision its clicker was told was not made is never sent (SQLite, wr
   let deps: CoreDeps;
   const key = requestKey(pendingRequest());
   const click = (attemptId: string, actor = alex, verdict: 'approve' | 'reject' = 'approve') =>
-    recordDecision(deps, { requestKey: key, verdict, comment: 'case 7', actor, hold: { attemptId, ms: HOLD_MS } });
+    recordDecision(deps, { requestKey: key, verdict, comment: 'case 7', actor, hold: { attemptId, ms: HOLD_MS, answeredMs: ANSWERED_MS } });
   const stored = async () => (await core.store.getRequest(key))!.value;
   /** The leader's cycles from now until long after any hold: what it would ever send. */
   const leaderForAWhile = async () => {
@@ -150,6 +151,19 @@ describe('a decision its clicker was told was not made is never sent (SQLite, wr
     assert.deepEqual(core.source.submissions.map((s) => s.verdict), ['reject']);
   });
 
+  it('the person told nothing was decided who clicks again is not told they decided: once their first click has answered, the new click replaces the late write', async () => {
+    await click('attempt-1');
+    await assert.rejects(click('attempt-2', alex, 'reject'), AlreadyDecided, 'while the first click may still be answering, a second is told it changed nothing');
+    core.clock.advance(ANSWERED_MS);
+    await assert.rejects(click('attempt-3', megan, 'reject'), AlreadyDecided, 'someone else waits for the hold');
+
+    const again = await click('attempt-4', alex, 'reject');
+    assert.equal(again.decision?.verdict, 'reject');
+    assert.deepEqual(await withdrawals(), ['superseded']);
+    await submitDecision(deps, key, { releasedBy: 'attempt-4' });
+    assert.deepEqual(core.source.submissions.map((s) => s.verdict), ['reject']);
+  });
+
   describe('under dual control', () => {
     beforeEach(() => {
       deps = { ...deps, requireTwoApprovers: true };
@@ -181,6 +195,14 @@ describe('a decision its clicker was told was not made is never sent (SQLite, wr
       const next = await click('attempt-2', megan);
       assert.equal(next.firstApproval?.actor.aadObjectId, 'megan');
       assert.equal(next.decision, undefined);
+      assert.deepEqual(await withdrawals(), ['superseded']);
+    });
+
+    it('the approver told nothing was decided who approves again is not told to wait for a second approver: their new approval replaces the late one', async () => {
+      await click('attempt-1');
+      core.clock.advance(ANSWERED_MS);
+      const again = await click('attempt-2');
+      assert.equal(again.firstApproval?.heldBy, 'attempt-2');
       assert.deepEqual(await withdrawals(), ['superseded']);
     });
 

@@ -8,7 +8,7 @@ import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '.
 import { caseForDecision } from './check-support-case';
 import { authorize, recordRefusal, requireTenant, type Attempt } from './authorize';
 import type { CoreDeps } from './deps';
-import { approvalAbandoned, auditWithdrawal, holdExpired, withoutAttempt } from './withdraw';
+import { approvalAbandoned, auditWithdrawal, holdExpired, isHeld, withoutAttempt } from './withdraw';
 
 export interface DecideCommand {
   requestKey: string;
@@ -17,9 +17,11 @@ export interface DecideCommand {
   actor: Actor;
   /**
    * A click that must answer within a deadline: the decision is held for its attempt, and nobody sends it
-   * until that click releases it (see Submission.heldBy); unreleased after `ms`, it is withdrawn.
+   * until that click releases it (see Submission.heldBy); unreleased after `ms`, it is withdrawn. A click
+   * answers within `answeredMs`: the same person's decision still held after that is one they were told
+   * was not made, so their next click replaces it at once rather than being told it was made.
    */
-  hold?: { attemptId: string; ms: number };
+  hold?: { attemptId: string; ms: number; answeredMs?: number };
 }
 
 const MAX_CONFLICTS = 5;
@@ -56,7 +58,7 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
     const now = deps.clock.now();
     // Its clicker was told nothing was decided: this write is too late, whatever it would have said.
     if (command.hold && found.value.withdrawnAttempts?.includes(command.hold.attemptId)) throw new StoreUnavailable('replaceRequest', 'timeout');
-    const { tracked, withdrawn } = withoutAbandoned(found.value, now);
+    const { tracked, withdrawn } = withoutAbandoned(found.value, now, command);
     if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
     if (!isActionable(tracked, now)) throw new RequestClosed(tracked.goneAt ? 'gone' : hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
 
@@ -181,9 +183,15 @@ function holdOf(command: DecideCommand, now: Date): { heldBy?: string; heldUntil
 type Withdrawn = { removed: { actor: Actor; verdict: Verdict }; attemptId: string };
 
 /** What its click never released in time was never confirmed to anyone: it gives way, withdrawn. */
-function withoutAbandoned(found: TrackedRequest, now: Date): { tracked: TrackedRequest; withdrawn: Withdrawn[] } {
-  const submission = found.decision?.submission;
-  const abandoned = [submission && holdExpired(submission, now) ? submission.heldBy : undefined, approvalAbandoned(found.firstApproval, now) ? found.firstApproval.heldBy : undefined];
+function withoutAbandoned(found: TrackedRequest, now: Date, command: DecideCommand): { tracked: TrackedRequest; withdrawn: Withdrawn[] } {
+  const { decision, firstApproval } = found;
+  const answeredMs = command.hold?.answeredMs;
+  // Held past its click's answer, by the person clicking again: they were told it was not made.
+  const toldNotMade = (by: Actor, at: string) => answeredMs !== undefined && sameId(by.aadObjectId, command.actor.aadObjectId) && now.getTime() - Date.parse(at) >= answeredMs;
+  const abandoned = [
+    decision && (holdExpired(decision.submission, now) || (isHeld(decision.submission) && toldNotMade(decision.actor, decision.decidedAt))) ? decision.submission.heldBy : undefined,
+    firstApproval?.heldBy && (approvalAbandoned(firstApproval, now) || toldNotMade(firstApproval.actor, firstApproval.at)) ? firstApproval.heldBy : undefined,
+  ];
   let tracked = found;
   const withdrawn: Withdrawn[] = [];
   for (const attemptId of abandoned) {

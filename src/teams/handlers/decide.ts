@@ -61,7 +61,7 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       // not, they are told nothing was decided, and their attempt is withdrawn: a write that lands later
       // fails against the withdrawal or is removed by it, and is never sent, since only this click releases it.
       const attemptId = deps.newId();
-      const recording = recordDecision(deps, { requestKey, verdict, comment, actor, hold: { attemptId, ms: HOLD_MS } });
+      const recording = recordDecision(deps, { requestKey, verdict, comment, actor, hold: { attemptId, ms: HOLD_MS, answeredMs: ANSWER_DEADLINE_MS + 1000 } });
       const recorded = await Promise.race([recording, delay(Math.max(0, RECORD_DEADLINE_MS - (deps.clock.now().getTime() - started)))]);
       if (!recorded) {
         recording.catch(() => undefined);
