@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Application, type TurnState } from '@microsoft/teams-ai';
 import { AZURE_ROLES } from '../src/domain/roles';
 import { silentLogger } from '../src/runtime/logger';
+import { t } from '../src/teams/i18n';
 import { createServer } from '../src/server';
 import { DEFAULT_SEED, type TenantSeed } from '../src/simulator';
 import { createAdapter } from '../src/teams/bot';
@@ -183,8 +184,13 @@ async function prepareRound(round: number): Promise<{ h: Harness; clicks: Click[
   return { h, clicks: shuffled(clicks, 1234 + round) };
 }
 
-/** The decided card once Microsoft shows the decision (the redesigned card's words): what Microsoft may now do, or that it gets no access. */
-const FINAL = /Microsoft can (?:read|access) \*\*|"Access refused"/;
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The decided card once Microsoft shows the decision, in the card's own English words (read from the catalogue,
+ * so a rewording cannot make this wait for text the card no longer has): "**Approved.** Microsoft can …" or
+ * "**Access refused.** Microsoft gets no access …".
+ */
+const FINAL = new RegExp(`\\*\\*(?:${escaped(t('en', 'state.approved'))}|${escaped(t('en', 'state.rejected'))})\\.\\*\\* Microsoft (?:can|gets no)`);
 
 /**
  * Which request-card copies (of the 200) have been updated at all (their buttons are gone), and which show the
