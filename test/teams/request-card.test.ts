@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { NotAnApprover } from '../../src/domain/errors';
 import type { Store } from '../../src/domain/ports';
 import type { TrackedRequest } from '../../src/domain/tracked';
-import { requestCard, type AdaptiveCard } from '../../src/teams/cards/render';
+import { noticeCard, requestCard, type AdaptiveCard } from '../../src/teams/cards/render';
+import { cardBytes, CARD_BUDGET_BYTES } from '../../src/teams/cards/size';
 import { cardForError } from '../../src/teams/error-cards';
 import { CATALOGUES, t, type MessageKey } from '../../src/teams/i18n';
 import { en } from '../../src/teams/i18n/en';
@@ -186,4 +187,12 @@ describe('values outside sane bounds, in words', () => {
       assert.doesNotMatch(text, /9999|-8/);
     });
   }
+});
+
+describe('notice cards', () => {
+  it('stay within the size budget whatever text they are given (an information card naming a 100 KB resource id)', () => {
+    const card = noticeCard('t'.repeat(10_000), `Azure · ${'\u{1F600}'.repeat(100_000)}`, 'accent');
+    assert.ok(cardBytes(card) <= CARD_BUDGET_BYTES, `${cardBytes(card)} bytes`);
+    assert.match(JSON.stringify(card), /Azure · /);
+  });
 });

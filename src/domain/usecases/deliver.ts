@@ -13,6 +13,8 @@ export { DELIVERY_PRIORITY } from './delivery-queue';
 
 /** Teams' answers that mean the chat itself is unusable: BotNotInConversationRoster, ConversationBlockedByUser, BotDisabledByAdmin (403), ConversationNotFound (404). */
 const GONE = new Set([403, 404]);
+/** The same payload is refused again and again: never worth another try as it is. */
+const TOO_LARGE = 413;
 /** An update that keeps failing is given up after this many tries (the card keeps its last state; the log says so). */
 const MAX_UPDATE_ATTEMPTS = 8;
 
@@ -163,7 +165,7 @@ async function changedSince(deps: Deps, shown: TrackedRequest): Promise<Outcome>
 /** An update is safe to send twice (it replaces the card), so anything but a chat that is gone is tried again, a bounded number of times. */
 function updateFailed(deps: Deps, d: Delivery, error: unknown): Outcome {
   const fields = { requestKey: d.requestKey, userId: d.userId, attempts: d.attempts, error: String(error) };
-  const gone = error instanceof DeliveryFailed && error.delivered === 'no' && error.status !== undefined && GONE.has(error.status);
+  const gone = error instanceof DeliveryFailed && error.delivered === 'no' && error.status !== undefined && (GONE.has(error.status) || error.status === TOO_LARGE);
   if (gone || d.attempts >= MAX_UPDATE_ATTEMPTS) {
     deps.logger.error(gone ? 'A card copy cannot be updated: its chat is gone' : 'Gave up updating a card copy after repeated failures; it shows an older state', fields);
     return { done: false, retry: false, error: String(error) };
@@ -236,9 +238,9 @@ async function sendReminder(deps: Deps, d: Delivery): Promise<Outcome> {
   }
 }
 
-/** Teams said it did not take it, for now: try again. Refused for good (the chat gone), or unknowable (a timeout): not again. */
+/** Teams said it did not take it, for now: try again. Refused for good (the chat gone, too large), or unknowable (a timeout): not again. */
 function failedSend(error: unknown): Outcome & { done: false } {
-  const retry = error instanceof DeliveryFailed && error.delivered === 'no' && !(error.status !== undefined && GONE.has(error.status));
+  const retry = error instanceof DeliveryFailed && error.delivered === 'no' && !(error.status !== undefined && (GONE.has(error.status) || error.status === TOO_LARGE));
   return { done: false, retry, error: String(error) };
 }
 

@@ -8,7 +8,7 @@ import noticeTemplate from './templates/notice.json';
 import requestTemplate from './templates/request.json';
 import statusTemplate from './templates/status.json';
 import { requestView, type CardFit, type Notice, type NoticeStyle, type Reader } from './request-view';
-import { fitsBudget } from './size';
+import { fitsBudget, shorten } from './size';
 import { plain } from './text';
 
 export type AdaptiveCard = Record<string, unknown> & { type: 'AdaptiveCard' };
@@ -43,6 +43,12 @@ export function requestCard(tracked: TrackedRequest, now: Date, notice?: Notice,
   return fitsBudget(shortened) ? shortened : render('request', requestView(tracked, now, notice, reader, 'compact'));
 }
 
+/**
+ * Notice cards (refusals, information cards, the case opener's card) carry text built from what Microsoft sent:
+ * shortened so the card always stays within the size budget (four bytes a character at worst), never refused as too large.
+ */
+const NOTICE_MAX_CHARS = 5000;
+
 export function noticeCard(title: string, text: string, style: NoticeStyle = 'attention'): AdaptiveCard {
-  return render('notice', { title: plain(title), text, style });
+  return render('notice', { title: shorten(plain(title), 300), text: shorten(text, NOTICE_MAX_CHARS), style });
 }
