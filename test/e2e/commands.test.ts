@@ -164,6 +164,28 @@ describe('/lockbox commands over HTTP', () => {
     }
   });
 
+  it('/lockbox history says a decision was withdrawn, never sent, when its write landed after its clicker was told nothing was decided', async () => {
+    const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
+    await h.bot.watcher.runOnce();
+    const key = `azure:${SUBSCRIPTION_ID}:${requestId}`;
+    // What a click whose store was too slow leaves behind once its write lands anyway: a decision held for it, never released.
+    const store = SqliteStore.open(path.join(h.dataDir, 'lockbox.sqlite'));
+    const found = (await store.getRequest(key))!;
+    const decidedAt = clock.now().toISOString();
+    const actor = { aadObjectId: USERS.alex.aadObjectId, tenantId: TENANT_ID, name: USERS.alex.name };
+    const submission = { state: 'pending' as const, attempts: 0, heldBy: 'attempt-late', heldUntil: new Date(clock.now().getTime() + 15_000).toISOString() };
+    await store.replaceRequest({ ...found.value, decision: { verdict: 'approve', actor, comment: 'late', decidedAt, roles: ['Owner'], submission } }, found.etag);
+    await store.appendAudit({ at: decidedAt, kind: 'decision.recorded', requestKey: key, actor, detail: { verdict: 'approve', comment: 'late', attemptId: 'attempt-late' } });
+    await store.close();
+
+    clock.advance(16_000);
+    await h.bot.watcher.runOnce();
+    assert.deepEqual((await h.admin(`/_simulator/lockbox/requests/${requestId}`)).decisions, []);
+    const text = textOf(await say(USERS.megan, '/lockbox history'));
+    assert.match(text, /Approved by \*\*Alex Wilber\*\*/);
+    assert.match(text, /withdrawn, never sent to Microsoft: the store did not confirm it in time/);
+  });
+
   it('lists the last decisions with who, what, when and the comment, for admins only', async () => {
     const { requestId } = h.simulator.tenant.createRequest({ subscriptionId: SUBSCRIPTION_ID });
     await h.bot.watcher.runOnce();

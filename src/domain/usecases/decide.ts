@@ -97,7 +97,7 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
         kind: 'decision.recorded',
         requestKey: tracked.key,
         actor,
-        detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request, replaces: tracked.decision ?? null, supportCase: supportCase ?? null },
+        detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request, replaces: tracked.decision ?? null, supportCase: supportCase ?? null, ...(command.hold ? { attemptId: command.hold.attemptId } : {}) },
       });
       deps.telemetry.event('DecisionRecorded', { source: tracked.request.source, verdict: command.verdict });
       return next;

@@ -197,6 +197,7 @@ export const de: Catalogue = {
   'history.gone': 'Microsoft hat diese Anfrage nicht mehr',
   'history.replaced': 'durch eine spätere Entscheidung ersetzt; Microsoft: {status}',
   'history.untracked': 'wird nicht mehr verfolgt',
+  'history.withdrawn': 'zurückgezogen, nie an Microsoft gesendet: Der Speicher hat sie nicht rechtzeitig bestätigt',
   'history.more': { one: '1 weitere nicht angezeigt: Die Karte wäre zu groß für Teams.', other: '{count} weitere nicht angezeigt: Die Karte wäre zu groß für Teams.' },
   'history.moreHint': 'Weniger abfragen, oder npm run audit:export verwenden.',
 

@@ -201,6 +201,7 @@ export const en = {
   'history.gone': 'Microsoft no longer has this request',
   'history.replaced': 'replaced by a later decision; Microsoft: {status}',
   'history.untracked': 'no longer tracked',
+  'history.withdrawn': 'withdrawn, never sent to Microsoft: the store did not confirm it in time',
   'history.more': { one: '1 more not shown: the card would be too large for Teams.', other: '{count} more not shown: the card would be too large for Teams.' },
   'history.moreHint': 'Ask for fewer, or use npm run audit:export.',
 

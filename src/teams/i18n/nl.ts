@@ -197,6 +197,7 @@ export const nl: Catalogue = {
   'history.gone': 'Microsoft heeft dit verzoek niet meer',
   'history.replaced': 'vervangen door een later besluit; Microsoft: {status}',
   'history.untracked': 'wordt niet meer gevolgd',
+  'history.withdrawn': 'ingetrokken, nooit naar Microsoft verstuurd: de opslag bevestigde het niet op tijd',
   'history.more': { one: 'Nog 1 niet getoond: de kaart zou te groot worden voor Teams.', other: 'Nog {count} niet getoond: de kaart zou te groot worden voor Teams.' },
   'history.moreHint': 'Vraag er minder op, of gebruik npm run audit:export.',
 

@@ -58,6 +58,8 @@ function whatWasDecided(entry: AuditEntry, tracked: TrackedRequest | undefined, 
 /** What Microsoft's own record shows for the request now: that is what counts, not what was clicked. */
 function microsoftShows(entry: AuditEntry, tracked: TrackedRequest | undefined, locale: string | undefined): string {
   if (!tracked) return t(locale, 'history.untracked');
+  // Its clicker was told nothing was decided, and the write that landed anyway was withdrawn unsent.
+  if (typeof entry.detail.attemptId === 'string' && tracked.withdrawnAttempts?.includes(entry.detail.attemptId)) return t(locale, 'history.withdrawn');
   const decision = tracked.decision;
   const status = plain(tracked.request.status);
   if (!decision || decision.decidedAt !== entry.at) return t(locale, 'history.replaced', { status });
