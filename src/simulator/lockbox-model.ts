@@ -20,7 +20,11 @@ export interface LockboxRequestRecord {
   /** Insertion order; list order and page tokens follow it so paging is stable while requests are added. */
   seq: number;
   requestId: string;
-  subscriptionId: string;
+  /**
+   * Absent for a tenant-scoped request. Azure has no list endpoint and no updateApproval for those, so no
+   * subscription's routes return or decide one; only the portal shows it.
+   */
+  subscriptionId?: string;
   justification: string;
   status: LockboxStatus;
   createdDateTime: string;
@@ -51,7 +55,7 @@ export interface ArmLockboxRequest {
     supportRequest: string;
     supportCaseUrl: string;
     workitemsource: string;
-    subscriptionId: string;
+    subscriptionId?: string;
     accessLevel?: string;
   };
 }
@@ -70,11 +74,14 @@ export function toArmRequest(record: LockboxRequestRecord): ArmLockboxRequest {
     supportRequest: record.supportRequest,
     supportCaseUrl: record.supportCaseUrl,
     workitemsource: record.workitemsource,
-    subscriptionId: record.subscriptionId,
   };
+  if (record.subscriptionId !== undefined) properties.subscriptionId = record.subscriptionId;
   if (record.accessLevel !== undefined) properties.accessLevel = record.accessLevel;
+  // Unverified: the description requires subscriptionId and shows no tenant-scoped request; this one leaves it out and
+  // takes the tenant-level path as its id. No list endpoint returns one, so the bot never reads this shape.
+  const scope = record.subscriptionId === undefined ? '' : `/subscriptions/${record.subscriptionId}`;
   return {
-    id: `/subscriptions/${record.subscriptionId}/providers/Microsoft.CustomerLockbox/requests/${record.requestId}`,
+    id: `${scope}/providers/Microsoft.CustomerLockbox/requests/${record.requestId}`,
     name: `LockboxRequest_${record.requestId}`,
     type: 'requests',
     properties,

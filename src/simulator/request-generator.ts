@@ -3,7 +3,8 @@ import type { LockboxStatus } from './lockbox-model';
 
 export interface NewRequestInput {
   requestId?: string;
-  subscriptionId: string;
+  /** Absent: a tenant-scoped request. */
+  subscriptionId: string | undefined;
   justification?: string;
   status?: LockboxStatus;
   createdDateTime?: string;
@@ -41,8 +42,14 @@ function supportRequestNumber(now: Date): string {
   return `${yyMMdd}${String(randomInt(1_000_000_000, 10_000_000_000))}`;
 }
 
-export function supportCaseUrl(subscriptionId: string, supportRequest: string): string {
-  return `https://portal.azure.com/#resource/subscriptions/${subscriptionId}/providers/microsoft.support/supporttickets/${supportRequest}`;
+export function supportCaseUrl(subscriptionId: string | undefined, supportRequest: string): string {
+  const scope = subscriptionId === undefined ? '' : `/subscriptions/${subscriptionId}`;
+  return `https://portal.azure.com/#resource${scope}/providers/microsoft.support/supporttickets/${supportRequest}`;
+}
+
+/** Unverified for a tenant-scoped request: no published example shows what it names. */
+function tenantResourceId(): string {
+  return '/providers/Microsoft.Entra';
 }
 
 export function virtualMachineResourceId(subscriptionId: string): string {
@@ -61,8 +68,8 @@ export function generateRequest(input: NewRequestInput, now: Date): GeneratedReq
     createdDateTime,
     expirationDateTime: input.expirationDateTime ?? new Date(Date.parse(createdDateTime) + REQUEST_LIFETIME_MS).toISOString(),
     duration: input.duration ?? '8',
-    resourceIds: input.resourceIds ?? virtualMachineResourceId(input.subscriptionId),
-    resourceType: input.resourceType ?? 'Virtual Machine',
+    resourceIds: input.resourceIds ?? (input.subscriptionId ? virtualMachineResourceId(input.subscriptionId) : tenantResourceId()),
+    resourceType: input.resourceType ?? (input.subscriptionId ? 'Virtual Machine' : 'Microsoft Entra ID'),
     supportRequest,
     supportCaseUrl: input.supportCaseUrl ?? supportCaseUrl(input.subscriptionId, supportRequest),
     workitemsource: input.workitemsource ?? 'SupportRequest',

@@ -6,7 +6,7 @@ import type { AzureRoleAssignment, DirectoryRoleAssignment, TeamsAppInstallation
 const lockboxRequest = z.object({
   seq: z.number().int(),
   requestId: z.string(),
-  subscriptionId: z.string(),
+  subscriptionId: z.string().optional(),
   justification: z.string(),
   status: z.enum(LOCKBOX_STATUSES),
   createdDateTime: z.string(),

@@ -250,7 +250,15 @@ export class SimulatedTenant {
   createRequest(input: CreateRequestInput = {}): LockboxRequestRecord {
     const subscriptionId = input.subscriptionId === undefined ? this.subscriptions[0] : this.findSubscription(input.subscriptionId);
     if (subscriptionId === undefined) throw new Error(`Unknown subscription ${input.subscriptionId ?? '(none seeded)'}`);
-    const generated = generateRequest({ ...input, subscriptionId }, this.clock());
+    return this.addRequest(generateRequest({ ...input, subscriptionId }, this.clock()));
+  }
+
+  /** A tenant-scoped request: no subscription's listing, read or updateApproval reaches it, as in Azure. */
+  createTenantRequest(input: Omit<CreateRequestInput, 'subscriptionId'> = {}): LockboxRequestRecord {
+    return this.addRequest(generateRequest({ ...input, subscriptionId: undefined }, this.clock()));
+  }
+
+  private addRequest(generated: ReturnType<typeof generateRequest>): LockboxRequestRecord {
     if (this.findRequest(generated.requestId)) throw new Error(`Request ${generated.requestId} exists already`);
     const record: LockboxRequestRecord = { ...generated, seq: this.nextSeq++, decisions: [] };
     this.requests.set(record.requestId.toLowerCase(), record);
@@ -263,7 +271,7 @@ export class SimulatedTenant {
   listRequests(filter: { subscriptionId?: string; status?: LockboxStatus } = {}): LockboxRequestRecord[] {
     this.expireDue();
     return [...this.requests.values()]
-      .filter((r) => filter.subscriptionId === undefined || same(r.subscriptionId, filter.subscriptionId))
+      .filter((r) => filter.subscriptionId === undefined || (r.subscriptionId !== undefined && same(r.subscriptionId, filter.subscriptionId)))
       .filter((r) => filter.status === undefined || r.status === filter.status)
       .sort((a, b) => a.seq - b.seq)
       .map((r) => structuredClone(r));
@@ -297,7 +305,7 @@ export class SimulatedTenant {
 
   private findRequest(requestId: string, subscriptionId?: string): LockboxRequestRecord | undefined {
     const record = this.requests.get(requestId.toLowerCase());
-    if (!record || (subscriptionId !== undefined && !same(record.subscriptionId, subscriptionId))) return undefined;
+    if (!record || (subscriptionId !== undefined && (record.subscriptionId === undefined || !same(record.subscriptionId, subscriptionId)))) return undefined;
     return record;
   }
 

@@ -267,4 +267,32 @@ describe('the simulated Azure Customer Lockbox API', () => {
       assertMatchesDefinition('ErrorResponse', res.body);
     });
   });
+
+  describe('tenant-scoped requests', () => {
+    const sim = useSimulator();
+
+    it('creates one through the admin API that names no subscription, and no subscription\'s list, get or updateApproval reaches it', async () => {
+      const subscribed = await createRequest(sim());
+      const created = await call(sim(), 'POST', '/_simulator/lockbox/tenant-requests', { body: { justification: 'Directory sync diagnostics' } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      // The description requires properties.subscriptionId and shows no tenant-scoped request: this shape is unverified.
+      const requestId = created.body.properties.requestId as string;
+      assert.equal(created.body.id, `/providers/Microsoft.CustomerLockbox/requests/${requestId}`);
+      assert.equal('subscriptionId' in created.body.properties, false);
+
+      const listed = await upstream(sim(), 'GET', `${REQUESTS_PATH}?${LOCKBOX_VERSION}`);
+      assert.deepEqual(listed.body.value.map((r: { properties: { requestId: string } }) => r.properties.requestId), [subscribed]);
+      assert.equal((await upstream(sim(), 'GET', `${REQUESTS_PATH}/${requestId}?${LOCKBOX_VERSION}`)).status, 404);
+      const decided = await upstream(sim(), 'POST', `${REQUESTS_PATH}/${requestId}/updateApproval?${LOCKBOX_VERSION}`, { body: { status: 'Approve', reason: 'ok' } });
+      assert.equal(decided.status, 404);
+      const seen = await call(sim(), 'GET', `/_simulator/lockbox/requests/${requestId}`);
+      assert.equal(seen.body.request.properties.status, 'Pending', 'undecided, as only the portal decides it');
+      assert.deepEqual(seen.body.decisions, []);
+    });
+
+    it('refuses a subscription on the tenant route', async () => {
+      const created = await call(sim(), 'POST', '/_simulator/lockbox/tenant-requests', { body: { subscriptionId: SUBSCRIPTION } });
+      assert.equal(created.status, 400);
+    });
+  });
 });

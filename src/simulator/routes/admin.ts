@@ -8,7 +8,10 @@
  *          (requestId, subscriptionId, justification, status, createdDateTime, expirationDateTime, duration,
  *          resourceIds (string or array), resourceType, supportRequest, supportCaseUrl, workitemsource, accessLevel)
  *                                                     → 201 the ARM-shaped request (unset properties are generated)
- *   GET    /_simulator/lockbox/requests                → 200 {value:[ARM-shaped request…]} across subscriptions
+ *   POST   /_simulator/lockbox/tenant-requests         body optional: as above without subscriptionId → 201 a
+ *          tenant-scoped request (no subscriptionId; id /providers/Microsoft.CustomerLockbox/requests/{id}), which,
+ *          as in Azure, no subscription's list, get or updateApproval returns: only this admin API shows it
+ *   GET    /_simulator/lockbox/requests                → 200 {value:[ARM-shaped request…]} across subscriptions and the tenant
  *   GET    /_simulator/lockbox/requests/{requestId}    → 200 {request, decisions:[{status, reason, at}]}
  *   POST   /_simulator/lockbox/requests/{requestId}/status  body {status}  → 200 as GET; a change made
  *          in the portal, so it records no decision
@@ -191,6 +194,16 @@ export function registerAdminRoutes(router: Router, { tenant, calls, faults, log
     }
     const record = tenant.createRequest(input);
     logger.info('simulator: lockbox request created', { requestId: record.requestId, status: record.status });
+    return { status: 201, body: toArmRequest(record) };
+  });
+
+  router.on('POST', '/_simulator/lockbox/tenant-requests', async (ctx) => {
+    const input = await parseBody(ctx, createRequestSchema.omit({ subscriptionId: true }), {});
+    if (input.requestId !== undefined && tenant.getRequest(input.requestId)) {
+      return adminError(409, 'RequestExists', `A request with id '${input.requestId}' exists already.`);
+    }
+    const record = tenant.createTenantRequest(input);
+    logger.info('simulator: tenant-scoped lockbox request created', { requestId: record.requestId, status: record.status });
     return { status: 201, body: toArmRequest(record) };
   });
 
