@@ -155,8 +155,8 @@ export class UpstreamNotPermitted extends UpstreamError {
 /** The request is decided in Microsoft's portal, not in Teams (M365_DECISIONS=admin-center). */
 export class DecideInPortal extends LockboxError {
   readonly code = 'REQUEST.DECIDE_IN_PORTAL';
-  constructor() {
-    super('This request is decided in the Microsoft 365 admin center.');
+  constructor(readonly source: 'azure' | 'm365' = 'm365') {
+    super(source === 'azure' ? 'This request is decided in the Azure portal.' : 'This request is decided in the Microsoft 365 admin center.');
   }
 }
 

@@ -13,6 +13,11 @@ export interface LockboxRequest {
   requestId: string;
   /** Azure only: the subscription the request is scoped to; absent for tenant-scoped requests. */
   subscriptionId?: string;
+  /**
+   * Azure only: the subscription whose listing showed the request, used to read it again and to tell a failed
+   * listing from a vanished request; never to decide who may approve it (that is `subscriptionId`, from the record).
+   */
+  listedIn?: string;
   /** Azure only: the subscription's display name, when the bot could read it. */
   subscriptionName?: string;
   /** Who at Microsoft asks, when upstream says (Microsoft 365 `Requestor`). */
@@ -31,7 +36,10 @@ export interface LockboxRequest {
   durationText?: string;
   createdAt: string;
   expiresAt: string;
-  /** Decisions on it are taken in Microsoft's portal, not in Teams (M365_DECISIONS=admin-center): cards inform, they do not decide. */
+  /**
+   * Decisions on it are taken in Microsoft's portal, not in Teams: cards inform, they do not decide. Microsoft 365
+   * with M365_DECISIONS=admin-center; an Azure request whose own record names no single subscription.
+   */
   decideInPortal?: boolean;
   /** Non-essential fields the upstream record lacked or gave in a form the bot could not read; the card says so. */
   incomplete?: string[];

@@ -50,7 +50,7 @@ export async function cardForError(error: unknown, context: { store: Store; now:
   if (error instanceof NotAnApprover) return noticeCard(t(locale, 'refusal.notApprover.title'), refusalText(error, locale), 'attention');
   if (error instanceof DirectoryUnavailable) return noticeCard(t(locale, 'refusal.directoryUnavailable.title'), t(locale, 'refusal.directoryUnavailable'), 'warning');
   if (error instanceof OpenSupportCaseRequired) return withNotice(supportCaseRefusal(error.check, locale), 'attention');
-  if (error instanceof DecideInPortal) return withNotice(t(locale, 'state.decideInAdminCenterShort'), 'warning');
+  if (error instanceof DecideInPortal) return withNotice(t(locale, error.source === 'azure' ? 'state.decideInAzurePortalShort' : 'state.decideInAdminCenterShort'), 'warning');
   if (error instanceof RequestClosed) return withNotice(t(locale, 'refusal.closed', { status: plain(error.status) }), 'warning');
   if (error instanceof RequestNotFound) return noticeCard(t(locale, 'refusal.notFound.title'), t(locale, 'refusal.notFound.text'), 'attention');
   return withNotice(t(locale, 'refusal.generic', { code: codeOf(error) }), 'attention');

@@ -4,6 +4,7 @@ import { requestKey } from '../../src/domain/request';
 import { recordDecision } from '../../src/domain/usecases/decide';
 import { pollAndDeliver as pollOnce, coreWithFakes, TENANT } from '../support/core';
 import { DeliveryFailed } from '../../src/domain/errors';
+import { GONE_AFTER_CHECKS } from '../../src/domain/usecases/gone';
 import { conversationOf, FakeInstaller, pendingRequest, transientFailure } from '../support/fakes';
 
 const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
@@ -123,6 +124,17 @@ describe('one watcher cycle', () => {
     const report = await pollOnce(core.deps);
     assert.deepEqual(report.sources[0]?.failures, [{ scope: 'subscription sub-1', subscriptionId: 'sub-1', error: 'HTTP 503' }], 'the report keeps which subscription failed, for /lockbox status');
     assert.equal((await core.store.getRequest(key))?.value.request.status, 'Pending');
+  });
+
+  it('concludes nothing about a request of no subscription while the subscription that listed it could not be listed', async () => {
+    const unscoped = pendingRequest({ subscriptionId: undefined, listedIn: 'sub-1', decideInPortal: true });
+    core.source.add(unscoped);
+    await pollOnce(core.deps);
+    core.source.requests.clear();
+    core.source.listPending = async () => ({ requests: [], failures: [{ scope: 'subscription sub-1', subscriptionId: 'sub-1', error: 'HTTP 503' }] });
+    for (let cycle = 0; cycle <= GONE_AFTER_CHECKS; cycle++) await pollOnce(core.deps);
+    const stored = (await core.store.getRequest(requestKey(unscoped)))?.value;
+    assert.deepEqual([stored?.goneAt, stored?.missing], [undefined, undefined]);
   });
 
   it('does not call a request expired just because upstream no longer knows it, until its expiry passes', async () => {

@@ -92,3 +92,43 @@ describe('links from upstream', () => {
   ];
   for (const [input, expected] of cases) it(`turns ${input} into ${expected ?? 'no link'}`, () => assert.equal(safeLink(input), expected));
 });
+
+describe('whose Azure request it is: only what its own record says, never the listing it came in', () => {
+  const LISTED = '00000000-0000-4000-8000-00000000a2b1';
+  const OTHER = '00000000-0000-4000-8000-00000000beef';
+  const ID = '00000000-0000-4000-8000-0000000000aa';
+  const armId = (sub: string | undefined) => `${sub ? `/subscriptions/${sub}` : ''}/providers/Microsoft.CustomerLockbox/requests/${ID}`;
+  const record = (id: string | undefined, subscriptionId: string | undefined) => ({
+    ...(id === undefined ? {} : { id }),
+    properties: { requestId: ID, status: 'Pending', createdDateTime: '2026-01-01T00:00:00Z', expirationDateTime: '2026-01-05T00:00:00Z', ...(subscriptionId === undefined ? {} : { subscriptionId }) },
+  });
+  const scopeOf = (raw: unknown) => {
+    const parsed = parseAzureRequest(raw, LISTED, true);
+    assert.ok(parsed.ok);
+    return { subscriptionId: parsed.request.subscriptionId, decideInPortal: parsed.request.decideInPortal ?? false, listedIn: parsed.request.listedIn };
+  };
+
+  it('takes the subscription its record and its resource id agree on, in any letter case', () => {
+    assert.deepEqual(scopeOf(record(armId(LISTED.toUpperCase()), LISTED)), { subscriptionId: LISTED, decideInPortal: false, listedIn: LISTED });
+    assert.equal(scopeOf(record(armId(OTHER), OTHER)).subscriptionId, OTHER, 'another subscription, if both say so: that one\'s approvers, not the listing\'s');
+  });
+
+  it('takes the one it names when only its resource id or only its properties name one', () => {
+    assert.equal(scopeOf(record(armId(LISTED), undefined)).subscriptionId, LISTED);
+    assert.equal(scopeOf(record(undefined, LISTED)).subscriptionId, LISTED);
+  });
+
+  const undecided: [string, unknown][] = [
+    ['names no subscription at all', record(undefined, undefined)],
+    ['has a tenant-level resource id and no subscriptionId', record(armId(undefined), undefined)],
+    ['has a resource id of a foreign subscription', record(armId(OTHER), LISTED)],
+    ['has a tenant-level resource id but a subscriptionId', record(armId(undefined), LISTED)],
+    ['has a resource id of another shape', record(`/subscriptions/${LISTED}/resourceGroups/rg/providers/Microsoft.CustomerLockbox/requests/${ID}`, LISTED)],
+    ['has an empty subscriptionId', record(undefined, ' ')],
+  ];
+  for (const [what, raw] of undecided) {
+    it(`gives no subscription, and leaves the decision to the portal, to a record listed under one that ${what}`, () => {
+      assert.deepEqual(scopeOf(raw), { subscriptionId: undefined, decideInPortal: true, listedIn: LISTED });
+    });
+  }
+});

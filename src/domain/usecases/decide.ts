@@ -49,7 +49,7 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
   const { roles, actor } = await authorizeDecision(deps, command, known.value);
   if (known.value.request.decideInPortal) {
     await refuse(deps, command, 'decide-in-portal', {});
-    throw new DecideInPortal();
+    throw new DecideInPortal(known.value.request.source);
   }
   let supportCase: CaseCheck | undefined | null = null;
   for (let conflicts = 0; conflicts <= MAX_CONFLICTS; conflicts++) {

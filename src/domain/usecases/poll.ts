@@ -78,7 +78,7 @@ export async function pollOnce(deps: CoreDeps, options: PollOptions = {}): Promi
   }
   const sighting: Sighting = {
     listed,
-    unseen: (r) => failedSources.has(r.source) || (r.subscriptionId !== undefined && failedSubscriptions.has(r.subscriptionId)),
+    unseen: (r) => failedSources.has(r.source) || [r.subscriptionId, r.listedIn].some((s) => s !== undefined && failedSubscriptions.has(s)),
   };
 
   // Approvers are asked once per cycle for each kind of request, not once per request.

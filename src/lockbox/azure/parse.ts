@@ -37,10 +37,11 @@ const AZURE_REQUEST_LIFETIME_MS = 4 * 24 * 3_600_000;
 
 /**
  * A record missing a non-essential field (creation time, status) is kept with what is known and says which
- * were missing; only one without an id or an expiry cannot be followed. `listedAsPending`: it came from a
- * listing filtered on Pending, so an empty status means Pending.
+ * were missing; only one without an id or an expiry cannot be followed. `listedIn`: the subscription whose
+ * listing (or read) returned it, kept only to read it again, never to say whose request it is.
+ * `listedAsPending`: it came from a listing filtered on Pending, so an empty status means Pending.
  */
-export function parseAzureRequest(raw: unknown, subscriptionId?: string, listedAsPending = false): ParseResult {
+export function parseAzureRequest(raw: unknown, listedIn?: string, listedAsPending = false): ParseResult {
   const parsed = resource.safeParse(raw);
   if (!parsed.success) {
     return { ok: false, id: guessId(raw), error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
@@ -57,12 +58,14 @@ export function parseAzureRequest(raw: unknown, subscriptionId?: string, listedA
   if (!created.ok) incomplete.push('createdDateTime');
   // Without a creation time, the earliest possible one: role assignments must predate it, which is never less strict.
   const createdAt = created.ok ? created.iso : new Date(Date.parse(expiresAt) - AZURE_REQUEST_LIFETIME_MS).toISOString();
+  const subscriptionId = ownSubscription(parsed.data.id, p.subscriptionId);
   return {
     ok: true,
     request: {
       source: 'azure',
       requestId,
-      subscriptionId: p.subscriptionId ?? subscriptionId,
+      ...(subscriptionId ? { subscriptionId } : { decideInPortal: true }),
+      ...(listedIn ? { listedIn } : {}),
       status,
       justification: p.justification,
       resourceIds: p.requestedResourceIds ?? splitIds(p.resourceIds ?? p.resourceId),
@@ -78,6 +81,24 @@ export function parseAzureRequest(raw: unknown, subscriptionId?: string, listedA
       raw,
     },
   };
+}
+
+const REQUEST_ARM_ID = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.CustomerLockbox\/requests\/[^/]+$/i;
+
+/**
+ * Whose request this is, in Microsoft's own words only: the record's `properties.subscriptionId` and its ARM id
+ * `/subscriptions/{sub}/providers/Microsoft.CustomerLockbox/requests/{id}`, never the listing it came in.
+ * Both absent, in disagreement, or an id of another shape: no subscription. Such a request is then the tenant's
+ * (Global Administrator only) and, as Azure has no tenant-scoped updateApproval, decided in the portal: an Owner
+ * of the listing's subscription must not decide through the bot what Microsoft would not let them decide.
+ */
+function ownSubscription(armId: string | undefined, property: string | undefined): string | undefined {
+  const own = property?.trim() || undefined;
+  if (armId === undefined) return own;
+  const fromId = REQUEST_ARM_ID.exec(armId.trim())?.[1];
+  if (!fromId) return undefined;
+  if (own === undefined) return fromId;
+  return own.toLowerCase() === fromId.toLowerCase() ? own : undefined;
 }
 
 /** An RFC 3339 time; one without a zone is ambiguous, so it is not guessed at and counts as incomplete. */

@@ -79,7 +79,9 @@ export class AzureLockboxSource implements LockboxSource {
       if (!body.success) throw new UpstreamError(`Listing lockbox requests in subscription ${subscriptionId} returned an unexpected body`, true, response.status);
       for (const raw of body.data.value) {
         const parsed = parseAzureRequest(raw, subscriptionId, true);
-        if (parsed.ok) requests.push(name ? { ...parsed.request, subscriptionName: name } : parsed.request);
+        // The listing's name only for a request that is, by its own record, of that subscription.
+        const own = parsed.ok && parsed.request.subscriptionId?.toLowerCase() === subscriptionId.toLowerCase();
+        if (parsed.ok) requests.push(name && own ? { ...parsed.request, subscriptionName: name } : parsed.request);
         else {
           skipped++;
           this.options.logger.warn('Skipped a lockbox request that could not be read', { subscriptionId, requestId: parsed.id, error: parsed.error });
@@ -95,10 +97,12 @@ export class AzureLockboxSource implements LockboxSource {
   }
 
   async getRequest(request: LockboxRequest): Promise<LockboxRequest | undefined> {
-    const response = await this.options.client.send({ method: 'GET', url: this.requestPath(request), query: { 'api-version': AZURE_LOCKBOX_API_VERSION } });
+    // Read where it was listed: reading decides nothing, and a request of no subscription has no other address.
+    const listedIn = request.listedIn ?? request.subscriptionId;
+    const response = await this.options.client.send({ method: 'GET', url: this.requestPath(request, listedIn), query: { 'api-version': AZURE_LOCKBOX_API_VERSION } });
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw armFailure(`Reading lockbox request ${request.requestId}`, response);
-    const parsed = parseAzureRequest(response.body, request.subscriptionId);
+    const parsed = parseAzureRequest(response.body, listedIn);
     if (!parsed.ok) throw new UpstreamError(`Lockbox request ${request.requestId} came back unreadable: ${parsed.error}`, true);
     // The request itself does not carry its subscription's name: it stays as the listing found it.
     return request.subscriptionName ? { ...parsed.request, subscriptionName: request.subscriptionName } : parsed.request;
@@ -107,7 +111,7 @@ export class AzureLockboxSource implements LockboxSource {
   async submitDecision(request: LockboxRequest, verdict: Verdict, reason: string): Promise<SubmitAnswer> {
     const response = await (this.options.decisionClient ?? this.options.client).send({
       method: 'POST',
-      url: `${this.requestPath(request)}/updateApproval`,
+      url: `${this.requestPath(request, request.subscriptionId)}/updateApproval`,
       query: { 'api-version': AZURE_LOCKBOX_API_VERSION },
       body: { status: upstreamVerb(verdict), reason },
     });
@@ -136,9 +140,10 @@ export class AzureLockboxSource implements LockboxSource {
     if (response.status !== 200) throw armFailure(`Turning Customer Lockbox ${enabled ? 'on' : 'off'}`, response);
   }
 
-  private requestPath(request: LockboxRequest): string {
-    if (!request.subscriptionId) throw new UpstreamError(`Lockbox request ${request.requestId} has no subscription; tenant-scoped requests cannot be read by id`, false);
-    return `subscriptions/${encodeURIComponent(request.subscriptionId)}/providers/Microsoft.CustomerLockbox/requests/${encodeURIComponent(request.requestId)}`;
+  /** A decision goes only to the request's own subscription: Azure has no tenant-scoped updateApproval. */
+  private requestPath(request: LockboxRequest, subscriptionId: string | undefined): string {
+    if (!subscriptionId) throw new UpstreamError(`Lockbox request ${request.requestId} has no subscription; tenant-scoped requests cannot be read or decided through the API`, false);
+    return `subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.CustomerLockbox/requests/${encodeURIComponent(request.requestId)}`;
   }
 }
 

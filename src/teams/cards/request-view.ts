@@ -1,7 +1,7 @@
 import { actorName, COMMENT_MAX_LENGTH, statusShows, type SubmissionProblem } from '../../domain/decision';
 import { urgency } from '../../domain/escalation';
 import { hasExpired, timeLeft, type LockboxRequest } from '../../domain/request';
-import { M365_LOCKBOX_PAGE, microsoftSupportLink } from '../../domain/support-links';
+import { AZURE_LOCKBOX_PAGE, M365_LOCKBOX_PAGE, microsoftSupportLink } from '../../domain/support-links';
 import { isActionable, type TrackedRequest } from '../../domain/tracked';
 import { t } from '../i18n';
 import { sensibleHours, sensibleTime } from './bounds';
@@ -52,7 +52,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   const r = tracked.request;
   const d = tracked.decision;
   // Once Microsoft 365 refused the bot's own decision, buttons would only fail again: people decide in the admin center.
-  const decideInPortal = r.source === 'm365' && (r.decideInPortal === true || d?.submission.problem === 'not-permitted');
+  const decideInPortal = r.decideInPortal === true || (r.source === 'm365' && d?.submission.problem === 'not-permitted');
   const actionable = isActionable(tracked, now) && !decideInPortal;
   const header = headerOf(tracked, now, locale);
   const supportCase = supportCaseView(tracked, locale);
@@ -83,7 +83,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
     canApprove: actionable && supportCase.canApprove,
     commentMaxLength: COMMENT_MAX_LENGTH,
     supportCaseUrl: supportLink ?? null,
-    portal: decideInPortal && isActionable(tracked, now) ? { url: M365_LOCKBOX_PAGE, title: t(locale, 'request.openAdminCenter') } : null,
+    portal: decideInPortal && isActionable(tracked, now) ? portalLink(r.source, locale) : null,
     words: {
       approve: t(locale, 'request.approve'),
       reject: t(locale, 'request.reject'),
@@ -92,6 +92,10 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
       details: t(locale, 'request.details'),
     },
   };
+}
+
+function portalLink(source: LockboxRequest['source'], locale: string | undefined): { url: string; title: string } {
+  return source === 'azure' ? { url: AZURE_LOCKBOX_PAGE, title: t(locale, 'request.openAzurePortal') } : { url: M365_LOCKBOX_PAGE, title: t(locale, 'request.openAdminCenter') };
 }
 
 /** "Microsoft Support asks for **Read** access to **VM-WEB-02** for **8 hours**", in the reader's words. */
@@ -199,7 +203,8 @@ function headerOf(tracked: TrackedRequest, now: Date, locale: string | undefined
   if (tracked.goneAt) return header('default', t(locale, 'state.gone'), t(locale, 'state.goneSince', { time: localTime(tracked.goneAt) }));
   const waiting = r.status === 'Pending' || r.status === 'Initializing';
   if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) {
-    return { headerStyle: 'warning', kicker, headline: ask, subline: sensibleTime(r.expiresAt, now) ? t(locale, 'state.decideInAdminCenter', { left: duration(timeLeft(r, now), locale) }) : t(locale, 'state.decideInAdminCenterNoExpiry') };
+    const [inTime, noExpiry] = r.source === 'azure' ? ['state.decideInAzurePortal', 'state.decideInAzurePortalNoExpiry'] as const : ['state.decideInAdminCenter', 'state.decideInAdminCenterNoExpiry'] as const;
+    return { headerStyle: 'warning', kicker, headline: ask, subline: sensibleTime(r.expiresAt, now) ? t(locale, inTime, { left: duration(timeLeft(r, now), locale) }) : t(locale, noExpiry) };
   }
   if (waiting && s?.state === 'pending') return header('accent', t(locale, d!.verdict === 'approve' ? 'state.sendingApproval' : 'state.sendingRejection'), ask);
   if (waiting && s?.state === 'sent') return header('accent', t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), ask);
