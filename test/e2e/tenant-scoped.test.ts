@@ -75,6 +75,24 @@ describe('tenant-scoped Azure requests: none through a subscription\'s approvers
     });
   }
 
+  it('reads such a record back where it was listed, and shows the Global Administrator the decision made in the portal', async () => {
+    const requestId = randomUUID();
+    const record = { id: `/providers/Microsoft.CustomerLockbox/requests/${requestId}`, properties: props(requestId, undefined) };
+    await fakeListing(h, [record]);
+    await h.bot.watcher.runOnce();
+    await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'DELETE' });
+    const read = await fetch(`${h.simulator.url}/_simulator/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'GET', path: `^/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft\\.CustomerLockbox/requests/${requestId}$`, status: 200, body: { ...record, properties: { ...record.properties, status: 'Approved' } }, times: 100 }),
+    });
+    assert.equal(read.status, 201);
+    await h.bot.watcher.runOnce();
+    const [copy] = await h.cards(`azure:tenant:${requestId}`);
+    const updated = h.connector.updates(copy!.activityId).map((u) => JSON.stringify(cardOf(u.body)));
+    assert.ok(updated.some((c) => /Approved/.test(c) && !c.includes('lockbox.approve')), 'the card shows the decision made in the portal');
+    assert.deepEqual(await decisionsSent(), []);
+  });
+
   it('gives an Owner of the listed subscription no card for a record that says, in its id and its properties, it is another subscription\'s', async () => {
     const requestId = randomUUID();
     await fakeListing(h, [{ id: `/subscriptions/${FOREIGN}/providers/Microsoft.CustomerLockbox/requests/${requestId}`, properties: props(requestId, FOREIGN) }]);
