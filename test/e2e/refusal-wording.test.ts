@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { cardAction, installUpdate, type TeamsUser } from '../support/activities';
+import { injectFault } from '../support/clients';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../support/harness';
 import { AZURE_ROLES } from '../../src/domain/roles';
 
@@ -84,4 +86,26 @@ describe('refusals, worded', () => {
       assert.ok(answer.includes(sentence), answer);
     });
   }
+
+  const TENANT_WIDE = {
+    'en-US': "You need Global Administrator, and you don't have it.",
+    'nl-NL': 'Je hebt Global Administrator nodig, en die rol heb je niet.',
+    'de-DE': 'Sie benötigen Global Administrator, und diese Rolle haben Sie nicht.',
+  };
+  it('names the one role of a tenant-scoped Azure request, in words (en, nl, de)', async () => {
+    const requestId = randomUUID();
+    const created = new Date(Date.now() - 60_000);
+    const record = {
+      id: `/providers/Microsoft.CustomerLockbox/requests/${requestId}`,
+      properties: { requestId, status: 'Pending', justification: 'Directory sync for case 4714', createdDateTime: created.toISOString(), expirationDateTime: new Date(created.getTime() + 96 * 3_600_000).toISOString(), resourceIds: '/providers/Microsoft.Entra' },
+    };
+    // A record that is no subscription's, as a crafted listing page could carry it.
+    await injectFault(h.simulator.url, { method: 'GET', path: `^/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft\\.CustomerLockbox/requests$`, status: 200, body: { value: [record] }, times: 100 });
+    await h.bot.watcher.runOnce();
+    for (const [locale, sentence] of Object.entries(TENANT_WIDE)) {
+      const answer = await click(USERS.adele, `azure:tenant:${requestId}`, locale);
+      assert.ok(answer.includes(sentence), `${locale}: ${answer}`);
+      assert.equal(answer.includes('Directory sync'), false, 'nothing about the request');
+    }
+  });
 });
