@@ -171,6 +171,7 @@ export const de: Catalogue = {
   'help.deciders.m365': 'Microsoft 365',
   'help.deciders.onSubscription': '{roles}, zugewiesen in diesem Abonnement (direkt oder über eine Gruppe, nicht über eine Verwaltungsgruppe); aktiv und zugewiesen, bevor die Anfrage erstellt wurde',
   'help.deciders.roles': '{roles}; aktiv und zugewiesen, bevor die Anfrage erstellt wurde',
+  'help.deciders.inAzurePortal': '{roles}, im Azure-Portal: die API von Microsoft listet diese Anfragen für niemanden auf, daher kommen sie hier nicht an',
   'help.whoMaySwitch': '{product}: {roles}',
   'help.footer': 'Neue Lockbox-Anfragen kommen hier von selbst als Karten an; diese Befehle sind zum Nachsehen und für Administratoren.',
   'help.didYouMean': '"{input}" ist kein Befehl. Meinten Sie /lockbox {suggestion}?',

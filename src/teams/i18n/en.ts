@@ -175,6 +175,7 @@ export const en = {
   'help.deciders.m365': 'Microsoft 365',
   'help.deciders.onSubscription': '{roles}, assigned on that subscription (directly or through a group, not from a management group); active, and assigned before the request was created',
   'help.deciders.roles': '{roles}; active, and assigned before the request was created',
+  'help.deciders.inAzurePortal': "{roles}, in the Azure portal: Microsoft's API lists these requests to nobody, so they do not arrive here",
   'help.whoMaySwitch': '{product}: {roles}',
   'help.footer': 'New lockbox requests arrive here as cards by themselves; these commands are for looking around and for admins.',
   'help.didYouMean': '"{input}" is not a command. Did you mean /lockbox {suggestion}?',

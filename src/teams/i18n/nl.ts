@@ -171,6 +171,7 @@ export const nl: Catalogue = {
   'help.deciders.m365': 'Microsoft 365',
   'help.deciders.onSubscription': '{roles}, toegewezen op dat abonnement (direct of via een groep, niet via een beheergroep); actief, en toegewezen voordat het verzoek is aangemaakt',
   'help.deciders.roles': '{roles}; actief, en toegewezen voordat het verzoek is aangemaakt',
+  'help.deciders.inAzurePortal': '{roles}, in de Azure-portal: de API van Microsoft toont deze verzoeken aan niemand, dus ze komen hier niet binnen',
   'help.whoMaySwitch': '{product}: {roles}',
   'help.footer': 'Nieuwe lockbox-verzoeken komen hier vanzelf als kaart binnen; deze opdrachten zijn om rond te kijken en voor beheerders.',
   'help.didYouMean': '"{input}" is geen opdracht. Bedoelde je /lockbox {suggestion}?',

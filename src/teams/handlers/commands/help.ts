@@ -27,7 +27,8 @@ const COMMANDS: { usage: string; description: MessageKey }[] = [
 /** Microsoft's rule as the bot applies it, from the one place it is defined. */
 const DECIDERS: { kind: MessageKey; scope: RequestScope; roles: MessageKey }[] = [
   { kind: 'help.deciders.azureSubscription', scope: 'azure-subscription', roles: 'help.deciders.onSubscription' },
-  { kind: 'help.deciders.azureTenant', scope: 'azure-tenant', roles: 'help.deciders.roles' },
+  // Azure lists tenant-scoped requests to nobody and takes no decision on them through its API: only the portal.
+  { kind: 'help.deciders.azureTenant', scope: 'azure-tenant', roles: 'help.deciders.inAzurePortal' },
   { kind: 'help.deciders.m365', scope: 'm365', roles: 'help.deciders.roles' },
 ];
 
