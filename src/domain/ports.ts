@@ -108,6 +108,7 @@ export interface AuditEntry {
   kind:
     | 'request.detected'
     | 'request.status-changed'
+    | 'request.scope-narrowed'
     | 'request.gone'
     | 'decision.refused'
     | 'decision.recorded'

@@ -137,6 +137,17 @@ describe('one watcher cycle', () => {
     assert.deepEqual([stored?.goneAt, stored?.missing], [undefined, undefined]);
   });
 
+  it('keeps a request left to the portal there when a later read names a subscription for it, and shows its new status', async () => {
+    const unscoped = pendingRequest({ subscriptionId: undefined, listedIn: 'sub-1', decideInPortal: true });
+    core.source.add(unscoped);
+    await pollOnce(core.deps);
+    core.source.listPending = async () => ({ requests: [], failures: [] });
+    core.source.add({ ...unscoped, subscriptionId: 'sub-1', decideInPortal: undefined, status: 'Approving' });
+    await pollOnce(core.deps);
+    const stored = (await core.store.getRequest(requestKey(unscoped)))?.value.request;
+    assert.deepEqual([stored?.status, stored?.subscriptionId, stored?.decideInPortal], ['Approving', undefined, true]);
+  });
+
   it('does not call a request expired just because upstream no longer knows it, until its expiry passes', async () => {
     core.source.add(request);
     await pollOnce(core.deps);

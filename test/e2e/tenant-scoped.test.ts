@@ -93,6 +93,34 @@ describe('tenant-scoped Azure requests: none through a subscription\'s approvers
     assert.deepEqual(await decisionsSent(), []);
   });
 
+  it('takes the buttons off the cards of a request whose own record, read again, no longer names its subscription, and refuses a click on them', async () => {
+    const requestId = randomUUID();
+    const record = { id: `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.CustomerLockbox/requests/${requestId}`, properties: props(requestId, SUBSCRIPTION_ID) };
+    await fakeListing(h, [record]);
+    await h.bot.watcher.runOnce();
+    const oldKey = `azure:${SUBSCRIPTION_ID}:${requestId}`;
+    assert.equal(cardsTo(USERS.alex).filter((c) => c.includes('lockbox.approve')).length, 1, 'the subscription\'s approver got buttons');
+
+    const unscoped = { id: `/providers/Microsoft.CustomerLockbox/requests/${requestId}`, properties: props(requestId, undefined) };
+    await fetch(`${h.simulator.url}/_simulator/faults`, { method: 'DELETE' });
+    await fakeListing(h, []);
+    const read = await fetch(`${h.simulator.url}/_simulator/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'GET', path: `^/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft\\.CustomerLockbox/requests/${requestId}$`, status: 200, body: unscoped, times: 100 }),
+    });
+    assert.equal(read.status, 201);
+    await h.bot.watcher.runOnce();
+
+    const [copy] = await h.cards(oldKey);
+    const updates = h.connector.updates(copy!.activityId).map((u) => JSON.stringify(cardOf(u.body)));
+    assert.ok(updates.length > 0 && !updates.at(-1)!.includes('lockbox.approve'), 'the old card lost its buttons');
+    assert.ok(updates.at(-1)!.includes(AZURE_PORTAL_LOCKBOX), 'and links the Azure portal');
+    assert.match(text(await click(USERS.alex, oldKey)), /You can't decide this request/);
+    assert.match(text(await click(USERS.megan, oldKey)), /decided in the Azure portal \(Customer Lockbox for Microsoft Azure\), not here/);
+    assert.deepEqual(await decisionsSent(), [], 'nothing reached updateApproval');
+    assert.equal((await h.audit(oldKey)).filter((a) => a.kind === 'request.scope-narrowed').length, 1);
+  });
+
   it('gives an Owner of the listed subscription no card for a record that says, in its id and its properties, it is another subscription\'s', async () => {
     const requestId = randomUUID();
     await fakeListing(h, [{ id: `/subscriptions/${FOREIGN}/providers/Microsoft.CustomerLockbox/requests/${requestId}`, properties: props(requestId, FOREIGN) }]);

@@ -177,21 +177,39 @@ async function refresh(deps: CoreDeps, key: string, listed: LockboxRequest): Pro
     const before = stored.value.request;
     // A subscription renamed in the portal is news; a listing that could not name it forgets no name.
     const subscriptionName = listed.subscriptionName ?? before.subscriptionName;
-    const request = subscriptionName ? { ...listed, subscriptionName } : listed;
-    if (before.status === request.status && before.expiresAt === request.expiresAt && before.subscriptionName === subscriptionName) return stored.value;
+    const { fields, narrowed } = scopeAfter(before, listed);
+    const request = { ...listed, ...(subscriptionName ? { subscriptionName } : {}), ...fields };
+    if (before.status === request.status && before.expiresAt === request.expiresAt && before.subscriptionName === subscriptionName && !narrowed) return stored.value;
     // A stale list page can still show a decided request as Pending: a request never goes back.
     if (before.status !== request.status && !movesOn(before.status, request.status)) return stored.value;
-    const next = { ...stored.value, request, cardsStale: stored.value.cardsStale || before.status !== request.status, updatedAt: deps.clock.now().toISOString() };
+    const next = { ...stored.value, request, cardsStale: stored.value.cardsStale || before.status !== request.status || narrowed, updatedAt: deps.clock.now().toISOString() };
     if (await deps.store.replaceRequest(next, stored.etag)) {
       if (before.status !== request.status) {
         deps.logger.info('Lockbox request changed upstream', { requestKey: key, from: before.status, to: request.status });
         await deps.store.appendAudit({ at: next.updatedAt, kind: 'request.status-changed', requestKey: key, detail: { from: before.status, to: request.status } });
-        await syncCards(deps, key);
       }
+      if (narrowed) {
+        deps.logger.warn('A lockbox request no longer names one subscription of its own: decided in the portal from now on', { requestKey: key, subscriptionId: before.subscriptionId, read: listed.subscriptionId ?? null });
+        await deps.store.appendAudit({ at: next.updatedAt, kind: 'request.scope-narrowed', requestKey: key, detail: { from: before.subscriptionId ?? null, read: listed.subscriptionId ?? null } });
+      }
+      if (before.status !== request.status || narrowed) await syncCards(deps, key);
       return next;
     }
   }
   return undefined;
+}
+
+/**
+ * An Azure request's scope only ever narrows. Once its own record, read again, names no subscription or another
+ * one than before, nobody decides it in Teams any more (its cards lose their buttons, a click on one is refused),
+ * and a request left to the portal stays there whatever a later read says. `narrowed`: it changed just now.
+ */
+function scopeAfter(before: LockboxRequest, read: LockboxRequest): { fields: Partial<LockboxRequest>; narrowed: boolean } {
+  const kept = before.subscriptionId !== undefined && !before.decideInPortal && read.subscriptionId?.toLowerCase() === before.subscriptionId.toLowerCase();
+  if (before.source !== 'azure' || kept) return { fields: {}, narrowed: false };
+  const listedIn = read.listedIn ?? before.listedIn ?? before.subscriptionId;
+  const fields = { subscriptionId: undefined, decideInPortal: true, ...(listedIn ? { listedIn } : {}) };
+  return { fields, narrowed: !(before.decideInPortal && before.subscriptionId === undefined) };
 }
 
 async function follow(deps: CoreDeps, tracked: TrackedRequest, sighting: Sighting): Promise<TrackedRequest | undefined> {
