@@ -8,7 +8,9 @@
  * with a static card, so the ratio shows what the bot adds on top of the framework and the HTTP stack.
  * Run: npm run bench:clicks
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import inspector from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Application, type TurnState } from '@microsoft/teams-ai';
@@ -113,10 +115,21 @@ async function fire(url: string, clicks: Click[]): Promise<Answer[]> {
  * Fires the clicks and also counts the CPU time this process spent until the last answer. The machine may be
  * shared: wall-clock latency then depends on what else runs, CPU time per click much less so.
  */
-async function fireCounted(url: string, clicks: Click[]): Promise<{ answers: Answer[]; cpuMs: number }> {
+async function fireCounted(url: string, clicks: Click[], profileTo?: string): Promise<{ answers: Answer[]; cpuMs: number }> {
+  const session = profileTo ? new inspector.Session() : undefined;
+  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  if (session) {
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
   const before = process.cpuUsage();
   const answers = await fire(url, clicks);
   const used = process.cpuUsage(before);
+  if (session) {
+    fs.writeFileSync(profileTo!, JSON.stringify((await post('Profiler.stop')).profile));
+    session.disconnect();
+  }
   return { answers, cpuMs: (used.user + used.system) / 1000 };
 }
 
@@ -241,7 +254,8 @@ async function botRound(round: number, echoUrl: string): Promise<BotRound> {
     // The echo answers the same clicks right before the bot (its system idle and ready), so both see the same machine.
     const echo = await echoRound(echoUrl, clicks);
     const firedAt = Date.now();
-    const { answers, cpuMs } = await fireCounted(h.bot.url, clicks);
+    // BENCH_CPU_PROFILE=<file> writes a CPU profile of the measured round's clicks alone (for finding where time goes).
+    const { answers, cpuMs } = await fireCounted(h.bot.url, clicks, round > 0 ? process.env.BENCH_CPU_PROFILE : undefined);
 
     const failures: string[] = [];
     const counts: Record<Kind, number> = { decided: 0, 'decided-sending': 0, 'already-decided': 0, refused: 0, other: 0 };

@@ -14,6 +14,9 @@ export interface DeliveryWorkerOptions {
   recover?(): Promise<unknown>;
 }
 
+/** Looks at the queue at most this often while woken again and again. */
+const MIN_LOOK_GAP_MS = 50;
+
 /**
  * Drains the durable delivery queue apart from the watcher's cycle, in the queue's order, at most one
  * send per chat at a time so one busy chat never holds up the others. `wake()` after queuing something.
@@ -62,7 +65,12 @@ export class DeliveryWorker {
 
   private async loop(): Promise<void> {
     await this.options.recover?.().catch((error) => this.options.logger.error('Could not take back the deliveries a stopped worker left', { error: String(error) }));
+    let lastLook = -Infinity;
     while (!this.stopped) {
+      // A storm of wakes (every click queues card updates) costs a look every few milliseconds, not one per wake.
+      const gap = lastLook + MIN_LOOK_GAP_MS - performance.now();
+      if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap).unref?.());
+      lastLook = performance.now();
       this.woken = false;
       let started = 0;
       try {

@@ -16,13 +16,15 @@ export async function syncCards(deps: Deps, requestKey: string): Promise<void> {
     const found = await deps.store.getRequest(requestKey);
     if (!found) return;
     const tracked = found.value;
+    let queued = false;
     for (const copy of await deps.store.listCards(requestKey)) {
       // A copy not posted yet is rendered from the latest state when its first card goes.
-      if (copy.activityId) await queueDelivery(deps, tracked, 'card-update', copy.userId);
+      if (copy.activityId) queued = (await queueDelivery(deps, tracked, 'card-update', copy.userId)) || queued;
     }
     const opener = tracked.caseOpener;
-    if (opener?.state === 'posted' && opener.userId && opener.activityId) await queueDelivery(deps, tracked, 'case-opener-update', opener.userId);
-    deps.wakeDeliveries?.();
+    if (opener?.state === 'posted' && opener.userId && opener.activityId) queued = (await queueDelivery(deps, tracked, 'case-opener-update', opener.userId)) || queued;
+    // Updates queued already pick up this state when they go: nothing new for the worker.
+    if (queued) deps.wakeDeliveries?.();
     // Cleared only if nothing changed meanwhile: a newer state brings its own sync.
     if (tracked.cardsStale) await deps.store.replaceRequest({ ...tracked, cardsStale: false }, found.etag);
   } catch (error) {
