@@ -1,6 +1,7 @@
 import type { CaseCheck } from './support-case';
 import { actorName, verdictWord, type Approval, type Decision } from './decision';
 import type { RequestScope } from './policy';
+import type { TrackedRequest } from './tracked';
 
 /** Every failure the core reports to a person has a code; the Teams edge maps each to a card. */
 export abstract class LockboxError extends Error {
@@ -16,7 +17,8 @@ export class RequestNotFound extends LockboxError {
 
 export class AlreadyDecided extends LockboxError {
   readonly code = 'REQUEST.ALREADY_DECIDED';
-  constructor(readonly decision: Decision) {
+  /** `tracked`: the request as the refused attempt read it, so the answer card needs no second read. */
+  constructor(readonly decision: Decision, readonly tracked?: TrackedRequest) {
     super(`Already ${verdictWord(decision.verdict)} by ${actorName(decision.actor)}.`);
   }
 }

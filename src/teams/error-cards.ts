@@ -29,7 +29,8 @@ export async function cardForError(error: unknown, context: { store: Store; now:
   const reader = { locale, userId: context.actor.aadObjectId };
   // The store's own failure needs no store to explain; and a card about any other failure is drawn without the request rather than not at all.
   if (error instanceof StoreUnavailable) return noticeCard(t(locale, 'refusal.storeSlow.title'), t(locale, 'refusal.storeSlow.text'), 'warning');
-  const tracked = await context.store.getRequest(context.requestKey).then((found) => found?.value, () => undefined);
+  // An already-decided click (most clicks in a storm) is drawn from what its attempt read a moment ago: one store read, not two.
+  const tracked = error instanceof AlreadyDecided && error.tracked ? error.tracked : await context.store.getRequest(context.requestKey).then((found) => found?.value, () => undefined);
   const withNotice = (text: string, style: 'attention' | 'warning' | 'good' | 'accent') =>
     tracked ? requestCard(tracked, context.now, { text, style }, reader) : noticeCard(t(locale, 'refusal.title'), text, style);
 

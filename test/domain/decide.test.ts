@@ -69,6 +69,9 @@ describe('recording a decision', () => {
     assert.ok(error instanceof AlreadyDecided);
     assert.equal(error.decision.actor.name, 'Megan');
     assert.equal(error.decision.verdict, 'reject');
+    // The answer card is drawn from this, not from a second read of the store (bench:clicks: 150 of 200 clicks).
+    const stored = await core.store.getRequest(key);
+    assert.deepEqual(error.tracked, stored?.value);
   });
 
   it('refuses an expired request, even before upstream has noticed', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { NotAnApprover } from '../../src/domain/errors';
+import { AlreadyDecided, NotAnApprover } from '../../src/domain/errors';
 import type { Store } from '../../src/domain/ports';
 import type { TrackedRequest } from '../../src/domain/tracked';
 import { noticeCard, requestCard, type AdaptiveCard } from '../../src/teams/cards/render';
@@ -8,7 +8,7 @@ import { cardForError } from '../../src/teams/error-cards';
 import { CATALOGUES, t, type MessageKey } from '../../src/teams/i18n';
 import { en } from '../../src/teams/i18n/en';
 import { caseOpenerCard } from '../../src/teams/case-opener-cards';
-import { ALEX, azure, m365, NOW, STATES } from '../support/card-fixtures';
+import { ALEX, azure, m365, MEGAN, NOW, STATES } from '../support/card-fixtures';
 
 const LOCALES = ['en-US', 'nl-NL', 'de-DE'] as const;
 const reader = (locale: string) => ({ locale, userId: ALEX.aadObjectId });
@@ -194,5 +194,17 @@ describe('notice cards', () => {
     const card = noticeCard('t'.repeat(10_000), `Azure · ${'\u{1F600}'.repeat(100_000)}`, 'accent');
     assert.ok(cardBytes(card) <= CARD_BUDGET_BYTES, `${cardBytes(card)} bytes`);
     assert.match(JSON.stringify(card), /Azure · /);
+  });
+});
+
+describe('the answer to a click on a decided request', () => {
+  it('is drawn from the request its attempt read, without reading the store again', async () => {
+    const tracked = STATES.sending();
+    let reads = 0;
+    const store = { getRequest: async () => (reads++, { value: tracked, etag: '1' }) } as unknown as Store;
+    const card = await cardForError(new AlreadyDecided(tracked.decision!, tracked), { store, now: NOW, actor: MEGAN, requestKey: tracked.key, verdict: 'reject', locale: 'en-US' });
+    assert.equal(reads, 0);
+    assert.match(JSON.stringify(card), /Already approved by/);
+    assert.equal(header(card).style, EXPECTED.sending.style, 'the whole request card, with the notice');
   });
 });

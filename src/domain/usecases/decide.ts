@@ -59,7 +59,7 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
     // Its clicker was told nothing was decided: this write is too late, whatever it would have said.
     if (command.hold && found.value.withdrawnAttempts?.includes(command.hold.attemptId)) throw new StoreUnavailable('replaceRequest', 'timeout');
     const { tracked, withdrawn } = withoutAbandoned(found.value, now, command);
-    if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision);
+    if (tracked.decision && tracked.decision.submission.state !== 'failed') throw new AlreadyDecided(tracked.decision, found.value);
     if (!isActionable(tracked, now)) throw new RequestClosed(tracked.goneAt ? 'gone' : hasExpired(tracked.request, now) ? 'Expired' : tracked.request.status);
 
     supportCase ??= await supportCaseRule(deps, { ...command, actor }, tracked);
