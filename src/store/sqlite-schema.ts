@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
+import { lowerCaseRequestKeys } from './sqlite-lower-keys';
 
 /**
  * Each entry moves the schema from version i to i + 1; append new ones, never edit old ones,
  * because files already on disk have run them.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   `
   CREATE TABLE requests (
     key TEXT PRIMARY KEY,
@@ -70,6 +71,7 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX deliveries_order ON deliveries (priority, due_by, enqueued_at, id);
   `,
+  lowerCaseRequestKeys,
 ];
 
 /** The schema version this code writes; stored in the file's user_version pragma. */
@@ -83,7 +85,9 @@ export function migrate(db: Database.Database): void {
       throw new Error(`Database ${db.name} has schema version ${current}, newer than ${SCHEMA_VERSION} which this build knows.`);
     }
     for (let version = current; version < SCHEMA_VERSION; version++) {
-      db.exec(MIGRATIONS[version]!);
+      const step = MIGRATIONS[version]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
     }
     // PRAGMA takes no bound parameters; SCHEMA_VERSION is a number we control.
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

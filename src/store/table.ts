@@ -5,6 +5,7 @@ import type { AuditEntry, CardCopy, Clock, Conversation, Delivery, Store, Versio
 import { systemClock } from '../runtime/clock';
 import { isOpen, type TrackedRequest } from '../domain/tracked';
 import { CardNotClaimed } from './errors';
+import { lowerCaseRequestKeys } from './table-lower-keys';
 import { bodyProperties, definedOnly, escapeKey, mapLimited, readBody, refusedAs, unescapeKey } from './table-codec';
 
 type Entity = TableEntityResult<Record<string, unknown>>;
@@ -36,9 +37,10 @@ export class TableStore implements Store {
 
   private constructor(private readonly client: TableClient, private readonly exportPageSize: number, private readonly clock: Clock) {}
 
-  /** Creates the client's table if it is missing. */
+  /** Creates the client's table if it is missing, and re-keys requests an older build stored in another letter case. */
   static async open(client: TableClient, options: { exportPageSize?: number; clock?: Clock } = {}): Promise<TableStore> {
     await client.createTable();
+    await lowerCaseRequestKeys(client, PARTITION, cardPartition);
     return new TableStore(client, options.exportPageSize ?? 500, options.clock ?? systemClock);
   }
 

@@ -31,7 +31,8 @@ export interface Harness {
   post(activity: object): Promise<{ status: number; body: any }>;
   /** Reads the simulator's admin API, e.g. `/_simulator/lockbox/requests/{id}`. */
   admin(path: string): Promise<any>;
-  restartBot(): Promise<void>;
+  /** Stops the bot, runs `whileStopped` (e.g. to change its store as another build would have), starts it again. */
+  restartBot(whileStopped?: () => Promise<void> | void): Promise<void>;
   /** The copies of a request's card the bot keeps up to date, read from its SQLite file. */
   cards(requestKey: string): Promise<CardCopy[]>;
   /** The audit trail the bot keeps, read from its SQLite file, newest first. */
@@ -84,8 +85,9 @@ export async function startHarness(options: { simulator?: SimulatorOptions; env?
     // Keys are stored in lower case (one request in any letter case); tests may spell them as Microsoft does.
     audit: (requestKey) => readStore((store) => store.listAudit({ requestKey: requestKey && canonicalKey(requestKey), limit: 1000 })),
     cards: (requestKey) => readStore((store) => store.listCards(canonicalKey(requestKey))),
-    async restartBot() {
+    async restartBot(whileStopped) {
       await harness.bot.close();
+      await whileStopped?.();
       harness.bot = await start();
     },
     async close() {
