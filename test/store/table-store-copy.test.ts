@@ -73,4 +73,30 @@ describe('npm run store:copy -- --from sqlite --to table', function () {
     await table.appendAudit(makeAudit('decision.recorded'));
     assert.equal((await table.listAudit({ limit: 1 }))[0]?.kind, 'decision.recorded', 'entries written after the copy are the newest');
   });
+
+  it('copies a store an older build wrote, with keys as Microsoft spelt them, under lower-case keys', async () => {
+    const legacyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-copy-legacy-'));
+    try {
+      const legacy = makeRequest({ key: 'azure:SUB-1:OLD-1', request: { requestId: 'OLD-1', subscriptionId: 'SUB-1', status: 'Revoked' } });
+      const sqlite = SqliteStore.open(path.join(legacyDir, 'lockbox.sqlite'));
+      await sqlite.insertRequest(legacy);
+      await sqlite.claimCard(makeClaim(legacy.key, 'user-a'));
+      await sqlite.appendAudit(makeAudit('request.detected', { at: '2025-01-02T10:00:00.000Z', requestKey: legacy.key }));
+      await sqlite.close();
+
+      await run(process.execPath, ['--disable-warning=DEP0111', '-r', 'tsx/cjs', 'src/tools/store-copy.ts', '--from', 'sqlite', '--to', 'table', '--data-dir', legacyDir], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AZURE_TABLES_CONNECTION_STRING: azurite.connectionString },
+      });
+
+      const table = await TableStore.open(createTableClient({ connectionString: azurite.connectionString }, DEFAULT_TABLE));
+      const key = legacy.key.toLowerCase();
+      assert.equal((await table.getRequest(key))?.value.key, key);
+      assert.equal(await table.getRequest(legacy.key), undefined);
+      assert.deepEqual((await table.listCards(key)).map((c) => c.requestKey), [key]);
+      assert.deepEqual((await table.listAudit({ requestKey: key, limit: 5 })).map((e) => e.kind), ['request.detected']);
+    } finally {
+      fs.rmSync(legacyDir, { recursive: true, force: true });
+    }
+  });
 });
