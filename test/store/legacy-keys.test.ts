@@ -104,5 +104,16 @@ describe('a store written before request keys were lower case', () => {
 
       await assertRekeyed(await TableStore.open(table));
     });
+
+    it('finishes the work after a crash right after the request moved, its old open marker still there', async () => {
+      const table = client();
+      await seedLegacy(await TableStore.open(table));
+      await table.deleteEntity('meta', 'lower-case-keys');
+      await TableStore.open(table);
+      await table.deleteEntity('meta', 'lower-case-keys');
+      await table.createEntity({ partitionKey: 'request', rowKey: `o:${LEGACY}` });
+
+      await assertRekeyed(await TableStore.open(table));
+    });
   });
 });
