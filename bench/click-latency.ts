@@ -165,6 +165,15 @@ async function settle(read: () => number, quietMs: number, timeoutMs: number): P
   }
 }
 
+function callKinds(calls: { method: string; path: string }[]): Map<string, number> {
+  const kinds = new Map<string, number>();
+  for (const c of calls) {
+    const kind = `${c.method} ${c.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id')}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return kinds;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function updateApprovalCalls(h: Harness): Promise<{ at: number }[]> {
@@ -243,6 +252,8 @@ interface BotRound {
   allCopiesFinalMs?: number;
   /** CPU time of the whole process (bot, simulated tenant, fake connector) until the last click was answered. */
   cpuMs: number;
+  /** Calls the simulated tenant received until the last click was answered, by method and path (ids as :id). */
+  simulatorCalls: Map<string, number>;
   /** The same clicks answered by the echo just before, on the same machine at the same moment. */
   echo: { answers: Answer[]; cpuMs: number; failures: string[] };
   failures: string[];
@@ -256,6 +267,7 @@ async function botRound(round: number, echoUrl: string): Promise<BotRound> {
     const firedAt = Date.now();
     // BENCH_CPU_PROFILE=<file> writes a CPU profile of the measured round's clicks alone (for finding where time goes).
     const { answers, cpuMs } = await fireCounted(h.bot.url, clicks, round > 0 ? process.env.BENCH_CPU_PROFILE : undefined);
+    const simulatorCalls = callKinds((await h.admin('/_simulator/calls')) as { method: string; path: string }[]);
 
     const failures: string[] = [];
     const counts: Record<Kind, number> = { decided: 0, 'decided-sending': 0, 'already-decided': 0, refused: 0, other: 0 };
@@ -307,7 +319,7 @@ async function botRound(round: number, echoUrl: string): Promise<BotRound> {
     const calls = await updateApprovalCalls(h);
     if (calls.length !== REQUESTS) failures.push(`${calls.length} updateApproval calls reached the simulator, expected ${REQUESTS}`);
     const upstreamMs = { first: Math.min(...calls.map((c) => c.at)) - firedAt, last: Math.max(...calls.map((c) => c.at)) - firedAt };
-    return { answers, kinds, counts, updateApprovalCalls: calls.length, upstreamMs, allCopiesUpdatedMs, allCopiesFinalMs, cpuMs, echo, failures };
+    return { answers, kinds, counts, updateApprovalCalls: calls.length, upstreamMs, allCopiesUpdatedMs, allCopiesFinalMs, cpuMs, simulatorCalls, echo, failures };
   } finally {
     await h.close();
   }
@@ -361,6 +373,8 @@ async function main() {
     out.write('\n');
     const perClick = (cpu: number) => `${ms(cpu)} ms (${ms(cpu / bot.answers.length)} ms a click)`;
     out.write(`CPU time of the process until the last answer: bot ${perClick(bot.cpuMs)} (the simulated tenant and fake connector included), echo ${perClick(echoed.cpuMs)}, ratio ${(bot.cpuMs / echoed.cpuMs).toFixed(1)}x\n\n`);
+    const upstream = [...bot.simulatorCalls].sort((a, b) => b[1] - a[1]);
+    out.write(`Calls to the simulated tenant until the last answer: ${upstream.reduce((n, [, c]) => n + c, 0)} (${upstream.map(([k, c]) => `${c} ${k}`).join('; ')})\n\n`);
 
     const c = bot.counts;
     const sending = c['decided-sending'];
