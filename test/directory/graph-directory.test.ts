@@ -67,6 +67,13 @@ describe('who may decide, asked live from the simulated Graph and Azure RBAC', (
     assert.equal((await directory.checkApprover(PEOPLE.adele, request)).allowed, true);
   });
 
+  it('asks a subscription-scoped request\'s check of Azure RBAC alone, in one call: no directory role can decide it (bench:clicks)', async () => {
+    await fetch(`${sim.url}/_simulator/calls`, { method: 'DELETE' });
+    assert.equal((await directory.checkApprover(PEOPLE.megan, azure)).allowed, false, 'a Global Administrator alone may not');
+    const calls = ((await (await fetch(`${sim.url}/_simulator/calls`)).json()) as { path: string }[]).map((c) => c.path);
+    assert.deepEqual(calls, [`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments`]);
+  });
+
   it('stops allowing a person the moment the role is revoked', async () => {
     assert.equal((await directory.checkApprover(PEOPLE.megan, tenantScoped)).allowed, true);
     sim.tenant.revokeDirectoryRole(PEOPLE.megan, DIRECTORY_ROLES.globalAdministrator.id);
