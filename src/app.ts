@@ -19,6 +19,7 @@ import { M365LockboxSource } from './lockbox/m365/source';
 import { AzureSupportCases } from './support-cases/azure-support-cases';
 import { CachedSupportCases } from './support-cases/cached-support-cases';
 import { GraphPeople } from './directory/graph-people';
+import { CardBudget } from './teams/card-budget';
 import { TeamsCaseOpenerCards } from './teams/case-opener-cards';
 import { LeaderElection } from './runtime/leader-election';
 import { systemClock } from './runtime/clock';
@@ -150,6 +151,8 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   });
 
   const adapter = createAdapter(config.bot, logger, clock);
+  const cardBudget = new CardBudget(logger, clock);
+  adapter.use(cardBudget);
   const messenger = new TeamsMessenger(adapter, config.bot.id, clock, { logger });
   const deps: TeamsDeps = {
     store,
@@ -242,7 +245,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
       };
       const queued = storeOk ? await within(HEALTH_STORE_MS / 2, store.countDeliveries().catch(() => null), null) : null;
       const leaseOk = election?.health().ok ?? true;
-      return { ok: storeOk && leaseOk, store: storeState, storeTimeouts: storeTimings(), leaderLease: election?.health() ?? null, stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, directoryPaging: directoryPaging(), lastPoll: lastPoll ?? null, deliveriesQueued: queued, cardsTooLarge: messenger.health() };
+      return { ok: storeOk && leaseOk, store: storeState, storeTimeouts: storeTimings(), leaderLease: election?.health() ?? null, stateStore: config.store.kind, role, pollOk: last?.ok ?? null, installPermission: installer?.permission ?? 'not-configured', pagerDuty: pager?.health() ?? { state: 'not-configured' }, directoryPaging: directoryPaging(), lastPoll: lastPoll ?? null, deliveriesQueued: queued, cardsTooLarge: { ...messenger.health(), ...cardBudget.health() } };
     },
   };
   const server = createServer(adapter, app, health, logger);

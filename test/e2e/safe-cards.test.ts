@@ -58,8 +58,9 @@ describe('cards that never lie, over HTTP', () => {
     assert.match(postedCard(), /too large to show in Teams in full/);
     assert.match(postedCard(), new RegExp(requestId));
     assert.match(postedCard(), /lockbox\.approve/);
-    const health = (await (await fetch(`${h.bot.url}/healthz`)).json()) as { cardsTooLarge: { refusedTooLarge: number } };
+    const health = (await (await fetch(`${h.bot.url}/healthz`)).json()) as { cardsTooLarge: { refusedTooLarge: number; replacedBeforeSending: number } };
     assert.equal(health.cardsTooLarge.refusedTooLarge, 1);
+    assert.equal(health.cardsTooLarge.replacedBeforeSending, 0, 'the request card fitted the budget; only Teams refused it');
   });
 
   it('re-posts every pending card on its own: one Teams refuses does not keep the others back', async () => {

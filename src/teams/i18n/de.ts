@@ -100,6 +100,8 @@ export const de: Catalogue = {
   'refusal.secondApprover': 'Sie haben schon genehmigt. Eine zweite, andere Person muss ebenfalls genehmigen.',
   'refusal.storeSlow.title': 'Es wurde nichts entschieden',
   'refusal.storeSlow.text': 'Der Speicher des Bots hat nicht rechtzeitig geantwortet, daher wurde nichts entschieden und nichts an Microsoft gesendet. Bitte versuchen Sie es in einer Minute erneut.',
+  'card.tooLarge.title': 'Diese Antwort war zu groß für die Anzeige',
+  'card.tooLarge.text': 'Teams kann eine so große Karte nicht anzeigen, daher wird hier nichts davon gezeigt. Dadurch wurde nichts entschieden oder geändert. Fragen Sie nach weniger (zum Beispiel `/lockbox history 10`) oder sehen Sie alle Details im Verwaltungsportal.',
   'refusal.secondClickApproved': 'Sie haben dies am {time} genehmigt, daher hat dieser Klick nichts geändert: Eine Entscheidung lässt sich nicht mehr ändern, und Ihre Genehmigung bleibt bestehen.',
   'refusal.secondClickRejected': 'Sie haben dies am {time} abgelehnt, daher hat dieser Klick nichts geändert: Eine Entscheidung lässt sich nicht mehr ändern, und Ihre Ablehnung bleibt bestehen.',
   'refusal.wrongTenant': 'Sie sind bei einer anderen Organisation angemeldet und können über diese Anfrage nicht entscheiden.',

@@ -104,6 +104,8 @@ export const en = {
   'refusal.secondApprover': 'You have already approved. A second, different approver must approve too.',
   'refusal.storeSlow.title': 'Nothing was decided',
   'refusal.storeSlow.text': 'The bot\'s storage did not answer in time, so nothing was decided and nothing was sent to Microsoft. Please try again in a minute.',
+  'card.tooLarge.title': 'This answer was too large to show',
+  'card.tooLarge.text': 'Teams cannot show a card this large, so nothing of it is shown here. Nothing was decided or changed by it. Ask for less (for example `/lockbox history 10`) or see the full details in the admin portal.',
   'refusal.secondClickApproved': 'You approved this at {time}, so this click changed nothing: a decision cannot be changed once it is made, and your approval stands.',
   'refusal.secondClickRejected': 'You rejected this at {time}, so this click changed nothing: a decision cannot be changed once it is made, and your rejection stands.',
   'refusal.wrongTenant': 'You are signed in to another organisation, so you cannot decide this request.',

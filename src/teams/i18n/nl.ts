@@ -100,6 +100,8 @@ export const nl: Catalogue = {
   'refusal.secondApprover': 'Je hebt al goedgekeurd. Een tweede, andere goedkeurder moet ook goedkeuren.',
   'refusal.storeSlow.title': 'Er is niets besloten',
   'refusal.storeSlow.text': 'De opslag van de bot antwoordde niet op tijd, dus er is niets besloten en niets naar Microsoft verstuurd. Probeer het over een minuut opnieuw.',
+  'card.tooLarge.title': 'Dit antwoord was te groot om te tonen',
+  'card.tooLarge.text': 'Teams kan een kaart van deze grootte niet tonen, dus hier staat er niets van. Er is daardoor niets besloten of gewijzigd. Vraag om minder (bijvoorbeeld `/lockbox history 10`) of bekijk alle details in het beheerportaal.',
   'refusal.secondClickApproved': 'Je hebt dit om {time} goedgekeurd, dus deze klik veranderde niets: een besluit kan niet meer worden gewijzigd, en je goedkeuring blijft staan.',
   'refusal.secondClickRejected': 'Je hebt dit om {time} afgewezen, dus deze klik veranderde niets: een besluit kan niet meer worden gewijzigd, en je afwijzing blijft staan.',
   'refusal.wrongTenant': 'Je bent aangemeld bij een andere organisatie, dus je kunt over dit verzoek niet beslissen.',
