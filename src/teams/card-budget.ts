@@ -1,4 +1,4 @@
-import type { Activity, Middleware, TurnContext } from 'botbuilder';
+import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { Clock, Logger } from '../domain/ports';
 import { noticeCard } from './cards/render';
 import { cardBytes, CARD_BUDGET_BYTES } from './cards/size';
@@ -39,7 +39,7 @@ export class CardBudget implements Middleware {
       if (attachment.contentType === ADAPTIVE && this.tooLarge(attachment.content, activity)) attachment.content = this.notice(locale);
     }
     const body = (activity.value as { body?: { type?: string; value?: unknown } } | undefined)?.body;
-    if (activity.type === 'invokeResponse' && body?.type === ADAPTIVE && this.tooLarge(body.value, activity)) body.value = this.notice(locale);
+    if (activity.type === ActivityTypes.InvokeResponse && body?.type === ADAPTIVE && this.tooLarge(body.value, activity)) body.value = this.notice(locale);
   }
 
   private tooLarge(card: unknown, activity: Partial<Activity>): boolean {
