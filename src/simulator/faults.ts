@@ -3,6 +3,8 @@ export interface FaultSpec {
   method?: string;
   /** Regular expression source, tested against the request path (no query). */
   path: string;
+  /** Regular expression source, tested against the decoded query string: to hit one of several calls sharing a path. */
+  query?: string;
   /**
    * Only Exchange Online admin API calls running this cmdlet (case-insensitive), since every cmdlet
    * shares one path; a fault that names a cmdlet never hits any other call.
@@ -33,12 +35,12 @@ export interface ActiveFault extends FaultSpec {
 
 /** Faults injected on upstream routes, consumed first-added first. */
 export class FaultInjector {
-  private faults: (ActiveFault & { regex: RegExp })[] = [];
+  private faults: (ActiveFault & { regex: RegExp; queryRegex?: RegExp })[] = [];
   private nextId = 1;
 
   /** Throws SyntaxError when `path` is not a valid regular expression. */
   add(spec: FaultSpec): ActiveFault {
-    const fault = { ...spec, id: this.nextId++, remaining: spec.times, skipping: spec.skip ?? 0, regex: new RegExp(spec.path) };
+    const fault = { ...spec, id: this.nextId++, remaining: spec.times, skipping: spec.skip ?? 0, regex: new RegExp(spec.path), ...(spec.query === undefined ? {} : { queryRegex: new RegExp(spec.query) }) };
     this.faults.push(fault);
     return describe(fault);
   }
@@ -52,11 +54,12 @@ export class FaultInjector {
   }
 
   /** The fault this call triggers, if any, counting it as used. */
-  take(method: string, pathname: string, cmdlet?: string): ActiveFault | undefined {
+  take(method: string, pathname: string, cmdlet?: string, query = ''): ActiveFault | undefined {
     const fault = this.faults.find(
       (f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase())
         && (f.cmdlet === undefined || (cmdlet !== undefined && f.cmdlet.toLowerCase() === cmdlet.toLowerCase()))
-        && f.regex.test(pathname),
+        && f.regex.test(pathname)
+        && (f.queryRegex === undefined || f.queryRegex.test(query)),
     );
     if (!fault) return undefined;
     if (fault.skipping > 0) {
@@ -69,7 +72,7 @@ export class FaultInjector {
   }
 }
 
-function describe(fault: ActiveFault & { regex: RegExp }): ActiveFault {
-  const { regex: _regex, ...rest } = fault;
+function describe(fault: ActiveFault & { regex: RegExp; queryRegex?: RegExp }): ActiveFault {
+  const { regex: _regex, queryRegex: _queryRegex, ...rest } = fault;
   return rest;
 }

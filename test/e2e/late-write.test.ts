@@ -68,7 +68,8 @@ describe('a click answered "nothing was decided" on a frozen Table store is neve
 
     // The click reads the request, then waits on its live role check; the store freezes meanwhile, so the
     // decision's write is sent into a frozen store and the click answers before it could land.
-    await injectFault(sim.url, { path: 'roleAssignments$', delayMs: 1500 });
+    // Only the click's own check (assignedTo), never an approver listing (atScope()) a background cycle may make.
+    await injectFault(sim.url, { path: 'roleAssignments$', query: 'assignedTo\\(', delayMs: 1500 });
     const clicked = post(cardAction(connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key, comment: 'case 9' }));
     await waitFor(async () => (await faultsLeft()) === 0, 'the click to ask for the role');
     azurite.pause();

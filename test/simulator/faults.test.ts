@@ -45,6 +45,19 @@ describe('faults injected into the simulated cloud', () => {
     assert.equal(post.status, 200);
   });
 
+  it('hits only the calls whose query matches, when it names one', async () => {
+    await call(sim(), 'POST', '/_simulator/faults', { body: { path: '/providers/Microsoft\\.CustomerLockbox/requests$', query: "\\$filter=properties/status eq 'Expired'", status: 503 } });
+
+    const unfiltered = await upstream(sim(), 'GET', LIST);
+    const expired = await upstream(sim(), 'GET', `${LIST}&$filter=${encodeURIComponent("properties/status eq 'Expired'")}`);
+    const again = await upstream(sim(), 'GET', `${LIST}&$filter=${encodeURIComponent("properties/status eq 'Expired'")}`);
+
+    assert.equal(unfiltered.status, 200);
+    assert.equal(expired.status, 503);
+    assert.equal(again.status, 200);
+    assert.equal((await call(sim(), 'POST', '/_simulator/faults', { body: { path: 'x', query: '(', status: 500 } })).status, 400);
+  });
+
   it('answers a Graph error body on Graph paths, and the body given when there is one', async () => {
     await call(sim(), 'POST', '/_simulator/faults', { body: { path: '^/v1\\.0/', status: 429 } });
     await call(sim(), 'POST', '/_simulator/faults', { body: { path: '^/v1\\.0/', status: 502, body: { custom: true } } });

@@ -120,6 +120,7 @@ const faultSchema = z
   .object({
     method: z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method').transform((m) => m.toUpperCase()).optional(),
     path: z.string().min(1).refine(isRegExp, 'must be a valid regular expression source'),
+    query: z.string().min(1).refine(isRegExp, 'must be a valid regular expression source').optional(),
     cmdlet: z.string().regex(/^[A-Za-z]+-[A-Za-z0-9]+$/, 'must be a cmdlet name, e.g. Get-AccessToCustomerDataRequest').optional(),
     status: z.number().int().min(100).max(599).optional(),
     times: z.number().int().positive().default(1),
