@@ -3,15 +3,26 @@ import { actorName, verdictWord, type Approval, type Decision } from './decision
 import type { RequestScope } from './policy';
 import type { TrackedRequest } from './tracked';
 
-/** Every failure the core reports to a person has a code; the Teams edge maps each to a card. */
+/**
+ * Every failure the core reports to a person has a code; the Teams edge maps each to a card.
+ * `traced: false` for an expected answer to a person (already decided, not an approver…) rather than a fault:
+ * its code and fields say all there is, and a storm of clicks makes one per click, so no stack is captured.
+ */
 export abstract class LockboxError extends Error {
   abstract readonly code: string;
+
+  constructor(message: string, traced = true) {
+    const limit = Error.stackTraceLimit;
+    if (!traced) Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export class RequestNotFound extends LockboxError {
   readonly code = 'REQUEST.NOT_FOUND';
   constructor(readonly requestKey: string) {
-    super(`No lockbox request ${requestKey} is known to the bot.`);
+    super(`No lockbox request ${requestKey} is known to the bot.`, false);
   }
 }
 
@@ -19,7 +30,7 @@ export class AlreadyDecided extends LockboxError {
   readonly code = 'REQUEST.ALREADY_DECIDED';
   /** `tracked`: the request as the refused attempt read it, so the answer card needs no second read. */
   constructor(readonly decision: Decision, readonly tracked?: TrackedRequest) {
-    super(`Already ${verdictWord(decision.verdict)} by ${actorName(decision.actor)}.`);
+    super(`Already ${verdictWord(decision.verdict)} by ${actorName(decision.actor)}.`, false);
   }
 }
 
@@ -27,14 +38,14 @@ export class AlreadyDecided extends LockboxError {
 export class SecondApproverNeeded extends LockboxError {
   readonly code = 'REQUEST.SECOND_APPROVER_NEEDED';
   constructor(readonly first: Approval) {
-    super('A second, different approver must approve too.');
+    super('A second, different approver must approve too.', false);
   }
 }
 
 export class RequestClosed extends LockboxError {
   readonly code = 'REQUEST.CLOSED';
   constructor(readonly status: string) {
-    super(`The request is ${status} and can no longer be decided.`);
+    super(`The request is ${status} and can no longer be decided.`, false);
   }
 }
 
@@ -54,6 +65,7 @@ export class NotAnApprover extends LockboxError {
       reason === 'wrong-tenant' ? 'You are signed in to another organisation.'
         : reason === 'assigned-after-request' ? 'Your role was assigned after the request was created, and Microsoft does not recognise it for this request.'
           : `You need one of: ${requiredRoles.join(', ')}.`,
+      false,
     );
   }
 }
@@ -68,7 +80,7 @@ export class DirectoryUnavailable extends LockboxError {
 export class NotAnAdmin extends LockboxError {
   readonly code = 'AUTH.NOT_AN_ADMIN';
   constructor(readonly requiredRoles: string[]) {
-    super(`You need one of: ${requiredRoles.join(', ')}.`);
+    super(`You need one of: ${requiredRoles.join(', ')}.`, false);
   }
 }
 
@@ -76,7 +88,7 @@ export class NotAnAdmin extends LockboxError {
 export class ConfirmationInvalid extends LockboxError {
   readonly code = 'ADMIN.CONFIRMATION_INVALID';
   constructor(readonly reason: 'expired' | 'someone-else') {
-    super(reason === 'expired' ? 'This confirmation has expired or was already used.' : 'Only the person who asked can confirm this.');
+    super(reason === 'expired' ? 'This confirmation has expired or was already used.' : 'Only the person who asked can confirm this.', false);
   }
 }
 
@@ -84,7 +96,7 @@ export class ConfirmationInvalid extends LockboxError {
 export class AlreadySwitched extends LockboxError {
   readonly code = 'ADMIN.ALREADY_SWITCHED';
   constructor(readonly action: 'enable' | 'disable', readonly source: string) {
-    super(`Customer Lockbox is already ${action === 'enable' ? 'on' : 'off'} for ${source}.`);
+    super(`Customer Lockbox is already ${action === 'enable' ? 'on' : 'off'} for ${source}.`, false);
   }
 }
 
@@ -158,7 +170,7 @@ export class UpstreamNotPermitted extends UpstreamError {
 export class DecideInPortal extends LockboxError {
   readonly code = 'REQUEST.DECIDE_IN_PORTAL';
   constructor(readonly source: 'azure' | 'm365' = 'm365') {
-    super(source === 'azure' ? 'This request is decided in the Azure portal.' : 'This request is decided in the Microsoft 365 admin center.');
+    super(source === 'azure' ? 'This request is decided in the Azure portal.' : 'This request is decided in the Microsoft 365 admin center.', false);
   }
 }
 
@@ -166,7 +178,7 @@ export class DecideInPortal extends LockboxError {
 export class OpenSupportCaseRequired extends LockboxError {
   readonly code = 'POLICY.OPEN_SUPPORT_CASE_REQUIRED';
   constructor(readonly check: CaseCheck | undefined) {
-    super('Approving needs an open support case of ours that matches the request (REQUIRE_OPEN_SUPPORT_CASE).');
+    super('Approving needs an open support case of ours that matches the request (REQUIRE_OPEN_SUPPORT_CASE).', false);
   }
 }
 
