@@ -201,6 +201,11 @@ export interface Store {
 
   /** Create-if-absent: false when an item with this id is queued already. */
   enqueueDelivery(delivery: Delivery): Promise<boolean>;
+  /**
+   * enqueueDelivery for each item, in order, as one write where the backend can: for each item, whether it was
+   * queued new (an item whose id is queued already, or came earlier in the list, is that item: false).
+   */
+  enqueueDeliveries(deliveries: readonly Delivery[]): Promise<boolean[]>;
   /** Up to `limit` items available at `now`, in the order they go: priority, then dueBy, then enqueuedAt. */
   nextDeliveries(now: Date, limit: number): Promise<Versioned<Delivery>[]>;
   /** Compare-and-set: the new etag, or undefined when someone else changed or removed it since `etag` was read. */

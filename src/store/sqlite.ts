@@ -37,8 +37,10 @@ function toCard(row: CardRow): CardCopy {
 /** The Store port on a local SQLite file. Synchronous underneath; async so it is interchangeable with network backends. */
 export class SqliteStore implements Store {
   private readonly statements;
+  private readonly insertDeliveries: (deliveries: readonly Delivery[]) => boolean[];
 
   private constructor(private readonly db: Database.Database) {
+    this.insertDeliveries = db.transaction((deliveries: readonly Delivery[]) => deliveries.map((d) => this.insertDelivery(d)));
     this.statements = {
       getRequest: db.prepare<[string], RequestRow>('SELECT key, body, etag FROM requests WHERE key = ?'),
       insertRequest: db.prepare(
@@ -216,6 +218,15 @@ export class SqliteStore implements Store {
   }
 
   async enqueueDelivery(d: Delivery): Promise<boolean> {
+    return this.insertDelivery(d);
+  }
+
+  async enqueueDeliveries(deliveries: readonly Delivery[]): Promise<boolean[]> {
+    // One transaction: one commit (one sync to disk) for all of them, and none queued if any fails.
+    return this.insertDeliveries(deliveries);
+  }
+
+  private insertDelivery(d: Delivery): boolean {
     const { changes } = this.statements.enqueueDelivery.run(d.id, JSON.stringify(d), randomUUID(), d.priority, d.dueBy, d.enqueuedAt, d.availableAt);
     return changes === 1;
   }

@@ -215,6 +215,17 @@ export class TableStore implements Store {
     return (await refusedAs(() => this.client.createEntity(this.deliveryEntity(d)), [409])) !== undefined;
   }
 
+  async enqueueDeliveries(deliveries: readonly Delivery[]): Promise<boolean[]> {
+    // A batch would fail whole on the first id queued already, so each is its own create, several at once;
+    // a repeated id is left to its first occurrence, as one after another would.
+    const first = new Map<string, number>();
+    deliveries.forEach((d, i) => { if (!first.has(d.id)) first.set(d.id, i); });
+    const created = await mapLimited([...first.values()], READ_CONCURRENCY, (i) => this.enqueueDelivery(deliveries[i]!));
+    const queued = new Array<boolean>(deliveries.length).fill(false);
+    [...first.values()].forEach((i, n) => { queued[i] = created[n]!; });
+    return queued;
+  }
+
   async nextDeliveries(now: Date, limit: number): Promise<Versioned<Delivery>[]> {
     // The service cannot sort; the queue is one partition of small entities, ordered here.
     const entities = await this.query(odata`PartitionKey eq ${PARTITION.delivery} and availableAt le ${now.toISOString()}`);

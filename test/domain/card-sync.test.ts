@@ -33,6 +33,22 @@ describe('card syncs through the delivery queue', () => {
     assert.deepEqual(core.messenger.updates.map((u) => [u.userId, u.state.request.status]).sort(), [['alex', 'Denied'], ['megan', 'Denied']]);
   });
 
+  it("queues all of a request's updates in one store write, and wakes the worker only when something new was queued", async () => {
+    const writes: string[][] = [];
+    const enqueueDeliveries = core.store.enqueueDeliveries.bind(core.store);
+    core.store.enqueueDeliveries = async (items) => (writes.push(items.map((d) => d.userId)), enqueueDeliveries(items));
+    core.store.enqueueDelivery = async () => assert.fail('one write for all the copies, not one per copy');
+    let wakes = 0;
+    const deps = { ...core.deps, wakeDeliveries: () => void wakes++ };
+    await syncCards(deps, key);
+    assert.deepEqual(writes.map((w) => w.sort()), [['alex', 'megan']]);
+    assert.equal(wakes, 1);
+    await syncCards(deps, key);
+    assert.equal(writes.length, 2);
+    assert.equal(wakes, 1, 'both updates were waiting already');
+    assert.equal(await core.store.countDeliveries(), 2);
+  });
+
   it('costs one update per copy for a burst of changes while the updates wait', async () => {
     for (let i = 0; i < 5; i++) await syncCards(core.deps, key);
     await deliverQueued(core.deps);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Delivery } from '../../src/domain/ports';
 import { CorruptRecord } from '../../src/store/errors';
 import { SqliteStore } from '../../src/store/sqlite';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema';
@@ -45,6 +46,21 @@ describe('SqliteStore', () => {
       assert.notEqual(await second.replaceRequest(request, etag), undefined);
     } finally {
       await second.close();
+    }
+  });
+
+  it('queues several deliveries in one transaction: when one cannot be stored, none is queued', async () => {
+    const store = SqliteStore.open(':memory:');
+    try {
+      const at = '2026-11-30T12:00:00.000Z';
+      const item = (id: string): Delivery => ({ id, kind: 'card-update', requestKey: 'azure:sub-1:r', userId: id, priority: 1, dueBy: at, availableAt: at, state: 'queued', attempts: 0, enqueuedAt: at });
+      // A value JSON cannot write fails the second item after the first was inserted.
+      const unwritable = { ...item('b'), lastError: 10n } as unknown as Delivery;
+      await assert.rejects(store.enqueueDeliveries([item('a'), unwritable]), TypeError);
+      assert.equal(await store.countDeliveries(), 0);
+      assert.deepEqual(await store.enqueueDeliveries([item('a'), item('b')]), [true, true]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -408,6 +408,34 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         assert.equal(await store.countDeliveries(), 1);
       });
 
+      it('queues several items at once, each once, saying for each whether it was queued new', async () => {
+        await store.enqueueDelivery(item('queued-before', { userId: 'first' }));
+        const answers = await store.enqueueDeliveries([
+          item('a'), item('queued-before', { userId: 'second' }), item('b', { priority: 1 }), item('a', { userId: 'someone-else' }),
+        ]);
+        assert.deepEqual(answers, [true, false, true, false]);
+        const found = await store.nextDeliveries(new Date(t0), 10);
+        assert.deepEqual(found.map((d) => d.value).sort(byKey((d) => d.id)), [item('a'), item('b', { priority: 1 }), item('queued-before', { userId: 'first' })]);
+        assert.equal(await store.countDeliveries(), 3);
+        assert.deepEqual(await store.enqueueDeliveries([item('a'), item('b')]), [false, false], 'queued twice is still one item each');
+        assert.deepEqual(await store.enqueueDeliveries([]), []);
+      });
+
+      it(`queues a long list at once (${N * 6} items), each once`, async () => {
+        const many = Array.from({ length: N * 6 }, (_, i) => item(`bulk-${String(i).padStart(3, '0')}`));
+        const answers = await store.enqueueDeliveries(many);
+        assert.deepEqual(answers, many.map(() => true));
+        assert.equal(await store.countDeliveries(), many.length);
+        assert.deepEqual(ids(await store.nextDeliveries(new Date(t0), many.length)), many.map((d) => d.id));
+      });
+
+      it('lets exactly one of concurrent batches queue each item', async () => {
+        const batch = ['x', 'y', 'z'].map((id) => item(id));
+        const answers = await Promise.all(Array.from({ length: 5 }, () => store.enqueueDeliveries(batch)));
+        for (const [i, d] of batch.entries()) assert.equal(answers.filter((a) => a[i]).length, 1, `${d.id} queued once`);
+        assert.equal(await store.countDeliveries(), batch.length);
+      });
+
       it('hands items out by priority, then the earliest due, then the earliest queued, up to the limit', async () => {
         await store.enqueueDelivery(item('update', { priority: 1, dueBy: iso(10) }));
         await store.enqueueDelivery(item('late', { dueBy: iso(7200) }));

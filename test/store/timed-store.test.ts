@@ -12,7 +12,7 @@ const CALLS: Record<Exclude<keyof Store, 'close' | 'exportAudit'>, unknown[]> = 
   claimCard: [{}], completeCard: ['k', 'u', 'a', 't'], releaseCard: ['k', 'u'], listCards: ['k'], recordCard: [{}],
   saveConfirmation: [{}, new Date()], takeConfirmation: ['c'],
   appendAudit: [{}], listAudit: [{ limit: 1 }],
-  enqueueDelivery: [{}], nextDeliveries: [new Date(), 1], replaceDelivery: [{}, 'e'], removeDelivery: ['d'], countDeliveries: [],
+  enqueueDelivery: [{}], enqueueDeliveries: [[{}]], nextDeliveries: [new Date(), 1], replaceDelivery: [{}, 'e'], removeDelivery: ['d'], countDeliveries: [],
   acquireLease: ['n', 'h', 1, new Date()], releaseLease: ['n', 'h'], ping: [],
 };
 

@@ -1,6 +1,6 @@
 import type { TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
-import { queueDelivery } from './delivery-queue';
+import { deliveryOf } from './delivery-queue';
 
 type Deps = Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'wakeDeliveries'>;
 
@@ -13,17 +13,16 @@ type Deps = Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'wakeDeliveries'>;
  */
 export async function syncCards(deps: Deps, requestKey: string): Promise<void> {
   try {
-    const found = await deps.store.getRequest(requestKey);
+    const [found, cards] = await Promise.all([deps.store.getRequest(requestKey), deps.store.listCards(requestKey)]);
     if (!found) return;
     const tracked = found.value;
-    let queued = false;
-    for (const copy of await deps.store.listCards(requestKey)) {
-      // A copy not posted yet is rendered from the latest state when its first card goes.
-      if (copy.activityId) queued = (await queueDelivery(deps, tracked, 'card-update', copy.userId)) || queued;
-    }
+    const now = deps.clock.now();
+    // A copy not posted yet is rendered from the latest state when its first card goes.
+    const updates = cards.filter((copy) => copy.activityId).map((copy) => deliveryOf(now, tracked, 'card-update', copy.userId));
     const opener = tracked.caseOpener;
-    if (opener?.state === 'posted' && opener.userId && opener.activityId) queued = (await queueDelivery(deps, tracked, 'case-opener-update', opener.userId)) || queued;
-    // Updates queued already pick up this state when they go: nothing new for the worker.
+    if (opener?.state === 'posted' && opener.userId && opener.activityId) updates.push(deliveryOf(now, tracked, 'case-opener-update', opener.userId));
+    // All of them in one store write; updates queued already pick up this state when they go: nothing new for the worker.
+    const queued = updates.length > 0 && (await deps.store.enqueueDeliveries(updates)).includes(true);
     if (queued) deps.wakeDeliveries?.();
     // Cleared only if nothing changed meanwhile: a newer state brings its own sync.
     if (tracked.cardsStale) await deps.store.replaceRequest({ ...tracked, cardsStale: false }, found.etag);

@@ -20,10 +20,17 @@ export async function queueDelivery(
   tracked: TrackedRequest,
   kind: DeliveryKind,
   userId: string,
-  extra: Partial<Pick<Delivery, 'milestone' | 'informedAs' | 'approverCount' | 'notification'>> = {},
+  extra: DeliveryExtra = {},
 ): Promise<boolean> {
-  const at = deps.clock.now().toISOString();
-  return deps.store.enqueueDelivery({
+  return deps.store.enqueueDelivery(deliveryOf(deps.clock.now(), tracked, kind, userId, extra));
+}
+
+type DeliveryExtra = Partial<Pick<Delivery, 'milestone' | 'informedAs' | 'approverCount' | 'notification'>>;
+
+/** The queue item queueDelivery stores, for callers that queue several at once (store.enqueueDeliveries). */
+export function deliveryOf(now: Date, tracked: TrackedRequest, kind: DeliveryKind, userId: string, extra: DeliveryExtra = {}): Delivery {
+  const at = now.toISOString();
+  return {
     id: [kind, tracked.key, userId, ...(extra.milestone ? [extra.milestone] : [])].join('|'),
     kind,
     requestKey: tracked.key,
@@ -35,7 +42,7 @@ export async function queueDelivery(
     state: 'queued',
     attempts: 0,
     enqueuedAt: at,
-  });
+  };
 }
 
 function isoOr(value: string, fallback: string): string {
