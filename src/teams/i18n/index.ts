@@ -11,11 +11,36 @@ export type Language = keyof typeof CATALOGUES;
 
 export type Params = Record<string, string | number>;
 
+const USUAL_TAG = /^[A-Za-z]{2}(?:[-_]|$)/;
+
 /** Teams sends a BCP 47 tag (`nl-NL`, `de-CH`, `en-GB`); the language part picks the catalogue. */
 export function languageOf(locale: unknown): Language {
   // Activities are untrusted: a locale that is not a string reads as English rather than failing the turn.
-  const language = typeof locale === 'string' ? (locale.trim().toLowerCase().split(/[-_]/)[0] ?? '') : '';
+  if (typeof locale !== 'string') return 'en';
+  // The usual tag needs no trimming or splitting; t asks this for every text of every card.
+  const language = USUAL_TAG.test(locale) ? locale.slice(0, 2).toLowerCase() : (locale.trim().toLowerCase().split(/[-_]/)[0] ?? '');
   return Object.hasOwn(CATALOGUES, language) ? (language as Language) : 'en';
+}
+
+/** A text cut at its `{name}` placeholders: text, name, text, name, …, text. */
+type Parts = readonly string[];
+type CompiledEntry = Parts | { one: Parts; other: Parts };
+
+const compile = (entry: Entry): CompiledEntry => (typeof entry === 'string' ? entry.split(PLACEHOLDER) : { one: entry.one.split(PLACEHOLDER), other: entry.other.split(PLACEHOLDER) });
+const PLACEHOLDER = /\{(\w+)\}/;
+
+/** Every catalogue cut at its placeholders once, when loaded, rather than searched on every call; a key a language lacks reads English. */
+const COMPILED = Object.fromEntries(
+  Object.entries(CATALOGUES).map(([language, catalogue]) => [language, Object.fromEntries(Object.keys(en).map((key) => [key, compile((catalogue as Record<string, Entry>)[key] ?? en[key as MessageKey])]))]),
+) as Record<Language, Record<MessageKey, CompiledEntry>>;
+
+function fill(parts: Parts, params: Params): string {
+  let text = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
+    text += (Object.hasOwn(params, name) ? String(params[name]) : `{${name}}`) + parts[i + 1]!;
+  }
+  return text;
 }
 
 /**
@@ -24,9 +49,8 @@ export function languageOf(locale: unknown): Language {
  * An entry with singular and plural forms picks one by `params.count`.
  */
 export function t(locale: string | undefined, key: MessageKey, params: Params = {}): string {
-  const entry: Entry = CATALOGUES[languageOf(locale)][key] ?? en[key];
-  const text = typeof entry === 'string' ? entry : params.count === 1 ? entry.one : entry.other;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+  const entry = COMPILED[languageOf(locale)][key];
+  return fill(Array.isArray(entry) ? entry : params.count === 1 ? (entry as { one: Parts }).one : (entry as { other: Parts }).other, params);
 }
 
 /** "A, B or C" in the reader's language. */
