@@ -83,6 +83,16 @@ describe('t: the reader\'s language', () => {
     assert.equal(t('en', 'help.notCommand', { input: '{input}' }), '"{input}" is not a command.');
   });
 
+  it('puts a param in literally ($& stays $&), and leaves a placeholder it was given no param for as written', () => {
+    assert.equal(t('en', 'help.notCommand', { input: '$&$1' }), '"$&$1" is not a command.');
+    assert.equal(t('en', 'help.notCommand'), '"{input}" is not a command.');
+    assert.equal(t('en', 'list.or', { items: 'A, B', last: 'C' }), 'A, B or C');
+  });
+
+  it('reads the language of an odd but valid tag the same as of the usual one', () => {
+    for (const [locale, language] of [[' nl-NL ', 'nl'], ['DE', 'de'], ['de_AT', 'de'], ['nlx', 'en'], ['de ', 'de'], ['\uFEFFnl', 'nl']] as const) assert.equal(languageOf(locale), language, JSON.stringify(locale));
+  });
+
   it('joins alternatives with the language\'s "or"', () => {
     assert.equal(orList('en', ['Owner', 'Reader', 'Admin']), 'Owner, Reader or Admin');
     assert.equal(orList('nl', ['Owner', 'Admin']), 'Owner of Admin');
