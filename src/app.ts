@@ -104,8 +104,10 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const endpoints = resolveEndpoints(config, simulatorUrl);
   const { arm: ARM, graph: GRAPH, exo: EXO_SCOPE } = tokenScopes(endpoints);
   const credential: TokenCredential = simulatorUrl ? new SimulatorCredential(clock) : createCredential(config.azureCredential, config.azureClientId);
+  // Azure SDK spans only where Application Insights records them.
+  const tracing = Boolean(config.appInsightsConnectionString);
   const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
-    new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), ...tuning });
+    new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), tracing, ...tuning });
   // A decision call must end well within the lease, or another instance could send it again.
   const decisionTuning = { maxRetries: 0, timeoutMs: Math.min(20_000, (config.submissionLeaseSeconds * 1000) / 2) };
   const arm = client(endpoints.arm, ARM);
@@ -143,7 +145,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   }
 
   const pager = config.pagerDuty && new PagerDutyEvents({
-    client: new JsonClient({ baseUrl: endpoints.pagerDuty, allowLoopbackHttp: true, retryStatuses: [429] }),
+    client: new JsonClient({ baseUrl: endpoints.pagerDuty, allowLoopbackHttp: true, retryStatuses: [429], tracing }),
     eventsUrl: endpoints.pagerDuty,
     routingKey: config.pagerDuty.routingKey,
     chatLink: chatDeepLink(config.bot.id, config.teamsAppId),

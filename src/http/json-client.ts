@@ -2,10 +2,18 @@ import type { TokenCredential } from '@azure/core-auth';
 import {
   bearerTokenAuthenticationPolicy,
   createDefaultHttpClient,
+  createEmptyPipeline,
   createHttpHeaders,
-  createPipelineFromOptions,
   createPipelineRequest,
+  decompressResponsePolicy,
+  defaultRetryPolicy,
+  logPolicy,
+  proxyPolicy,
+  redirectPolicy,
   retryPolicy,
+  setClientRequestIdPolicy,
+  tracingPolicy,
+  userAgentPolicy,
   type HttpClient,
   type HttpMethods,
   type Pipeline,
@@ -13,6 +21,8 @@ import {
 } from '@azure/core-rest-pipeline';
 import { UpstreamError } from '../domain/errors';
 import { freshTokenPolicy } from './fresh-token-policy';
+
+const USER_AGENT_PREFIX = 'lockbox-bot';
 
 export interface JsonResponse {
   status: number;
@@ -46,6 +56,8 @@ export interface JsonClientOptions {
   freshTokenOnStatus?: number;
   /** Answers retried with backoff even without a Retry-After (429s without one are otherwise returned at once). */
   retryStatuses?: number[];
+  /** An Azure SDK span per call, for Application Insights; without it a span would be built and thrown away. */
+  tracing?: boolean;
 }
 
 /**
@@ -58,10 +70,7 @@ export class JsonClient {
   private readonly httpClient: HttpClient;
 
   constructor(private readonly options: JsonClientOptions) {
-    this.pipeline = createPipelineFromOptions({
-      retryOptions: { maxRetries: options.maxRetries ?? 3, retryDelayInMs: options.retryDelayMs ?? 800, maxRetryDelayInMs: 30_000 },
-      userAgentOptions: { userAgentPrefix: 'lockbox-bot' },
-    });
+    this.pipeline = jsonPipeline(options);
     if (options.retryStatuses?.length) this.pipeline.addPolicy(statusRetryPolicy(options.retryStatuses, options.maxRetries ?? 3, options.retryDelayMs ?? 800), { phase: 'Retry' });
     const { credential, scope } = options;
     if (credential && scope) {
@@ -102,6 +111,26 @@ export class JsonClient {
     }
     return { status: response.status, body: parseBody(response.bodyAsText), headers: response.headers.toJSON() };
   }
+}
+
+/**
+ * Azure's default pipeline less what JSON calls never use (form data, multipart, abort-signal wrapping) and,
+ * unless asked for, tracing: its span per call sanitises the URL even when nothing records it. The proxy
+ * policy costs nothing per call when no proxy is set and honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY when one is;
+ * the log policy writes only when AZURE_LOG_LEVEL turns the Azure SDK's own logging on.
+ */
+function jsonPipeline(options: JsonClientOptions): Pipeline {
+  const pipeline = createEmptyPipeline();
+  pipeline.addPolicy(proxyPolicy());
+  pipeline.addPolicy(decompressResponsePolicy());
+  pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: USER_AGENT_PREFIX }));
+  pipeline.addPolicy(setClientRequestIdPolicy());
+  pipeline.addPolicy(defaultRetryPolicy({ maxRetries: options.maxRetries ?? 3, retryDelayInMs: options.retryDelayMs ?? 800, maxRetryDelayInMs: 30_000 }), { phase: 'Retry' });
+  if (options.tracing) pipeline.addPolicy(tracingPolicy({ userAgentPrefix: USER_AGENT_PREFIX }), { afterPhase: 'Retry' });
+  // Same origin only, and without the token, as Azure's default: a redirect never carries it elsewhere.
+  pipeline.addPolicy(redirectPolicy(), { afterPhase: 'Retry' });
+  pipeline.addPolicy(logPolicy(), { afterPhase: 'Sign' });
+  return pipeline;
 }
 
 function parseBody(text: string | null | undefined): unknown {
