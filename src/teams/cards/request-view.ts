@@ -26,7 +26,8 @@ export interface Reader {
 /** How many other approvers "Also asked" names before it counts the rest. */
 const NAMED_OTHERS = 2;
 
-type Fact = { label: string; value: string };
+/** A line of a FactSet, as the card shows it: the template puts the list in as it is rather than expanding each fact. */
+type Fact = { title: string; value: string };
 
 /**
  * How much of the request a card shows: everything; long texts and lists shortened, with a note where the
@@ -59,10 +60,10 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   const supportLink = microsoftSupportLink(r.supportCaseUrl);
   const facts: Fact[] = [];
   // An Azure request's case has its own block (what Azure Support says about it); a Microsoft 365 one is a number.
-  if (r.supportRequest && !supportCase.block) facts.push({ label: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${plain(r.supportRequest)}](${supportLink})` : plain(r.supportRequest) });
-  if (r.requester) facts.push({ label: t(locale, 'request.fact.askedBy'), value: plain(shorten(r.requester, limit.text)) });
+  if (r.supportRequest && !supportCase.block) facts.push({ title: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${plain(r.supportRequest)}](${supportLink})` : plain(r.supportRequest) });
+  if (r.requester) facts.push({ title: t(locale, 'request.fact.askedBy'), value: plain(shorten(r.requester, limit.text)) });
   const others = alsoAsked(tracked, reader);
-  if (others && (actionable || !tracked.decision)) facts.push({ label: t(locale, 'request.fact.alsoAsked'), value: others });
+  if (others && (actionable || !tracked.decision)) facts.push({ title: t(locale, 'request.fact.alsoAsked'), value: others });
 
   return {
     requestKey: tracked.key,
@@ -168,16 +169,16 @@ function detailsOf(tracked: TrackedRequest, now: Date, actionable: boolean, loca
   const r = tracked.request;
   const subscription = r.subscriptionId && (r.subscriptionName ? `${plain(r.subscriptionName)} (${plain(r.subscriptionId)})` : plain(r.subscriptionId));
   const details: (Fact | undefined | '')[] = [
-    { label: t(locale, 'request.fact.request'), value: plain(r.requestId) },
-    { label: t(locale, 'request.fact.source'), value: productName(r.source) },
-    subscription && { label: t(locale, 'request.fact.subscription'), value: subscription },
+    { title: t(locale, 'request.fact.request'), value: plain(r.requestId) },
+    { title: t(locale, 'request.fact.source'), value: productName(r.source) },
+    subscription && { title: t(locale, 'request.fact.subscription'), value: subscription },
     {
-      label: t(locale, 'request.fact.resources', { count: r.resourceIds.length }),
+      title: t(locale, 'request.fact.resources', { count: r.resourceIds.length }),
       value: r.resourceIds.length ? resourceList(r.resourceIds.map((id) => describeResource(id, locale)), limit, locale) : t(locale, 'request.notStated'),
     },
-    r.resourceType && { label: t(locale, 'request.fact.resourceType'), value: plain(r.resourceType) },
-    { label: t(locale, 'request.fact.requested'), value: sensibleTime(r.createdAt, now) ? localTime(r.createdAt) : unknownValue(r.createdAt, locale) },
-    { label: t(locale, 'request.fact.expires'), value: sensibleTime(r.expiresAt, now) ? localTime(r.expiresAt) : unknownValue(r.expiresAt, locale) },
+    r.resourceType && { title: t(locale, 'request.fact.resourceType'), value: plain(r.resourceType) },
+    { title: t(locale, 'request.fact.requested'), value: sensibleTime(r.createdAt, now) ? localTime(r.createdAt) : unknownValue(r.createdAt, locale) },
+    { title: t(locale, 'request.fact.expires'), value: sensibleTime(r.expiresAt, now) ? localTime(r.expiresAt) : unknownValue(r.expiresAt, locale) },
   ];
   // What a closed card no longer shows up front stays one tap away.
   if (!actionable && tracked.decision) details.push(...shownFacts);
