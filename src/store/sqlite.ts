@@ -6,6 +6,7 @@ import type { Confirmation } from '../domain/admin';
 import type { AuditEntry, CardCopy, Conversation, Delivery, Store, Versioned } from '../domain/ports';
 import { isOpen, type TrackedRequest } from '../domain/tracked';
 import { CardNotClaimed, CorruptRecord } from './errors';
+import { ParsedRows } from './parsed-rows';
 import { migrate } from './sqlite-schema';
 
 interface RequestRow { key: string; body: string; etag: string }
@@ -14,6 +15,9 @@ interface AuditRow { seq: number; body: string }
 interface CardRow { request_key: string; user_id: string; conversation_id: string; activity_id: string | null; posted_at: string | null }
 
 const BUSY_TIMEOUT_MS = 5000;
+/** Rows whose parsed values are kept: more than the open requests and queued deliveries of a busy tenant. */
+const PARSED_REQUESTS = 500;
+const PARSED_DELIVERIES = 2000;
 
 function parse<T>(table: string, row: BodyRow): T {
   try {
@@ -21,10 +25,6 @@ function parse<T>(table: string, row: BodyRow): T {
   } catch (error) {
     throw new CorruptRecord(table, row.key, error);
   }
-}
-
-function toVersioned(row: RequestRow): Versioned<TrackedRequest> {
-  return { value: parse<TrackedRequest>('requests', row), etag: row.etag };
 }
 
 function toCard(row: CardRow): CardCopy {
@@ -38,6 +38,9 @@ function toCard(row: CardRow): CardCopy {
 export class SqliteStore implements Store {
   private readonly statements;
   private readonly insertDeliveries: (deliveries: readonly Delivery[]) => boolean[];
+  // Requests and queued deliveries are read far more often than they change (every click, every look at the queue).
+  private readonly requests = new ParsedRows<TrackedRequest>('requests', PARSED_REQUESTS);
+  private readonly deliveries = new ParsedRows<Delivery>('deliveries', PARSED_DELIVERIES);
 
   private constructor(private readonly db: Database.Database) {
     this.insertDeliveries = db.transaction((deliveries: readonly Delivery[]) => deliveries.map((d) => this.insertDelivery(d)));
@@ -117,7 +120,7 @@ export class SqliteStore implements Store {
 
   async getRequest(key: string): Promise<Versioned<TrackedRequest> | undefined> {
     const row = this.statements.getRequest.get(key);
-    return row && toVersioned(row);
+    return row && this.toVersioned(row);
   }
 
   async insertRequest(request: TrackedRequest): Promise<boolean> {
@@ -136,7 +139,7 @@ export class SqliteStore implements Store {
   }
 
   async listOpenRequests(): Promise<Versioned<TrackedRequest>[]> {
-    return this.statements.listOpenRequests.all().map(toVersioned);
+    return this.statements.listOpenRequests.all().map((row) => this.toVersioned(row));
   }
 
   async saveConversation(conversation: Conversation): Promise<void> {
@@ -232,7 +235,7 @@ export class SqliteStore implements Store {
   }
 
   async nextDeliveries(now: Date, limit: number): Promise<Versioned<Delivery>[]> {
-    return this.statements.nextDeliveries.all(now.toISOString(), limit).map((row) => ({ value: parse<Delivery>('deliveries', row), etag: row.etag }));
+    return this.statements.nextDeliveries.all(now.toISOString(), limit).map((row) => ({ value: this.deliveries.read(row.key, row.body), etag: row.etag }));
   }
 
   async replaceDelivery(d: Delivery, etag: string): Promise<string | undefined> {
@@ -243,6 +246,7 @@ export class SqliteStore implements Store {
 
   async removeDelivery(id: string): Promise<void> {
     this.statements.removeDelivery.run(id);
+    this.deliveries.forget(id);
   }
 
   async countDeliveries(): Promise<number> {
@@ -260,6 +264,10 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.statements.ping.get();
+  }
+
+  private toVersioned(row: RequestRow): Versioned<TrackedRequest> {
+    return { value: this.requests.read(row.key, row.body), etag: row.etag };
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,11 @@ import { SCHEMA_VERSION } from '../../src/store/sqlite-schema';
 import { makeAudit, makeClaim, makeConversation, makeRequest } from './fixtures';
 import { storeContract } from './store-contract';
 
+const AT = '2026-11-30T12:00:00.000Z';
+const makeDelivery = (id: string, fields: Partial<Delivery> = {}): Delivery => ({
+  id, kind: 'card-update', requestKey: 'azure:sub-1:req-1', userId: id, priority: 1, dueBy: AT, availableAt: AT, state: 'queued', attempts: 0, enqueuedAt: AT, ...fields,
+});
+
 describe('SqliteStore', () => {
   let dir: string;
   let files = 0;
@@ -52,8 +57,7 @@ describe('SqliteStore', () => {
   it('queues several deliveries in one transaction: when one cannot be stored, none is queued', async () => {
     const store = SqliteStore.open(':memory:');
     try {
-      const at = '2026-11-30T12:00:00.000Z';
-      const item = (id: string): Delivery => ({ id, kind: 'card-update', requestKey: 'azure:sub-1:r', userId: id, priority: 1, dueBy: at, availableAt: at, state: 'queued', attempts: 0, enqueuedAt: at });
+      const item = (id: string) => makeDelivery(id);
       // A value JSON cannot write fails the second item after the first was inserted.
       const unwritable = { ...item('b'), lastError: 10n } as unknown as Delivery;
       await assert.rejects(store.enqueueDeliveries([item('a'), unwritable]), TypeError);
@@ -61,6 +65,29 @@ describe('SqliteStore', () => {
       assert.deepEqual(await store.enqueueDeliveries([item('a'), item('b')]), [true, true]);
     } finally {
       await store.close();
+    }
+  });
+
+  it('reads what another connection (another process) wrote since it last read a request or a queued delivery', async () => {
+    const file = freshFile();
+    const [one, two] = [SqliteStore.open(file), SqliteStore.open(file)];
+    try {
+      const request = makeRequest();
+      await one.insertRequest(request);
+      await one.enqueueDelivery(makeDelivery('d-1'));
+      const read = (await one.getRequest(request.key))!;
+      const [queued] = await one.nextDeliveries(new Date(AT), 10);
+      const changed = makeRequest({ request: { status: 'Approved' } });
+      const etag = await two.replaceRequest(changed, read.etag);
+      await two.replaceDelivery({ ...queued!.value, attempts: 3 }, queued!.etag);
+      assert.deepEqual(await one.getRequest(request.key), { value: changed, etag });
+      assert.equal((await one.nextDeliveries(new Date(AT), 10))[0]?.value.attempts, 3);
+      await two.removeDelivery('d-1');
+      await two.enqueueDelivery(makeDelivery('d-1', { attempts: 7 }));
+      assert.equal((await one.nextDeliveries(new Date(AT), 10))[0]?.value.attempts, 7);
+    } finally {
+      await one.close();
+      await two.close();
     }
   });
 
@@ -139,6 +166,18 @@ describe('SqliteStore', () => {
       assert.match(error.message, /requests.*azure:sub-1:req-1/);
       assert.ok(error.cause instanceof SyntaxError);
       await assert.rejects(store.listOpenRequests(), CorruptRecord);
+    });
+
+    it('reports a row corrupted after it was read, rather than handing out what it read before', async () => {
+      const request = makeRequest();
+      await store.insertRequest(request);
+      await store.enqueueDelivery(makeDelivery('d-1'));
+      assert.deepEqual((await store.getRequest(request.key))?.value, request);
+      assert.equal((await store.nextDeliveries(new Date(AT), 10)).length, 1);
+      corrupt(`UPDATE requests SET body = '{"key": truncated'`);
+      corrupt(`UPDATE deliveries SET body = 'not json'`);
+      await assert.rejects(store.getRequest(request.key), { name: 'CorruptRecord', table: 'requests', key: request.key });
+      await assert.rejects(store.nextDeliveries(new Date(AT), 10), { name: 'CorruptRecord', table: 'deliveries', key: 'd-1' });
     });
 
     it('names the conversations and audit tables too', async () => {

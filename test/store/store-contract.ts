@@ -4,6 +4,15 @@ import { makeAudit, makeClaim, makeConversation, makeDecision, makeRequest } fro
 
 const N = 20;
 
+/** A reader changing what it was handed: a frozen value refuses (TypeError), a copy of its own takes it; neither may reach the store. */
+function tryToChange(change: () => unknown): void {
+  try {
+    change();
+  } catch (error) {
+    assert.ok(error instanceof TypeError, String(error));
+  }
+}
+
 function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
   return (a, b) => key(a).localeCompare(key(b));
 }
@@ -36,6 +45,20 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         assert.deepEqual(stored?.value, request);
         assert.equal(typeof stored?.etag, 'string');
         assert.notEqual(stored?.etag, '');
+      });
+
+      it('hands out values that the reader cannot change for later readers', async () => {
+        const request = makeRequest({ decision: makeDecision('pending'), asked: [{ userId: 'user-a', name: 'Ada' }] });
+        await store.insertRequest(request);
+        const first = (await store.getRequest(request.key))!.value;
+        const [open] = await store.listOpenRequests();
+        for (const read of [first, open!.value]) {
+          tryToChange(() => Object.assign(read.request, { status: 'Approved' }));
+          tryToChange(() => read.asked!.push({ userId: 'intruder' }));
+          tryToChange(() => Object.assign(read.decision!.submission, { state: 'submitted' }));
+        }
+        assert.deepEqual((await store.getRequest(request.key))?.value, request);
+        assert.deepEqual((await store.listOpenRequests()).map((v) => v.value), [request]);
       });
 
       it('refuses to insert a request whose key exists, keeping the first', async () => {
@@ -434,6 +457,13 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         const answers = await Promise.all(Array.from({ length: 5 }, () => store.enqueueDeliveries(batch)));
         for (const [i, d] of batch.entries()) assert.equal(answers.filter((a) => a[i]).length, 1, `${d.id} queued once`);
         assert.equal(await store.countDeliveries(), batch.length);
+      });
+
+      it('hands out items that the reader cannot change for later readers', async () => {
+        await store.enqueueDelivery(item('a'));
+        const [read] = await store.nextDeliveries(new Date(t0), 10);
+        tryToChange(() => Object.assign(read!.value, { state: 'sending', attempts: 9 }));
+        assert.deepEqual((await store.nextDeliveries(new Date(t0), 10))[0]?.value, item('a'));
       });
 
       it('hands items out by priority, then the earliest due, then the earliest queued, up to the limit', async () => {
