@@ -129,9 +129,8 @@ const SENDERS: Record<Delivery['kind'], (deps: Deps, d: Delivery) => Promise<Out
 
 /** An approver's posted copy, rendered from the state stored now; sent again if that changed while it went. */
 async function sendCardUpdate(deps: Deps, d: Delivery): Promise<Outcome> {
-  const found = await deps.store.getRequest(d.requestKey);
-  const copy = (await deps.store.listCards(d.requestKey)).find((c) => sameId(c.userId, d.userId) && c.activityId);
-  const conversation = await deps.store.getConversation(d.userId);
+  const [found, cards, conversation] = await Promise.all([deps.store.getRequest(d.requestKey), deps.store.listCards(d.requestKey), deps.store.getConversation(d.userId)]);
+  const copy = cards.find((c) => sameId(c.userId, d.userId) && c.activityId);
   if (!found || !copy?.activityId || !conversation) return { done: true };
   try {
     await deps.messenger.updateRequestCard(conversation, copy.activityId, found.value);
