@@ -170,8 +170,12 @@ export interface Store {
   getRequest(key: string): Promise<Versioned<TrackedRequest> | undefined>;
   /** Create-if-absent: false when the key exists already. */
   insertRequest(request: TrackedRequest): Promise<boolean>;
-  /** Compare-and-set: the new etag, or undefined when someone else wrote since `etag` was read. */
-  replaceRequest(request: TrackedRequest, etag: string): Promise<string | undefined>;
+  /**
+   * Compare-and-set: the new etag, or undefined when someone else wrote since `etag` was read. The `audit` entries
+   * are appended only when it succeeds: in one transaction with it where the backend has them (SQLite: after a
+   * crash both are stored or neither), right after it otherwise.
+   */
+  replaceRequest(request: TrackedRequest, etag: string, audit?: readonly AuditEntry[]): Promise<string | undefined>;
   listOpenRequests(): Promise<Versioned<TrackedRequest>[]>;
 
   saveConversation(conversation: Conversation): Promise<void>;

@@ -38,12 +38,18 @@ function toCard(row: CardRow): CardCopy {
 export class SqliteStore implements Store {
   private readonly statements;
   private readonly insertDeliveries: (deliveries: readonly Delivery[]) => boolean[];
+  private readonly replaceAudited: (request: TrackedRequest, etag: string, audit: readonly AuditEntry[]) => string | undefined;
   // Requests and queued deliveries are read far more often than they change (every click, every look at the queue).
   private readonly requests = new ParsedRows<TrackedRequest>('requests', PARSED_REQUESTS);
   private readonly deliveries = new ParsedRows<Delivery>('deliveries', PARSED_DELIVERIES);
 
   private constructor(private readonly db: Database.Database) {
     this.insertDeliveries = db.transaction((deliveries: readonly Delivery[]) => deliveries.map((d) => this.insertDelivery(d)));
+    this.replaceAudited = db.transaction((request: TrackedRequest, etag: string, audit: readonly AuditEntry[]) => {
+      const next = this.replaceRow(request, etag);
+      if (next) for (const entry of audit) this.insertAudit(entry);
+      return next;
+    });
     this.statements = {
       getRequest: db.prepare<[string], RequestRow>('SELECT key, body, etag FROM requests WHERE key = ?'),
       insertRequest: db.prepare(
@@ -130,7 +136,11 @@ export class SqliteStore implements Store {
     return changes === 1;
   }
 
-  async replaceRequest(request: TrackedRequest, etag: string): Promise<string | undefined> {
+  async replaceRequest(request: TrackedRequest, etag: string, audit: readonly AuditEntry[] = []): Promise<string | undefined> {
+    return audit.length ? this.replaceAudited(request, etag, audit) : this.replaceRow(request, etag);
+  }
+
+  private replaceRow(request: TrackedRequest, etag: string): string | undefined {
     const next = randomUUID();
     const { changes } = this.statements.replaceRequest.run(
       JSON.stringify(request), next, isOpen(request) ? 1 : 0, request.updatedAt, request.key, etag,
@@ -205,6 +215,10 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
+    this.insertAudit(entry);
+  }
+
+  private insertAudit(entry: AuditEntry): void {
     // The whole entry goes in body so fields added to AuditEntry later survive; the columns are for filtering.
     this.statements.appendAudit.run(entry.at, entry.requestKey ?? null, entry.kind, JSON.stringify(entry));
   }

@@ -56,7 +56,14 @@ export class TableStore implements Store {
     return (await refusedAs(() => this.client.submitTransaction(actions), [409])) !== undefined;
   }
 
-  async replaceRequest(request: TrackedRequest, etag: string): Promise<string | undefined> {
+  async replaceRequest(request: TrackedRequest, etag: string, audit: readonly AuditEntry[] = []): Promise<string | undefined> {
+    // The trail has its own partition, and a transaction holds one: the entries follow the replace that succeeded.
+    const next = await this.replaceOnly(request, etag);
+    if (next) for (const entry of audit) await this.appendAudit(entry);
+    return next;
+  }
+
+  private async replaceOnly(request: TrackedRequest, etag: string): Promise<string | undefined> {
     const version = parseTag(etag);
     if (!version) return undefined;
     const entity = this.requestEntity(request);

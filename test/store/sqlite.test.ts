@@ -68,6 +68,25 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('replaces a request and appends its audit entries in one transaction: when an entry cannot be stored, the request is not replaced', async () => {
+    const store = SqliteStore.open(':memory:');
+    try {
+      const request = makeRequest();
+      await store.insertRequest(request);
+      const { etag } = (await store.getRequest(request.key))!;
+      const decided = makeRequest({ request: { status: 'Approved' } });
+      // A value JSON cannot write fails the second entry after the replace and the first entry were made.
+      const unwritable = makeAudit('decision.recorded', { detail: { size: 10n } });
+      await assert.rejects(store.replaceRequest(decided, etag, [makeAudit('decision.withdrawn'), unwritable]), TypeError);
+      assert.deepEqual(await store.getRequest(request.key), { value: request, etag });
+      assert.deepEqual(await store.listAudit({ limit: 10 }), []);
+      assert.equal(typeof (await store.replaceRequest(decided, etag, [makeAudit('decision.recorded')])), 'string');
+      assert.equal((await store.listAudit({ limit: 10 })).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reads what another connection (another process) wrote since it last read a request or a queued delivery', async () => {
     const file = freshFile();
     const [one, two] = [SqliteStore.open(file), SqliteStore.open(file)];

@@ -100,6 +100,22 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         assert.equal(await store.getRequest(request.key), undefined);
       });
 
+      it('appends the audit entries given with a replace that succeeds, in order, and none with one it refuses', async () => {
+        const request = makeRequest();
+        await store.insertRequest(request);
+        const { etag } = (await store.getRequest(request.key))!;
+        const decided = makeRequest({ decision: makeDecision('pending'), updatedAt: '2025-01-02T00:00:00.000Z' });
+        const entries = [makeAudit('decision.withdrawn', { detail: { n: 1 } }), makeAudit('decision.recorded', { detail: { n: 2 } })];
+        const next = await store.replaceRequest(decided, etag, entries);
+        assert.equal(typeof next, 'string');
+        assert.deepEqual(await store.getRequest(request.key), { value: decided, etag: next });
+        assert.deepEqual(await store.listAudit({ limit: 10 }), [...entries].reverse(), 'newest first');
+        assert.equal(await store.replaceRequest(makeRequest({ request: { status: 'Denied' } }), etag, [makeAudit('decision.recorded', { detail: { n: 3 } })]), undefined);
+        assert.equal(await store.replaceRequest(makeRequest(), 'no-such-etag', [makeAudit('decision.recorded', { detail: { n: 4 } })]), undefined);
+        assert.deepEqual((await store.listAudit({ limit: 10 })).map((e) => e.detail.n), [2, 1], 'a refused replace appends nothing');
+        assert.deepEqual((await store.getRequest(request.key))?.value, decided);
+      });
+
       it('lets exactly one of two writers holding the same etag replace a request', async () => {
         await store.insertRequest(makeRequest());
         const { etag } = (await store.getRequest(makeRequest().key))!;

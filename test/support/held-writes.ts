@@ -1,4 +1,4 @@
-import type { Store } from '../../src/domain/ports';
+import type { AuditEntry, Store } from '../../src/domain/ports';
 import type { TrackedRequest } from '../../src/domain/tracked';
 
 /**
@@ -16,10 +16,10 @@ export class HeldWrites {
       get: (target, property, receiver) => {
         const value: unknown = Reflect.get(target, property, receiver);
         if (property !== 'replaceRequest' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-        return (request: TrackedRequest, etag: string) => {
-          if (!this.holding) return target.replaceRequest(request, etag);
+        return (request: TrackedRequest, etag: string, audit?: readonly AuditEntry[]) => {
+          if (!this.holding) return target.replaceRequest(request, etag, audit);
           return new Promise<string | undefined>((resolve, reject) => {
-            this.queue.push({ land: () => void target.replaceRequest(request, etag).then(resolve, reject) });
+            this.queue.push({ land: () => void target.replaceRequest(request, etag, audit).then(resolve, reject) });
           });
         };
       },

@@ -1,14 +1,14 @@
 import { sameId, type Actor, type Approval, type Decision, type Verdict } from '../decision';
 import { AlreadyDecided, ConcurrentUpdate, DecideInPortal, DirectoryUnavailable, NotAnApprover, OpenSupportCaseRequired, RequestClosed, RequestNotFound, SecondApproverNeeded, StoreUnavailable } from '../errors';
 import { approverPolicy, approverRoleNames, rolesAmong, scopeOf } from '../policy';
-import type { RoleCheck } from '../ports';
+import type { AuditEntry, RoleCheck } from '../ports';
 import { canonicalKey, hasExpired } from '../request';
 import { isActionable, type TrackedRequest } from '../tracked';
 import { caseExpectation, caseOutcome, matchesOpenCase, type CaseCheck } from '../support-case';
 import { caseForDecision } from './check-support-case';
 import { authorize, recordRefusal, requireTenant, type Attempt } from './authorize';
 import type { CoreDeps } from './deps';
-import { approvalAbandoned, auditWithdrawal, holdExpired, isHeld, withoutAttempt } from './withdraw';
+import { approvalAbandoned, holdExpired, isHeld, logWithdrawal, withdrawalEntry, withoutAttempt } from './withdraw';
 
 export interface DecideCommand {
   requestKey: string;
@@ -72,9 +72,9 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
     const first = dual && tracked.firstApproval && !(await stillApproves(deps, tracked)) ? undefined : tracked.firstApproval;
     if (dual && !first) {
       const next: TrackedRequest = { ...tracked, firstApproval: approval, cardsStale: true, updatedAt: approval.at };
-      if (!(await deps.store.replaceRequest(next, found.etag))) continue;
-      await auditWithdrawals(deps, tracked.key, withdrawn);
-      await deps.store.appendAudit({ at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles, supportCase: supportCase ?? null } });
+      const entry: AuditEntry = { at: approval.at, kind: 'decision.first-approval', requestKey: tracked.key, actor, detail: { comment: command.comment, roles, supportCase: supportCase ?? null } };
+      if (!(await deps.store.replaceRequest(next, found.etag, [...withdrawals(tracked.key, withdrawn, now), entry]))) continue;
+      logWithdrawals(deps, tracked.key, withdrawn);
       return next;
     }
     if (deps.requireTwoApprovers && command.verdict === 'approve' && first && sameId(first.actor.aadObjectId, actor.aadObjectId)) {
@@ -90,15 +90,16 @@ export async function recordDecision(deps: Deps, given: DecideCommand): Promise<
       submission: { state: 'pending', attempts: 0, ...holdOf(command, now) },
     };
     const next: TrackedRequest = { ...tracked, decision, cardsStale: true, updatedAt: now.toISOString() };
-    if (await deps.store.replaceRequest(next, found.etag)) {
-      await auditWithdrawals(deps, tracked.key, withdrawn);
-      await deps.store.appendAudit({
-        at: decision.decidedAt,
-        kind: 'decision.recorded',
-        requestKey: tracked.key,
-        actor,
-        detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request, replaces: tracked.decision ?? null, supportCase: supportCase ?? null, ...(command.hold ? { attemptId: command.hold.attemptId } : {}) },
-      });
+    const entry: AuditEntry = {
+      at: decision.decidedAt,
+      kind: 'decision.recorded',
+      requestKey: tracked.key,
+      actor,
+      detail: { verdict: command.verdict, comment: command.comment, roles, request: tracked.request, replaces: tracked.decision ?? null, supportCase: supportCase ?? null, ...(command.hold ? { attemptId: command.hold.attemptId } : {}) },
+    };
+    // The decision and its audit entries in one write: on SQLite a crash keeps both or neither.
+    if (await deps.store.replaceRequest(next, found.etag, [...withdrawals(tracked.key, withdrawn, now), entry])) {
+      logWithdrawals(deps, tracked.key, withdrawn);
       deps.telemetry.event('DecisionRecorded', { source: tracked.request.source, verdict: command.verdict });
       return next;
     }
@@ -203,6 +204,10 @@ function withoutAbandoned(found: TrackedRequest, now: Date, command: DecideComma
   return { tracked, withdrawn };
 }
 
-async function auditWithdrawals(deps: Deps, requestKey: string, withdrawn: Withdrawn[]): Promise<void> {
-  for (const { removed, attemptId } of withdrawn) await auditWithdrawal(deps, requestKey, removed, attemptId, 'superseded');
+function withdrawals(requestKey: string, withdrawn: Withdrawn[], now: Date): AuditEntry[] {
+  return withdrawn.map(({ removed, attemptId }) => withdrawalEntry(now, requestKey, removed, attemptId, 'superseded'));
+}
+
+function logWithdrawals(deps: Deps, requestKey: string, withdrawn: Withdrawn[]): void {
+  for (const _ of withdrawn) logWithdrawal(deps, requestKey, 'superseded');
 }

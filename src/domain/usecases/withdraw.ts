@@ -1,4 +1,5 @@
 import type { Actor, Approval, Submission, Verdict } from '../decision';
+import type { AuditEntry } from '../ports';
 import type { TrackedRequest } from '../tracked';
 import type { CoreDeps } from './deps';
 
@@ -84,6 +85,15 @@ export async function releaseApproval(deps: Deps, requestKey: string, attemptId:
 }
 
 export async function auditWithdrawal(deps: Deps, requestKey: string, withdrawn: { actor: Actor; verdict: Verdict }, attemptId: string, reason: WithdrawReason): Promise<void> {
+  logWithdrawal(deps, requestKey, reason);
+  await deps.store.appendAudit(withdrawalEntry(deps.clock.now(), requestKey, withdrawn, attemptId, reason));
+}
+
+/** The audit entry of a withdrawal, for a caller that stores it with the write that withdrew it. */
+export function withdrawalEntry(now: Date, requestKey: string, withdrawn: { actor: Actor; verdict: Verdict }, attemptId: string, reason: WithdrawReason): AuditEntry {
+  return { at: now.toISOString(), kind: 'decision.withdrawn', requestKey, actor: withdrawn.actor, detail: { verdict: withdrawn.verdict, reason, attemptId } };
+}
+
+export function logWithdrawal(deps: Pick<Deps, 'logger'>, requestKey: string, reason: WithdrawReason): void {
   deps.logger.warn('Withdrew a decision that was never confirmed to its clicker; it is not sent to Microsoft', { requestKey, reason });
-  await deps.store.appendAudit({ at: deps.clock.now().toISOString(), kind: 'decision.withdrawn', requestKey, actor: withdrawn.actor, detail: { verdict: withdrawn.verdict, reason, attemptId } });
 }
