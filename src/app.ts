@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
+import { ActivityTypes } from 'botbuilder';
 import packageJson from '../package.json';
 import { resolveEndpoints, tokenScopes, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
@@ -27,6 +28,7 @@ import { createLogger } from './runtime/logger';
 import { createTelemetry } from './runtime/telemetry';
 import { WatcherLoop } from './runtime/watcher-loop';
 import { DeliveryWorker } from './runtime/delivery-worker';
+import { Foreground } from './runtime/foreground';
 import { createServer } from './server';
 import { SIMULATED_TENANT_FILE, startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator';
 import { openStore } from './store/open';
@@ -155,6 +157,9 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const adapter = createAdapter(config.bot, logger, clock);
   const cardBudget = new CardBudget(logger, clock);
   adapter.use(cardBudget);
+  // Card clicks (invokes) are answered ahead of the background work they cause; proactive turns are not counted.
+  const foreground = new Foreground();
+  adapter.use({ onTurn: (context, next) => (context.activity.type === ActivityTypes.Invoke ? foreground.answer(next) : next()) });
   const messenger = new TeamsMessenger(adapter, config.bot.id, clock, { logger });
   const deps: TeamsDeps = {
     store,
@@ -184,6 +189,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
         }
       : {}),
     wakeDeliveries: () => deliveries.wake(),
+    whenQuiet: () => foreground.quiet(),
     kickWatcher: () => {
       if (!election || election.isLeader()) watcher.kick();
     },
@@ -193,7 +199,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
     newId: randomUUID,
   };
   const { app, verbs } = createBot(adapter, config.bot.id, deps);
-  const deliveries = new DeliveryWorker({ store, clock, logger, send: (item) => sendQueued(deps, item), recover: () => requeueUpdatesInFlight(deps) });
+  const deliveries = new DeliveryWorker({ store, clock, logger, send: (item) => sendQueued(deps, item), recover: () => requeueUpdatesInFlight(deps), yieldTo: () => foreground.quiet() });
   // Following hundreds of open requests must not delay the next detection: each cycle follows for at most
   // half an interval, and the next carries on where it stopped.
   let followedUpTo: string | undefined;

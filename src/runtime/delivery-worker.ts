@@ -12,6 +12,8 @@ export interface DeliveryWorkerOptions {
   idleMs?: number;
   /** Run once when the worker starts, before it sends: e.g. taking back what a stopped worker left half-done. */
   recover?(): Promise<unknown>;
+  /** Awaited before sending what a look found: e.g. until the clicks being answered have their answers (Foreground.quiet). */
+  yieldTo?(): Promise<void>;
 }
 
 /** Looks at the queue at most this often while woken again and again. */
@@ -30,6 +32,8 @@ export class DeliveryWorker {
   private signal?: () => void;
   private idleWaiters: (() => void)[] = [];
   private woken = false;
+  private halted = Promise.resolve();
+  private halt?: () => void;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.concurrency = options.concurrency ?? 16;
@@ -39,12 +43,14 @@ export class DeliveryWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.halted = new Promise((resolve) => (this.halt = resolve));
     this.running = this.loop();
   }
 
   /** Stops taking items and waits for the sends under way. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halt?.();
     this.wake();
     await this.running;
     await Promise.all(this.inFlight.values());
@@ -77,7 +83,11 @@ export class DeliveryWorker {
         const busy = new Set([...this.inFlight.keys()]);
         const room = this.concurrency - this.inFlight.size;
         const items = room > 0 ? await this.options.store.nextDeliveries(this.options.clock.now(), room + busy.size * 4 + 50) : [];
+        // People waiting on a click go first; the sends their clicks caused follow a moment later. An item
+        // changed meanwhile is not lost: taking it fails its compare-and-set, and the next look finds it.
+        if (items.length && this.options.yieldTo) await Promise.race([this.options.yieldTo(), this.halted]);
         for (const item of items) {
+          if (this.stopped) break;
           if (this.inFlight.size >= this.concurrency) break;
           if (busy.has(item.value.userId)) continue;
           busy.add(item.value.userId);

@@ -6,6 +6,7 @@ import { recordDecision } from '../../src/domain/usecases/decide';
 import { submitDecision } from '../../src/domain/usecases/submit';
 import { coreWithFakes, deliverQueued, TENANT } from '../support/core';
 import { conversationOf, pendingRequest, permanentFailure, transientFailure } from '../support/fakes';
+import { waitFor } from '../support/wait';
 
 const alex: Actor = { aadObjectId: 'alex', tenantId: TENANT, name: 'Alex' };
 
@@ -115,5 +116,20 @@ describe('submitting a recorded decision upstream', () => {
     release();
     await Promise.all(workers);
     assert.equal(core.source.submissions.length, 1);
+  });
+  it('a click that does not wait for the cards queues their updates once the clicks being answered have their answers; until then the request stays cardsStale', async () => {
+    let letGo!: () => void;
+    const quiet = new Promise<void>((resolve) => (letGo = resolve));
+    const deps = { ...core.deps, whenQuiet: () => quiet };
+    const after = await submitDecision(deps, key, { awaitCards: false });
+    assert.equal(after?.decision?.submission.state, 'submitted');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await core.store.countDeliveries(), 0, 'nothing queued while clicks are being answered');
+    assert.equal((await core.store.getRequest(key))?.value.cardsStale, true, 'the watcher would still sync it if the process stopped now');
+    letGo();
+    await waitFor(async () => (await core.store.countDeliveries()) === 2, 'the card updates to be queued');
+    await waitFor(async () => (await core.store.getRequest(key))?.value.cardsStale === false, 'cardsStale to be cleared');
+    await deliverQueued(core.deps);
+    assert.deepEqual(core.messenger.updates.map((u) => u.activityId).sort(), ['card-alex', 'card-megan']);
   });
 });

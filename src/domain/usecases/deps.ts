@@ -40,6 +40,8 @@ export interface CoreDeps {
   caseOpenerCards?: CaseOpenerCards;
   /** Tells the delivery worker something was queued, so it need not wait for its next look. */
   wakeDeliveries?: () => void;
+  /** Resolves once the card clicks being answered have their answers (or after a short wait at most): work nobody waits for goes after them. */
+  whenQuiet?: () => Promise<void>;
   /** How long one worker owns an upstream submission before another may take it over (default 60 s). */
   submissionLeaseMs?: number;
   /** How long a decision Microsoft answered may stay unseen in its state before it counts as not taken (default 15 min). */

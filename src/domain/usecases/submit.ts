@@ -7,7 +7,7 @@ import type { CoreDeps } from './deps';
 import { syncCards } from './card-sync';
 import { holdExpired, isHeld, withdrawAttempt } from './withdraw';
 
-type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'submissionLeaseMs' | 'confirmWindowMs'>;
+type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'submissionLeaseMs' | 'confirmWindowMs' | 'whenQuiet'>;
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_CONFIRM_WINDOW_MS = 15 * 60_000;
@@ -155,10 +155,19 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Ou
   if (!changed && outcome.state !== 'pending') return next;
   await audit(deps, next, outcome);
   if (changed) {
-    const cards = syncCards(deps, next.key);
-    if (awaitCards) await cards;
+    if (awaitCards) await syncCards(deps, next.key);
+    else void syncCardsSoon(deps, next.key);
   }
   return next;
+}
+
+/**
+ * Queues a request's card updates once the clicks being answered have their answers: nobody waits for the
+ * other copies, and the request stays `cardsStale` (which the watcher acts on) until they are queued.
+ */
+export async function syncCardsSoon(deps: Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'wakeDeliveries' | 'whenQuiet'>, requestKey: string): Promise<void> {
+  await deps.whenQuiet?.();
+  await syncCards(deps, requestKey);
 }
 
 async function audit(deps: Deps, next: TrackedRequest, outcome: Partial<Submission>): Promise<void> {
