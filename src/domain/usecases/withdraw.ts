@@ -63,9 +63,11 @@ export async function withdrawAttempt(deps: Deps, requestKey: string, attemptId:
     if (!found) return false;
     const ours = found.value.decision?.submission.heldBy === attemptId || found.value.firstApproval?.heldBy === attemptId;
     if (!ours && found.value.withdrawnAttempts?.includes(attemptId)) return true;
-    const { next, removed } = withoutAttempt(found.value, attemptId, deps.clock.now().toISOString());
-    if (!(await deps.store.replaceRequest(next, found.etag))) continue;
-    if (removed) await auditWithdrawal(deps, requestKey, removed, attemptId, reason);
+    const now = deps.clock.now();
+    const { next, removed } = withoutAttempt(found.value, attemptId, now.toISOString());
+    // The tombstone and the audit entry of what it removed in one write: on SQLite a crash keeps both or neither.
+    if (!(await deps.store.replaceRequest(next, found.etag, removed ? [withdrawalEntry(now, requestKey, removed, attemptId, reason)] : []))) continue;
+    if (removed) logWithdrawal(deps, requestKey, reason);
     return true;
   }
   return false;
@@ -82,11 +84,6 @@ export async function releaseApproval(deps: Deps, requestKey: string, attemptId:
     if (await deps.store.replaceRequest(next, found.etag)) return next;
   }
   return undefined;
-}
-
-export async function auditWithdrawal(deps: Deps, requestKey: string, withdrawn: { actor: Actor; verdict: Verdict }, attemptId: string, reason: WithdrawReason): Promise<void> {
-  logWithdrawal(deps, requestKey, reason);
-  await deps.store.appendAudit(withdrawalEntry(deps.clock.now(), requestKey, withdrawn, attemptId, reason));
 }
 
 /** The audit entry of a withdrawal, for a caller that stores it with the write that withdrew it. */
