@@ -2,7 +2,7 @@ import { actorName, statusShows, verdictWord, type Submission, type Verdict } fr
 import { RequestGone, SourceNotConfigured, UpstreamConflict, UpstreamError, UpstreamNotPermitted, UpstreamSignIn } from '../errors';
 import { movesOn } from '../request';
 import type { TrackedRequest } from '../tracked';
-import type { LockboxSource, Versioned } from '../ports';
+import type { AuditEntry, LockboxSource, Versioned } from '../ports';
 import type { CoreDeps } from './deps';
 import { syncCards } from './card-sync';
 import { holdExpired, isHeld, withdrawAttempt } from './withdraw';
@@ -142,18 +142,20 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Ou
     },
     updatedAt: now,
   };
-  if (!(await deps.store.replaceRequest(next, leased.etag))) {
+  // The outcome and its audit entry in one write: on SQLite a crash keeps both or neither.
+  const audited = changed || outcome.state === 'pending' ? [auditEntry(deps, next, outcome)] : [];
+  if (!(await deps.store.replaceRequest(next, leased.etag, audited))) {
     // Only the lease holder writes the submission, so a conflict means the watcher refreshed the request meanwhile.
     const fresh = await deps.store.getRequest(tracked.key);
     const freshStatus = status && fresh && movesOn(fresh.value.request.status, status) ? status : undefined;
     const merged = { ...fresh?.value, request: freshStatus ? { ...fresh!.value.request, status: freshStatus } : fresh?.value.request, decision: next.decision, cardsStale: next.cardsStale, updatedAt: now } as TrackedRequest;
-    if (!fresh || !(await deps.store.replaceRequest(merged, fresh.etag))) {
+    if (!fresh || !(await deps.store.replaceRequest(merged, fresh.etag, audited))) {
       deps.logger.error('Could not store the outcome of a decision submission; it will be retried', { requestKey: tracked.key });
       return tracked;
     }
   }
-  if (!changed && outcome.state !== 'pending') return next;
-  await audit(deps, next, outcome);
+  if (!audited.length) return next;
+  report(deps, next, outcome);
   if (changed) {
     if (awaitCards) await syncCards(deps, next.key);
     else void syncCardsSoon(deps, next.key);
@@ -170,21 +172,24 @@ export async function syncCardsSoon(deps: Pick<CoreDeps, 'store' | 'clock' | 'lo
   await syncCards(deps, requestKey);
 }
 
-async function audit(deps: Deps, next: TrackedRequest, outcome: Partial<Submission>): Promise<void> {
+function auditEntry(deps: Deps, next: TrackedRequest, outcome: Partial<Submission>): AuditEntry {
   const kind = outcome.state === 'submitted' ? 'decision.submitted'
     : outcome.state === 'sent' ? 'decision.sent'
     : outcome.state === 'adopted' ? 'decision.adopted'
       : outcome.state === 'failed' ? 'decision.failed' : 'decision.retrying';
-  const log = outcome.state === 'pending' || outcome.state === 'failed' ? deps.logger.warn : deps.logger.info;
-  log.call(deps.logger, `Decision submission: ${outcome.state}`, { requestKey: next.key, upstreamStatus: outcome.upstreamStatus, error: outcome.lastError });
-  deps.telemetry.event('DecisionSubmission', { outcome: outcome.state ?? 'unknown', source: next.request.source });
-  await deps.store.appendAudit({
+  return {
     at: deps.clock.now().toISOString(),
     kind,
     requestKey: next.key,
     actor: next.decision!.actor,
     detail: { upstreamStatus: outcome.upstreamStatus, error: outcome.lastError, problem: outcome.problem, attempts: next.decision!.submission.attempts },
-  });
+  };
+}
+
+function report(deps: Deps, next: TrackedRequest, outcome: Partial<Submission>): void {
+  const log = outcome.state === 'pending' || outcome.state === 'failed' ? deps.logger.warn : deps.logger.info;
+  log.call(deps.logger, `Decision submission: ${outcome.state}`, { requestKey: next.key, upstreamStatus: outcome.upstreamStatus, error: outcome.lastError });
+  deps.telemetry.event('DecisionSubmission', { outcome: outcome.state ?? 'unknown', source: next.request.source });
 }
 
 function capitalised(word: string): string {
