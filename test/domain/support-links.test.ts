@@ -8,6 +8,8 @@ describe('support-case links', () => {
     'https://portal.azure.us/#blade/x',
     'https://admin.microsoft.com/#/support/requests/123',
     'https://support.microsoft.com/support/case/123',
+    'https://portal.azure.com:443/#blade/x',
+    'https://portal.azure.com#/blade/x',
   ];
   for (const url of kept) it(`links to ${url}`, () => assert.equal(microsoftSupportLink(url), url));
 
@@ -16,6 +18,7 @@ describe('support-case links', () => {
     'https://evil.example/portal.azure.com',
     'http://portal.azure.com/#blade/x',
     'https://user@portal.azure.com/',
+    'https://portal.azure.com@evil.example/',
     'https://portal.azure.com:8443/',
     'https://xn--portl-azure-com.example/',
     'javascript:alert(1)',

@@ -9,6 +9,8 @@ describe('card text', () => {
     ['HTML', '<b>hi</b>', '\\<b\\>hi\\</b\\>'],
     ['a card function', '{{DATE(2020-01-01T00:00:00Z)}}', '{\u200B{DATE(2020-01-01T00:00:00Z)}}'],
     ['a list marker at the start of a line', '- item\n1. first', '\u200B- item\n\n\u200B1. first'],
+    ['a list marker after a Unicode line separator', 'a\u2028- b\u20292. c', 'a\u2028\u200B- b\u2029\u200B2. c'],
+    ['a heading marker after leading spaces', '  # title', '  \u200B# title'],
     ['ordinary words', 'Troubleshooting VM-42 (case 7).', 'Troubleshooting VM-42 (case 7).'],
     ['a right-to-left override (without it)', 'Reject\u202Eevorppa', 'Rejectevorppa'],
     ['isolates and marks (without them)', '\u2066a\u2067b\u2068c\u2069\u200Ed\u200F\u061C', 'abcd'],

@@ -17,12 +17,19 @@ export function displayText(text: string): string {
  * people or Microsoft wrote must show as written, never as links, formatting or functions.
  */
 export function plain(text: string): string {
+  if (NOTHING_TO_ESCAPE.test(text)) return text;
   return displayText(text)
     .replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`)
     .replace(/\{\{/g, '{\u200B{')
     .replace(/^(\s*)([-+#]|\d+\.)/gm, '$1\u200B$2')
     .replace(/\r?\n/g, '\n\n');
 }
+
+/**
+ * Text plain would return unchanged (most names, ids and numbers): none of the characters it escapes or removes,
+ * no line break (\u2028 and \u2029 start a line too) and no list or heading marker at its start.
+ */
+const NOTHING_TO_ESCAPE = /^(?!\s*(?:[-+#]|\d+\.))[^\\`*_[\]<>~{\r\n\u2028\u2029\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]*$/;
 
 /** How people call each lockbox product. */
 export function productName(source: SourceKind): string {
@@ -31,7 +38,8 @@ export function productName(source: SourceKind): string {
 
 /** Adaptive Cards' DATE()/TIME() functions need RFC 3339 without fractions, and show it in the reader's own time zone. */
 export function localTime(iso: string): string {
-  const stamp = new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in milliseconds and Z: ".000Z".
+  const stamp = `${new Date(iso).toISOString().slice(0, -5)}Z`;
   return `{{DATE(${stamp}, SHORT)}} {{TIME(${stamp})}}`;
 }
 
