@@ -124,18 +124,20 @@ async function supportCaseRule(deps: Deps, command: DecideCommand, tracked: Trac
 /** Asks the directory, live, whether the person may decide; also fills in their name for the audit trail. */
 async function authorizeDecision(deps: Deps, command: DecideCommand, tracked: TrackedRequest): Promise<{ roles: string[]; actor: Actor }> {
   const attempt = attemptOf(command);
-  const ask = async () => {
-    const [check, names] = await Promise.all([
-      deps.directory.checkApprover(command.actor.aadObjectId, tracked.request, 'live'),
-      command.actor.name ? undefined : deps.directory.lookupUser(command.actor.aadObjectId).catch(() => undefined),
-    ]);
-    attempt.actor = { ...attempt.actor, ...(names?.displayName ? { name: names.displayName } : {}), ...(names?.userPrincipalName ? { userPrincipalName: names.userPrincipalName } : {}) };
-    return check;
-  };
-  const check = await authorize(deps, attempt, ask, (reason, found) => refusal(tracked, reason, found)).catch(async (error: unknown) => {
+  const check = await authorize(deps, attempt, () => askDirectory(deps, command, tracked, attempt), (reason, found) => refusal(tracked, reason, found)).catch(async (error: unknown) => {
     throw error instanceof NotAnApprover ? await naming(deps, tracked, command.actor, error) : error;
   });
   return { roles: check.heldRoles, actor: attempt.actor };
+}
+
+/** The live role check, and the clicker's name when Teams did not give it. Not a closure: a click makes none it need not (tsx names each one it creates). */
+async function askDirectory(deps: Deps, command: DecideCommand, tracked: TrackedRequest, attempt: Attempt): Promise<RoleCheck> {
+  const [check, names] = await Promise.all([
+    deps.directory.checkApprover(command.actor.aadObjectId, tracked.request, 'live'),
+    command.actor.name ? undefined : deps.directory.lookupUser(command.actor.aadObjectId).catch(() => undefined),
+  ]);
+  attempt.actor = { ...attempt.actor, ...(names?.displayName ? { name: names.displayName } : {}), ...(names?.userPrincipalName ? { userPrincipalName: names.userPrincipalName } : {}) };
+  return check;
 }
 
 function refusal(tracked: TrackedRequest, reason: NotAnApprover['reason'], check?: RoleCheck): NotAnApprover {
@@ -186,12 +188,9 @@ type Withdrawn = { removed: { actor: Actor; verdict: Verdict }; attemptId: strin
 /** What its click never released in time was never confirmed to anyone: it gives way, withdrawn. */
 function withoutAbandoned(found: TrackedRequest, now: Date, command: DecideCommand): { tracked: TrackedRequest; withdrawn: Withdrawn[] } {
   const { decision, firstApproval } = found;
-  const answeredMs = command.hold?.answeredMs;
-  // Held past its click's answer, by the person clicking again: they were told it was not made.
-  const toldNotMade = (by: Actor, at: string) => answeredMs !== undefined && sameId(by.aadObjectId, command.actor.aadObjectId) && now.getTime() - Date.parse(at) >= answeredMs;
   const abandoned = [
-    decision && (holdExpired(decision.submission, now) || (isHeld(decision.submission) && toldNotMade(decision.actor, decision.decidedAt))) ? decision.submission.heldBy : undefined,
-    firstApproval?.heldBy && (approvalAbandoned(firstApproval, now) || toldNotMade(firstApproval.actor, firstApproval.at)) ? firstApproval.heldBy : undefined,
+    decision && (holdExpired(decision.submission, now) || (isHeld(decision.submission) && toldNotMade(command, now, decision.actor, decision.decidedAt))) ? decision.submission.heldBy : undefined,
+    firstApproval?.heldBy && (approvalAbandoned(firstApproval, now) || toldNotMade(command, now, firstApproval.actor, firstApproval.at)) ? firstApproval.heldBy : undefined,
   ];
   let tracked = found;
   const withdrawn: Withdrawn[] = [];
@@ -202,6 +201,12 @@ function withoutAbandoned(found: TrackedRequest, now: Date, command: DecideComma
     if (removed) withdrawn.push({ removed, attemptId });
   }
   return { tracked, withdrawn };
+}
+
+/** Held past its click's answer, by the person clicking again: they were told it was not made. */
+function toldNotMade(command: DecideCommand, now: Date, by: Actor, at: string): boolean {
+  const answeredMs = command.hold?.answeredMs;
+  return answeredMs !== undefined && sameId(by.aadObjectId, command.actor.aadObjectId) && now.getTime() - Date.parse(at) >= answeredMs;
 }
 
 function withdrawals(requestKey: string, withdrawn: Withdrawn[], now: Date): AuditEntry[] {
