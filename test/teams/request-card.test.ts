@@ -8,7 +8,7 @@ import { cardForError } from '../../src/teams/error-cards';
 import { CATALOGUES, t, type MessageKey } from '../../src/teams/i18n';
 import { en } from '../../src/teams/i18n/en';
 import { caseOpenerCard } from '../../src/teams/case-opener-cards';
-import { ALEX, azure, m365, MEGAN, NOW, STATES } from '../support/card-fixtures';
+import { ALEX, azure, decision, m365, MEGAN, NOW, STATES } from '../support/card-fixtures';
 
 const LOCALES = ['en-US', 'nl-NL', 'de-DE'] as const;
 const reader = (locale: string) => ({ locale, userId: ALEX.aadObjectId });
@@ -177,6 +177,15 @@ describe('values outside sane bounds, in words', () => {
         const top = headerText(requestCard(m365({ expiresAt, decideInPortal: true }), NOW, undefined, reader(locale)));
         assert.ok(top.includes(t(locale, 'state.decideInAdminCenterNoExpiry')), top);
         assert.ok(!top.includes(stem(locale, 'request.unknownValue')), 'no "Unknown (…) left"');
+      });
+    }
+
+    for (const durationHours of [1e20, -8]) {
+      it(`draws an approved request whose duration Microsoft sent as ${durationHours} hours without an end of access, rather than failing or inventing one (${locale})`, () => {
+        const card = requestCard(azure({ status: 'Approved', durationHours }, { decision: decision('approve', 'submitted') }), NOW, undefined, reader(locale));
+        const top = headerText(card);
+        assert.ok(top.includes(t(locale, 'state.canRead', { resource: '' }).split('****')[1]!.trim()), top);
+        assert.ok(!top.includes('{{DATE('), 'no date the access would end');
       });
     }
 

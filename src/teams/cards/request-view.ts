@@ -264,7 +264,8 @@ function accessUntil(tracked: TrackedRequest, resource: string, locale: string |
   const d = tracked.decision;
   const from = d?.submission.completedAt ?? d?.decidedAt;
   const read = /^read/i.test(r.accessLevel ?? '');
-  if (r.durationHours === undefined || !from) return t(locale, read ? 'state.canRead' : 'state.canAccess', { resource });
+  // A duration out of bounds has no end worth showing (and 1e20 hours has none Date can write).
+  if (r.durationHours === undefined || !sensibleHours(r.durationHours) || !from) return t(locale, read ? 'state.canRead' : 'state.canAccess', { resource });
   const until = new Date(Date.parse(from) + r.durationHours * 3_600_000).toISOString();
   return t(locale, read ? 'state.canReadUntil' : 'state.canAccessUntil', { resource, time: localTime(until) });
 }
