@@ -20,7 +20,7 @@ export class ParsedRows<T> {
     } catch (error) {
       throw new CorruptRecord(this.table, key, error);
     }
-    // Most recently read last, so the first is the one to drop when full.
+    // Most recently parsed last, so the first is the one to drop when full.
     this.rows.delete(key);
     this.rows.set(key, { body, value });
     if (this.rows.size > this.capacity) this.rows.delete(this.rows.keys().next().value!);
