@@ -68,19 +68,25 @@ export interface JsonClientOptions {
 export class JsonClient {
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient;
+  private readonly base: URL;
+  /** Plain HTTP allowed: only to the simulated tenant on loopback, and a request never leaves the base's origin. */
+  private readonly insecureAllowed: boolean;
 
   constructor(private readonly options: JsonClientOptions) {
+    this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    this.insecureAllowed = Boolean(options.allowLoopbackHttp) && isLoopbackHttp(this.base);
     this.pipeline = jsonPipeline(options);
     if (options.retryStatuses?.length) this.pipeline.addPolicy(statusRetryPolicy(options.retryStatuses, options.maxRetries ?? 3, options.retryDelayMs ?? 800), { phase: 'Retry' });
     const { credential, scope } = options;
     if (credential && scope) {
       // Azure's bearer policy refuses plain HTTP; the simulator on loopback is the one place we allow it.
-      const loopback = Boolean(options.allowLoopbackHttp) && isLoopbackHttp(options.baseUrl);
+      const loopback = this.insecureAllowed;
+      const loopbackUrl = sameOriginOrLoopback(this.base);
       this.pipeline.addPolicy(
         options.freshTokenOnStatus !== undefined
-          ? freshTokenPolicy(credential, scope, options.freshTokenOnStatus, (u) => u.startsWith('https://') || (loopback && isLoopbackHttp(u)))
+          ? freshTokenPolicy(credential, scope, options.freshTokenOnStatus, (u) => u.startsWith('https://') || (loopback && loopbackUrl(u)))
           : loopback
-            ? loopbackBearerPolicy(credential, scope)
+            ? loopbackBearerPolicy(credential, scope, loopbackUrl)
             : bearerTokenAuthenticationPolicy({ credential, scopes: scope }),
       );
     }
@@ -88,7 +94,7 @@ export class JsonClient {
   }
 
   async send(request: JsonRequest): Promise<JsonResponse> {
-    const base = new URL(this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+    const base = this.base;
     const url = new URL(request.url, base);
     // Next-page links come from the answer; a token must never follow one to another host.
     if (url.origin !== base.origin) throw new UpstreamError(`Refusing to follow a link to ${url.origin}, outside ${base.origin}`, false);
@@ -101,7 +107,7 @@ export class JsonClient {
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       timeout: this.options.timeoutMs ?? 15_000,
-      allowInsecureConnection: Boolean(this.options.allowLoopbackHttp) && isLoopbackHttp(url.toString()),
+      allowInsecureConnection: this.insecureAllowed,
     });
     let response;
     try {
@@ -142,9 +148,14 @@ function parseBody(text: string | null | undefined): unknown {
   }
 }
 
-function isLoopbackHttp(baseUrl: string): boolean {
-  const url = new URL(baseUrl);
+function isLoopbackHttp(url: URL): boolean {
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** Whether a URL is plain HTTP to loopback; one of the client's own origin is known to be, without parsing it again. */
+function sameOriginOrLoopback(base: URL): (url: string) => boolean {
+  const own = isLoopbackHttp(base) ? `${base.origin}/` : undefined;
+  return (url) => (own !== undefined && url.startsWith(own)) || isLoopbackHttp(new URL(url));
 }
 
 /** Exponential backoff with jitter for the given answers when they carry no Retry-After (the default policy honours one). */
@@ -160,11 +171,11 @@ function statusRetryPolicy(statuses: number[], maxRetries: number, baseDelayMs: 
 }
 
 /** Like Azure's bearer policy, including its answer to a claims challenge: one fresh token with the claims, one retry. */
-function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
+function loopbackBearerPolicy(credential: TokenCredential, scope: string, isLoopback: (url: string) => boolean): PipelinePolicy {
   return {
     name: 'loopbackBearerPolicy',
     async sendRequest(request, next) {
-      if (!isLoopbackHttp(request.url)) throw new Error(`Refusing to send a token over plain HTTP to ${new URL(request.url).host}`);
+      if (!isLoopback(request.url)) throw new Error(`Refusing to send a token over plain HTTP to ${new URL(request.url).host}`);
       const token = await credential.getToken(scope);
       if (token) request.headers.set('authorization', `Bearer ${token.token}`);
       const response = await next(request);
