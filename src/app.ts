@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
-import { ActivityTypes } from 'botbuilder';
 import packageJson from '../package.json';
 import { resolveEndpoints, tokenScopes, type Config } from './config';
 import { CachedDirectory } from './directory/cached-directory';
@@ -159,7 +158,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   adapter.use(cardBudget);
   // Card clicks (invokes) are answered ahead of the background work they cause; proactive turns are not counted.
   const foreground = new Foreground();
-  adapter.use({ onTurn: (context, next) => (context.activity.type === ActivityTypes.Invoke ? foreground.answer(next) : next()) });
+  adapter.use(foreground.middleware());
   const messenger = new TeamsMessenger(adapter, config.bot.id, clock, { logger });
   const deps: TeamsDeps = {
     store,

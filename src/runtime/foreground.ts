@@ -23,6 +23,14 @@ export class Foreground {
     }
   }
 
+  /**
+   * Adapter middleware that counts each incoming invoke (a card click) while its turn runs. Proactive turns
+   * (continueConversation, type 'event') are the background work itself and are not counted.
+   */
+  middleware(): { onTurn(context: { activity: { type?: string } }, next: () => Promise<void>): Promise<void> } {
+    return { onTurn: (context, next) => (context.activity.type === 'invoke' ? this.answer(next) : next()) };
+  }
+
   /** Resolves once no click is being answered, or after `maxYieldMs` at the latest. */
   quiet(): Promise<void> {
     if (this.answering === 0) return Promise.resolve();

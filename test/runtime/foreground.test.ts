@@ -54,4 +54,22 @@ describe('Foreground: clicks being answered go before work nobody waits for', ()
     await waiting;
     assert.equal(quiet, true);
   });
+
+  it('as adapter middleware counts incoming invokes (card clicks) and nothing else', async () => {
+    const foreground = new Foreground();
+    const middleware = foreground.middleware();
+    let endClick!: () => void;
+    const click = middleware.onTurn({ activity: { type: 'invoke' } }, () => new Promise<void>((resolve) => (endClick = resolve)));
+    let quiet = false;
+    const waiting = foreground.quiet().then(() => (quiet = true));
+    // A proactive turn (the delivery worker sending an update) and a message run without being counted.
+    await middleware.onTurn({ activity: { type: 'event' } }, async () => undefined);
+    await middleware.onTurn({ activity: { type: 'message' } }, async () => undefined);
+    await turned();
+    assert.equal(quiet, false);
+    endClick();
+    await click;
+    await waiting;
+    assert.equal(quiet, true);
+  });
 });
