@@ -12,6 +12,7 @@ import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
 import { requeueUpdatesInFlight, sendQueued } from './domain/usecases/deliver';
 import { createCredential, SimulatorCredential } from './http/credentials';
+import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
 import { ArmSubscriptions } from './lockbox/azure/subscriptions';
@@ -107,8 +108,10 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   const credential: TokenCredential = simulatorUrl ? new SimulatorCredential(clock) : createCredential(config.azureCredential, config.azureClientId);
   // Azure SDK spans only where Application Insights records them.
   const tracing = Boolean(config.appInsightsConnectionString);
+  // One pool of kept-alive connections for every client: a click's decision and read-back reuse its role check's.
+  const httpClient = createDefaultHttpClient();
   const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
-    new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), tracing, ...tuning });
+    new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), tracing, httpClient, ...tuning });
   // A decision call must end well within the lease, or another instance could send it again.
   const decisionTuning = { maxRetries: 0, timeoutMs: Math.min(20_000, (config.submissionLeaseSeconds * 1000) / 2) };
   const arm = client(endpoints.arm, ARM);
@@ -146,7 +149,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   }
 
   const pager = config.pagerDuty && new PagerDutyEvents({
-    client: new JsonClient({ baseUrl: endpoints.pagerDuty, allowLoopbackHttp: true, retryStatuses: [429], tracing }),
+    client: new JsonClient({ baseUrl: endpoints.pagerDuty, allowLoopbackHttp: true, retryStatuses: [429], tracing, httpClient }),
     eventsUrl: endpoints.pagerDuty,
     routingKey: config.pagerDuty.routingKey,
     chatLink: chatDeepLink(config.bot.id, config.teamsAppId),
