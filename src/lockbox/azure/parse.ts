@@ -3,6 +3,7 @@ import type { LockboxRequest } from '../../domain/request';
 import { safeLink } from '../links';
 
 const text = z.string().optional().catch(undefined);
+const rfc3339 = z.string().datetime({ offset: true });
 
 /** Lenient on purpose: the API's examples disagree on field names and types across versions. */
 const properties = z
@@ -13,7 +14,7 @@ const properties = z
     status: z.string().optional().catch(undefined),
     justification: text,
     createdDateTime: z.string().optional().catch(undefined),
-    expirationDateTime: z.string().datetime({ offset: true }),
+    expirationDateTime: rfc3339,
     duration: z.union([z.number(), z.string()]).optional().catch(undefined),
     resourceIds: z.string().optional().catch(undefined),
     requestedResourceIds: z.array(z.string()).optional().catch(undefined),
@@ -104,7 +105,7 @@ function ownSubscription(armId: string | undefined, property: string | undefined
 /** An RFC 3339 time; one without a zone is ambiguous, so it is not guessed at and counts as incomplete. */
 function readTime(value: string | undefined): { ok: true; iso: string } | { ok: false } {
   if (!value) return { ok: false };
-  if (z.string().datetime({ offset: true }).safeParse(value).success) return { ok: true, iso: new Date(value).toISOString() };
+  if (rfc3339.safeParse(value).success) return { ok: true, iso: new Date(value).toISOString() };
   return { ok: false };
 }
 
