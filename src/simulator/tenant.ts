@@ -129,6 +129,8 @@ export class SimulatedTenant {
   readonly support: SupportDesk;
   /** Called after every change, e.g. to save the state; never during construction. */
   onChange: () => void = () => undefined;
+  /** No Pending request expires before this moment (ms), so expireDue need not look; forgotten whenever one may become Pending. */
+  private noExpiryBefore = -Infinity;
 
   constructor(seed: TenantSeed, private readonly clock: () => Date = () => systemClock.now()) {
     this.support = new SupportDesk(clock);
@@ -209,6 +211,7 @@ export class SimulatedTenant {
     this.nextSeq = Math.max(this.nextSeq, state.nextSeq);
     this.lockboxEnabled = state.lockboxEnabled;
     this.m365LockboxEnabled = state.m365LockboxEnabled;
+    this.noExpiryBefore = -Infinity;
     this.requests.clear();
     for (const record of state.requests) this.requests.set(record.requestId.toLowerCase(), record);
     this.m365Requests.clear();
@@ -262,6 +265,7 @@ export class SimulatedTenant {
     if (this.findRequest(generated.requestId)) throw new Error(`Request ${generated.requestId} exists already`);
     const record: LockboxRequestRecord = { ...generated, seq: this.nextSeq++, decisions: [] };
     this.requests.set(record.requestId.toLowerCase(), record);
+    this.noExpiryBefore = -Infinity;
     this.expireDue();
     this.onChange();
     return structuredClone(record);
@@ -299,6 +303,7 @@ export class SimulatedTenant {
     const record = this.findRequest(requestId);
     if (!record) return undefined;
     record.status = status;
+    this.noExpiryBefore = -Infinity;
     this.onChange();
     return structuredClone(record);
   }
@@ -312,13 +317,22 @@ export class SimulatedTenant {
   /** Nobody acted within the lifetime: upstream reports such a request as Expired. */
   private expireDue(): void {
     const now = this.clock().getTime();
+    if (now < this.noExpiryBefore) return;
     let expired = false;
+    let next = Infinity;
+    const due = (expiresAt: string): boolean => {
+      const at = Date.parse(expiresAt);
+      if (at <= now) return true;
+      if (at < next) next = at;
+      return false;
+    };
     for (const record of this.requests.values()) {
-      if (record.status === 'Pending' && Date.parse(record.expirationDateTime) <= now) [record.status, expired] = ['Expired', true];
+      if (record.status === 'Pending' && due(record.expirationDateTime)) [record.status, expired] = ['Expired', true];
     }
     for (const record of this.m365Requests.values()) {
-      if (record.approvalStatus === 'Pending' && Date.parse(record.expiryTime) <= now) [record.approvalStatus, expired] = ['Expired', true];
+      if (record.approvalStatus === 'Pending' && due(record.expiryTime)) [record.approvalStatus, expired] = ['Expired', true];
     }
+    this.noExpiryBefore = next;
     if (expired) this.onChange();
   }
 
@@ -352,6 +366,7 @@ export class SimulatedTenant {
     if (this.m365Requests.has(generated.requestId.toLowerCase())) throw new Error(`Request ${generated.requestId} exists already`);
     const record: M365RequestRecord = { ...generated, seq: this.nextSeq++, decisions: [] };
     this.m365Requests.set(record.requestId.toLowerCase(), record);
+    this.noExpiryBefore = -Infinity;
     this.expireDue();
     this.onChange();
     return structuredClone(record);
@@ -391,6 +406,7 @@ export class SimulatedTenant {
     const record = this.m365Requests.get(requestId.toLowerCase());
     if (!record) return undefined;
     record.approvalStatus = status;
+    this.noExpiryBefore = -Infinity;
     this.onChange();
     return structuredClone(record);
   }

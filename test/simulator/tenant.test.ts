@@ -111,6 +111,22 @@ describe('the simulated tenant state', () => {
     assert.equal(tenant.getRequest(approved.requestId)?.status, 'Approved');
   });
 
+  it('expires each request at its own time, whichever was created or made Pending again in between', () => {
+    const later = tenant.createRequest();
+    now = new Date(Date.parse(later.expirationDateTime) - 60_000);
+    assert.equal(tenant.getRequest(later.requestId)?.status, 'Pending');
+    // Created after the last look, yet due first.
+    const sooner = tenant.createRequest({ expirationDateTime: new Date(now.getTime() + 1000).toISOString() });
+    now = new Date(now.getTime() + 1000);
+    assert.equal(tenant.getRequest(sooner.requestId)?.status, 'Expired');
+    assert.equal(tenant.getRequest(later.requestId)?.status, 'Pending');
+    // Made Pending again by hand after it expired: due at once.
+    tenant.setRequestStatus(sooner.requestId, 'Pending');
+    assert.equal(tenant.getRequest(sooner.requestId)?.status, 'Expired');
+    now = new Date(later.expirationDateTime);
+    assert.equal(tenant.getRequest(later.requestId)?.status, 'Expired');
+  });
+
   it('refuses to decide an expired request and reports it as Expired', () => {
     const request = tenant.createRequest();
     now = new Date('2026-05-06T00:00:00Z');
