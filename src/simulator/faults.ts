@@ -54,12 +54,15 @@ export class FaultInjector {
   }
 
   /** The fault this call triggers, if any, counting it as used. */
-  take(method: string, pathname: string, cmdlet?: string, query = ''): ActiveFault | undefined {
+  take(method: string, pathname: string, cmdlet?: string, query: () => string = () => ''): ActiveFault | undefined {
+    // Most calls meet no fault: the query string is spelled out only for one that names a query.
+    if (!this.faults.length) return undefined;
+    let spelled: string | undefined;
     const fault = this.faults.find(
       (f) => (f.method === undefined || f.method.toUpperCase() === method.toUpperCase())
         && (f.cmdlet === undefined || (cmdlet !== undefined && f.cmdlet.toLowerCase() === cmdlet.toLowerCase()))
         && f.regex.test(pathname)
-        && (f.queryRegex === undefined || f.queryRegex.test(query)),
+        && (f.queryRegex === undefined || f.queryRegex.test((spelled ??= query()))),
     );
     if (!fault) return undefined;
     if (fault.skipping > 0) {

@@ -32,6 +32,8 @@ export class ReplyError extends Error {
 interface Route {
   method: string;
   segments: string[];
+  /** The literal segments lower-cased (parameters as they are). */
+  folded: string[];
   handler: Handler;
 }
 
@@ -57,15 +59,18 @@ export class Router {
   private readonly routes: Route[] = [];
 
   on(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method: method.toUpperCase(), segments: split(pattern), handler });
+    const segments = split(pattern);
+    this.routes.push({ method: method.toUpperCase(), segments, folded: segments.map((s) => s.toLowerCase()), handler });
     return this;
   }
 
   resolve(method: string, pathname: string): Resolution {
-    const segments = split(pathname);
+    // Decoded and lower-cased once, not again for every route tried.
+    const segments = split(pathname).map(decode);
+    const folded = segments.map((s) => s.toLowerCase());
     const allowed: string[] = [];
     for (const route of this.routes) {
-      const params = matchSegments(route.segments, segments);
+      const params = matchSegments(route, segments, folded);
       if (!params) continue;
       if (route.method === method.toUpperCase()) return { kind: 'found', handler: route.handler, params };
       allowed.push(route.method);
@@ -74,14 +79,13 @@ export class Router {
   }
 }
 
-function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
-  if (pattern.length !== actual.length) return undefined;
+function matchSegments(route: Route, actual: string[], folded: string[]): Record<string, string> | undefined {
+  if (route.segments.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const expected = pattern[i] as string;
-    const segment = decode(actual[i] as string);
-    if (expected.startsWith(':')) params[expected.slice(1)] = segment;
-    else if (expected.toLowerCase() !== segment.toLowerCase()) return undefined;
+  for (let i = 0; i < route.segments.length; i++) {
+    const expected = route.segments[i] as string;
+    if (expected.startsWith(':')) params[expected.slice(1)] = actual[i] as string;
+    else if (route.folded[i] !== folded[i]) return undefined;
   }
   return params;
 }

@@ -82,7 +82,7 @@ async function peekExoCall(ctx: RequestContext): Promise<ExoCallInfo> {
 
 async function upstream(routers: Routers, deps: RouteDeps, style: ApiStyle, ctx: RequestContext, info: ExoCallInfo): Promise<Reply> {
   if (style === 'exo') Object.assign(info, await peekExoCall(ctx));
-  const fault = deps.faults.take(ctx.method, ctx.url.pathname, info.cmdlet, [...ctx.url.searchParams].map(([k, v]) => `${k}=${v}`).join('&'));
+  const fault = deps.faults.take(ctx.method, ctx.url.pathname, info.cmdlet, () => [...ctx.url.searchParams].map(([k, v]) => `${k}=${v}`).join('&'));
   if (fault?.delayMs) await delay(fault.delayMs, undefined, { signal: deps.shutdown });
   if (fault?.reset) return { status: 0, reset: true };
   if (fault?.status !== undefined) return faultReply({ ...fault, status: fault.status }, style, ctx);
