@@ -115,7 +115,10 @@ export class JsonClient {
     } catch (error) {
       throw new UpstreamError(`${request.method} ${url.origin}${url.pathname} failed: ${error instanceof Error ? error.message : String(error)}`, true);
     }
-    return { status: response.status, body: parseBody(response.bodyAsText), headers: response.headers.toJSON() };
+    // Headers are read on failures only: copied out when first asked for, not on every answer.
+    let copied: Record<string, string> | undefined;
+    const received = response.headers;
+    return { status: response.status, body: parseBody(response.bodyAsText), get headers() { return (copied ??= received.toJSON()); } };
   }
 }
 

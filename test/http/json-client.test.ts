@@ -75,6 +75,7 @@ describe('the JSON client, over real HTTP on loopback', () => {
     const response = await clientFor(server.url).send({ method: 'GET', url: 'x' });
     assert.equal(response.status, 403);
     assert.deepEqual(response.body, { error: { code: 'AuthorizationFailed', message: 'no' } });
+    assert.equal(response.headers['content-type'], 'application/json');
     assert.equal(server.seen.length, 1);
   });
 
