@@ -80,12 +80,11 @@ export class JsonClient {
     const { credential, scope } = options;
     if (credential && scope) {
       // Azure's bearer policy refuses plain HTTP; the simulator on loopback is the one place we allow it.
-      const loopback = this.insecureAllowed;
       const loopbackUrl = sameOriginOrLoopback(this.base);
       this.pipeline.addPolicy(
         options.freshTokenOnStatus !== undefined
-          ? freshTokenPolicy(credential, scope, options.freshTokenOnStatus, (u) => u.startsWith('https://') || (loopback && loopbackUrl(u)))
-          : loopback
+          ? freshTokenPolicy(credential, scope, options.freshTokenOnStatus, (u) => u.startsWith('https://') || (this.insecureAllowed && loopbackUrl(u)))
+          : this.insecureAllowed
             ? loopbackBearerPolicy(credential, scope, loopbackUrl)
             : bearerTokenAuthenticationPolicy({ credential, scopes: scope }),
       );

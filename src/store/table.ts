@@ -225,11 +225,15 @@ export class TableStore implements Store {
   async enqueueDeliveries(deliveries: readonly Delivery[]): Promise<boolean[]> {
     // A batch would fail whole on the first id queued already, so each is its own create, several at once;
     // a repeated id is left to its first occurrence, as one after another would.
-    const first = new Map<string, number>();
-    deliveries.forEach((d, i) => { if (!first.has(d.id)) first.set(d.id, i); });
-    const created = await mapLimited([...first.values()], READ_CONCURRENCY, (i) => this.enqueueDelivery(deliveries[i]!));
+    const ids = new Set<string>();
+    const firsts: number[] = [];
+    deliveries.forEach((d, i) => {
+      if (!ids.has(d.id)) firsts.push(i);
+      ids.add(d.id);
+    });
+    const created = await mapLimited(firsts, READ_CONCURRENCY, (i) => this.enqueueDelivery(deliveries[i]!));
     const queued = new Array<boolean>(deliveries.length).fill(false);
-    [...first.values()].forEach((i, n) => { queued[i] = created[n]!; });
+    firsts.forEach((i, n) => { queued[i] = created[n]!; });
     return queued;
   }
 

@@ -31,6 +31,15 @@ export async function syncCards(deps: Deps, requestKey: string): Promise<void> {
   }
 }
 
+/**
+ * Queues a request's card updates once the clicks being answered have their answers: nobody waits for the
+ * other copies, and the request stays `cardsStale` (which the watcher acts on) until they are queued.
+ */
+export async function syncCardsSoon(deps: Deps & Pick<CoreDeps, 'whenQuiet'>, requestKey: string): Promise<void> {
+  await deps.whenQuiet?.();
+  await syncCards(deps, requestKey);
+}
+
 /** What a card shows of a request: everything but the bot's own bookkeeping, which no card displays. */
 export function shownState(tracked: TrackedRequest): string {
   const { notifications: _n, cardsStale: _c, updatedAt: _u, ...shown } = tracked;

@@ -4,7 +4,7 @@ import { movesOn } from '../request';
 import type { TrackedRequest } from '../tracked';
 import type { AuditEntry, LockboxSource, Versioned } from '../ports';
 import type { CoreDeps } from './deps';
-import { syncCards } from './card-sync';
+import { syncCards, syncCardsSoon } from './card-sync';
 import { holdExpired, isHeld, withdrawAttempt } from './withdraw';
 
 type Deps = Pick<CoreDeps, 'store' | 'sources' | 'messenger' | 'clock' | 'logger' | 'telemetry' | 'submissionLeaseMs' | 'confirmWindowMs' | 'whenQuiet'>;
@@ -161,15 +161,6 @@ async function finish(deps: Deps, leased: Versioned<TrackedRequest>, outcome: Ou
     else void syncCardsSoon(deps, next.key);
   }
   return next;
-}
-
-/**
- * Queues a request's card updates once the clicks being answered have their answers: nobody waits for the
- * other copies, and the request stays `cardsStale` (which the watcher acts on) until they are queued.
- */
-export async function syncCardsSoon(deps: Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'wakeDeliveries' | 'whenQuiet'>, requestKey: string): Promise<void> {
-  await deps.whenQuiet?.();
-  await syncCards(deps, requestKey);
 }
 
 function auditEntry(deps: Deps, next: TrackedRequest, outcome: Partial<Submission>): AuditEntry {

@@ -4,7 +4,8 @@ import { COMMENT_MAX_LENGTH, type Verdict } from '../../domain/decision';
 import { LockboxError } from '../../domain/errors';
 import { canonicalKey } from '../../domain/request';
 import { recordDecision } from '../../domain/usecases/decide';
-import { submitDecision, syncCardsSoon } from '../../domain/usecases/submit';
+import { syncCardsSoon } from '../../domain/usecases/card-sync';
+import { submitDecision } from '../../domain/usecases/submit';
 import { releaseApproval, withdrawAttempt } from '../../domain/usecases/withdraw';
 import { noticeCard, requestCard, type AdaptiveCard } from '../cards/render';
 import type { TeamsDeps } from '../deps';
@@ -81,8 +82,9 @@ export function decideHandler(deps: TeamsDeps, verdict: Verdict) {
       const wait = Math.min(deps.answerBudgetMs, Math.max(0, ANSWER_DEADLINE_MS - (deps.clock.now().getTime() - started)));
       const settled = await Promise.race([submitted, delay(wait)]);
       // A finished submission updates every copy itself; otherwise the others' buttons go once the clicks
-      // being answered have their answers, while Microsoft is still being told (or a second approval is awaited). Under Teams' per-chat limits
-      // one update per copy instead of two matters when many requests are decided at once.
+      // being answered have their answers, while Microsoft is still being told (or a second approval is
+      // awaited). Under Teams' per-chat limits one update per copy instead of two matters when many requests
+      // are decided at once.
       const finished = settled?.decision && settled.decision.submission.state !== 'pending';
       if (!finished) void syncCardsSoon(deps, requestKey);
       return requestCard(settled ?? recorded, deps.clock.now(), undefined, { locale, userId: actor.aadObjectId });
