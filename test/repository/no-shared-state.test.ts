@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
+import { typescriptFiles } from '../support/source-files';
 
 const ROOT = path.resolve(__dirname, '../..');
 /**
@@ -8,14 +9,6 @@ const ROOT = path.resolve(__dirname, '../..');
  * Anything here must say why.
  */
 const TOOLS_MAY_CACHE = new Set(['src/tools/app-manifest.ts']);
-
-function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sources(full);
-    return /\.ts$/.test(entry.name) ? [full] : [];
-  });
-}
 
 /**
  * State held by a module rather than by an object: a top-level `let`/`var`, or a top-level collection
@@ -44,7 +37,7 @@ describe('no module-level state shared between bots', () => {
   });
 
   it('keeps state in objects, not modules: nothing under src/ but a listed tool holds module-level state', () => {
-    const offenders = sources(path.join(ROOT, 'src'))
+    const offenders = typescriptFiles(path.join(ROOT, 'src'))
       .filter((file) => !TOOLS_MAY_CACHE.has(path.relative(ROOT, file)))
       .flatMap((file) => moduleState(fs.readFileSync(file, 'utf8')).map((line) => `${path.relative(ROOT, file)}:${line}`));
     assert.deepEqual(offenders, []);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
+import { typescriptFiles } from '../support/source-files';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** The clock adapter: the one file allowed to read the wall clock. */
@@ -10,14 +11,6 @@ const ADAPTER = path.join(ROOT, 'src/runtime/clock.ts');
  * `performance.now()` is a monotonic timer for spacing and timeouts, not a time of day, and stays allowed.
  */
 const WALL_CLOCK = /\bDate\.now\s*\(|\bnew\s+Date\s*\(\s*\)|(?<![.\w])Date\s*\(\s*\)/;
-
-function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sources(full);
-    return /\.ts$/.test(entry.name) ? [full] : [];
-  });
-}
 
 /** Lines that read the wall clock, outside comments. */
 function wallClockReads(text: string): string[] {
@@ -36,7 +29,7 @@ describe('one clock', () => {
   });
 
   it('reads the time only through the Clock port: no file under src/ but the clock adapter reads the wall clock', () => {
-    const offenders = sources(path.join(ROOT, 'src'))
+    const offenders = typescriptFiles(path.join(ROOT, 'src'))
       .filter((file) => file !== ADAPTER)
       .flatMap((file) => wallClockReads(fs.readFileSync(file, 'utf8')).map((line) => `${path.relative(ROOT, file)}:${line}`));
     assert.deepEqual(offenders, []);
