@@ -9,6 +9,7 @@ import { TableStore } from '../../src/store/table';
 import { cardAction, installUpdate } from '../support/activities';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { injectFault } from '../support/clients';
+import { startHoldingRelay, type HoldingRelay } from '../support/holding-relay';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector';
 import { SUBSCRIPTION_ID, TENANT_ID, USERS } from '../support/harness';
 import { startProgram, type Program } from '../support/program';
@@ -17,9 +18,10 @@ import { waitFor } from '../support/wait';
 /** As long as a click may take to release its decision (the hold), and a little more. */
 const LONGER_THAN_THE_HOLD_MS = 16_000;
 
-describe('a click answered "nothing was decided" on a frozen Table store is never sent, even after a crash (Azurite paused and resumed)', function () {
+describe('a click answered "nothing was decided" on a frozen Table store is never sent, even after a crash (Azurite behind a relay that holds and releases)', function () {
   this.timeout(120_000);
   let azurite: RunningAzurite;
+  let relay: HoldingRelay;
   let sim: RunningSimulator;
   let connector: FakeConnector;
   let dataDir: string;
@@ -28,6 +30,7 @@ describe('a click answered "nothing was decided" on a frozen Table store is neve
 
   beforeEach(async () => {
     azurite = await startAzurite();
+    relay = await startHoldingRelay(new URL(azurite.endpoint));
     sim = await startSimulator({ port: 0 });
     connector = await startFakeConnector();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockbox-late-write-'));
@@ -37,15 +40,16 @@ describe('a click answered "nothing was decided" on a frozen Table store is neve
     bot?.program.child.kill('SIGKILL');
     await connector.close();
     await sim.close();
+    await relay.close();
     await azurite.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** The real program in its own process, on the Table store, against the simulator this test owns. */
+  /** The real program in its own process, on the Table store through the relay, against the simulator this test owns. */
   async function startBot(pollSeconds: number) {
     const program = startProgram({
       PORT: '0', SIMULATOR: sim.url, PLAYGROUND: 'off', DATA_DIR: dataDir, LOG_LEVEL: 'error', LOCKBOX_SOURCES: 'azure',
-      STATE_STORE: 'table', AZURE_TABLES_CONNECTION_STRING: azurite.connectionString,
+      STATE_STORE: 'table', AZURE_TABLES_CONNECTION_STRING: azurite.connectionString.replace(new URL(azurite.endpoint).origin, relay.url),
       POLL_INTERVAL_SECONDS: String(pollSeconds), LEADER_LEASE_SECONDS: '3',
     });
     const url = await waitFor(() => /Bot endpoint:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(program.output().stdout)?.[1], 'the bot to start', 60_000);
@@ -72,9 +76,10 @@ describe('a click answered "nothing was decided" on a frozen Table store is neve
     await injectFault(sim.url, { path: 'roleAssignments$', query: 'assignedTo\\(', delayMs: 1500 });
     const clicked = post(cardAction(connector.url, TENANT_ID, USERS.alex, 'lockbox.approve', { requestKey: key, comment: 'case 9' }));
     await waitFor(async () => (await faultsLeft()) === 0, 'the click to ask for the role');
-    azurite.pause();
+    relay.hold();
     const answer = await clicked;
     assert.match(JSON.stringify(answer.body.value), /storage did not answer in time, so nothing was decided and nothing was sent to Microsoft/);
+    await waitFor(() => /verdict\W+approve/.test(relay.held()), "the decision's write, sent into the frozen store");
     // Meanwhile the leader cannot renew its lease on the frozen store, and /healthz says so rather than "ok".
     const health = await waitFor(async () => {
       const response = await fetch(`${bot!.url}/healthz`);
@@ -88,7 +93,7 @@ describe('a click answered "nothing was decided" on a frozen Table store is neve
     bot!.program.child.kill('SIGKILL');
     await bot!.program.exited;
     await new Promise((resolve) => setTimeout(resolve, LONGER_THAN_THE_HOLD_MS));
-    azurite.resume();
+    relay.release();
     const landed = await waitFor(async () => (await reader.getRequest(key))?.value.decision, 'the write in flight to land after all');
     assert.equal(landed.verdict, 'approve');
     assert.ok(landed.submission.heldBy, 'held for a click that never released it');
