@@ -8,6 +8,7 @@ import noticeTemplate from './templates/notice.json';
 import requestTemplate from './templates/request.json';
 import statusTemplate from './templates/status.json';
 import { requestView, type CardFit, type Notice, type NoticeStyle, type Reader } from './request-view';
+import { compileTemplate } from './fast-template';
 import { fitsBudget, shorten } from './size';
 import { plain } from './text';
 
@@ -24,12 +25,23 @@ export const TEMPLATES = {
   history: historyTemplate,
 } as const;
 
-const compiled = Object.fromEntries(Object.entries(TEMPLATES).map(([name, t]) => [name, new ACData.Template(t)])) as Record<keyof typeof TEMPLATES, ACData.Template>;
+type TemplateName = keyof typeof TEMPLATES;
+
+const compiled = Object.fromEntries(Object.entries(TEMPLATES).map(([name, t]) => [name, new ACData.Template(t)])) as Record<TemplateName, ACData.Template>;
+const fast = Object.fromEntries(Object.entries(TEMPLATES).map(([name, t]) => [name, compileTemplate(t)])) as Record<TemplateName, ((view: object) => unknown) | undefined>;
 
 /** Expands a template with view data the caller has already made safe for markdown. */
-export function render(name: keyof typeof TEMPLATES, view: object): AdaptiveCard {
+export function render(name: TemplateName, view: object): AdaptiveCard {
+  return (fast[name]?.(view) ?? engineRender(name, view)) as AdaptiveCard;
+}
+
+/** The template engine's own expansion: what `render` gives, and what it falls back on for a view the faster one leaves to it. */
+export function engineRender(name: TemplateName, view: object): AdaptiveCard {
   return compiled[name].expand({ $root: view }) as AdaptiveCard;
 }
+
+/** The templates expanded without the engine (the others always use it). */
+export const FAST_TEMPLATES = (Object.keys(fast) as TemplateName[]).filter((name) => fast[name]);
 
 /**
  * The request card as one reader sees it (in their Teams locale, English when unknown; naming the others asked), within the
