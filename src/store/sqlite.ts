@@ -130,9 +130,9 @@ export class SqliteStore implements Store {
   }
 
   async insertRequest(request: TrackedRequest): Promise<boolean> {
-    const { changes } = this.statements.insertRequest.run(
-      request.key, JSON.stringify(request), randomUUID(), isOpen(request) ? 1 : 0, request.updatedAt,
-    );
+    const body = JSON.stringify(request);
+    const { changes } = this.statements.insertRequest.run(request.key, body, randomUUID(), isOpen(request) ? 1 : 0, request.updatedAt);
+    if (changes === 1) this.requests.wrote(request.key, body, request);
     return changes === 1;
   }
 
@@ -142,10 +142,12 @@ export class SqliteStore implements Store {
 
   private replaceRow(request: TrackedRequest, etag: string): string | undefined {
     const next = randomUUID();
-    const { changes } = this.statements.replaceRequest.run(
-      JSON.stringify(request), next, isOpen(request) ? 1 : 0, request.updatedAt, request.key, etag,
-    );
-    return changes === 1 ? next : undefined;
+    const body = JSON.stringify(request);
+    const { changes } = this.statements.replaceRequest.run(body, next, isOpen(request) ? 1 : 0, request.updatedAt, request.key, etag);
+    if (changes !== 1) return undefined;
+    // The writer reads it back at once more often than not (the next step of a click, the card sync).
+    this.requests.wrote(request.key, body, request);
+    return next;
   }
 
   async listOpenRequests(): Promise<Versioned<TrackedRequest>[]> {
@@ -254,8 +256,11 @@ export class SqliteStore implements Store {
 
   async replaceDelivery(d: Delivery, etag: string): Promise<string | undefined> {
     const next = randomUUID();
-    const { changes } = this.statements.replaceDelivery.run(JSON.stringify(d), next, d.priority, d.dueBy, d.availableAt, d.id, etag);
-    return changes === 1 ? next : undefined;
+    const body = JSON.stringify(d);
+    const { changes } = this.statements.replaceDelivery.run(body, next, d.priority, d.dueBy, d.availableAt, d.id, etag);
+    if (changes !== 1) return undefined;
+    this.deliveries.wrote(d.id, body, d);
+    return next;
   }
 
   async removeDelivery(id: string): Promise<void> {

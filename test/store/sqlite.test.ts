@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Delivery } from '../../src/domain/ports';
+import type { TrackedRequest } from '../../src/domain/tracked';
 import { CorruptRecord } from '../../src/store/errors';
 import { SqliteStore } from '../../src/store/sqlite';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema';
@@ -30,6 +31,26 @@ describe('SqliteStore', () => {
 
   storeContract('SqliteStore on a file', async () => SqliteStore.open(freshFile()));
   storeContract('SqliteStore in memory', async () => SqliteStore.open(':memory:'));
+
+  it('reads back its own write without parsing it again, sharing what the writer kept of its read, and leaves the writer unfrozen', async () => {
+    const store = SqliteStore.open(':memory:');
+    try {
+      const request = makeRequest({ asked: [{ userId: 'user-a' }] });
+      await store.insertRequest(request);
+      const read = (await store.getRequest(request.key))!;
+      const next: TrackedRequest = { ...read.value, cardsStale: true, updatedAt: AT };
+      const etag = (await store.replaceRequest(next, read.etag))!;
+      const again = (await store.getRequest(request.key))!;
+      assert.deepEqual(again, { value: next, etag });
+      assert.equal(again.value.request, read.value.request, 'the unchanged part is the one read before');
+      assert.equal(again.value.asked, read.value.asked);
+      assert.notEqual(again.value, next, 'a copy of its own, not the writer\'s');
+      assert.ok(Object.isFrozen(again.value) && !Object.isFrozen(next));
+      assert.equal((await store.getRequest(request.key))!.value, again.value, 'the same value while the row is unchanged');
+    } finally {
+      await store.close();
+    }
+  });
 
   it('keeps everything across close and reopen of the same file', async () => {
     const file = freshFile();

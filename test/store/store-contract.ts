@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AuditEntry, Delivery, Store } from '../../src/domain/ports';
+import type { TrackedRequest } from '../../src/domain/tracked';
 import { makeAudit, makeClaim, makeConversation, makeDecision, makeRequest } from './fixtures';
 
 const N = 20;
@@ -59,6 +60,40 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         }
         assert.deepEqual((await store.getRequest(request.key))?.value, request);
         assert.deepEqual((await store.listOpenRequests()).map((v) => v.value), [request]);
+      });
+
+      it("leaves the writer's own value theirs: changing it after a write changes neither the store nor later reads", async () => {
+        const inserted = makeRequest({ asked: [{ userId: 'user-a' }] });
+        await store.insertRequest(inserted);
+        const read = (await store.getRequest(inserted.key))!;
+        // A writer's copy shares what it did not change with what it read, as the use cases' copies do.
+        const next: TrackedRequest = { ...read.value, decision: makeDecision('pending'), asked: [{ userId: 'user-a' }, { userId: 'user-b' }] };
+        const written = structuredClone(next);
+        const etag = (await store.replaceRequest(next, read.etag))!;
+        next.decision!.submission.state = 'submitted';
+        next.asked!.push({ userId: 'intruder' });
+        next.updatedAt = 'changed afterwards';
+        inserted.request.status = 'Approved';
+        assert.deepEqual(await store.getRequest(inserted.key), { value: written, etag });
+        assert.deepEqual((await store.listOpenRequests()).map((v) => v.value), [written]);
+      });
+
+      it('reads back what JSON keeps of a written value: no undefined fields, no -0, a Date as its text, NaN as null', async () => {
+        const request = makeRequest();
+        await store.insertRequest(request);
+        let { etag } = (await store.getRequest(request.key))!;
+        const plain = { ...request, decision: { ...makeDecision('pending'), comment: undefined }, cardsStale: undefined, missing: { since: '2025-01-01T10:00:00.000Z', checks: -0 } } as unknown as TrackedRequest;
+        const odd = { ...request, request: { ...request.request, raw: { at: new Date(0), n: NaN, list: [1, undefined], ['__proto__']: 1 } } } as TrackedRequest;
+        Object.defineProperty(odd.request.raw, '__proto__', { value: { own: true }, enumerable: true });
+        for (const next of [plain, odd]) {
+          etag = (await store.replaceRequest(next, etag))!;
+          const read = (await store.getRequest(request.key))!.value;
+          assert.deepEqual(read, JSON.parse(JSON.stringify(next)));
+        }
+        await store.replaceRequest(plain, etag);
+        const read = (await store.getRequest(request.key))!.value;
+        assert.ok(!('cardsStale' in read) && !('comment' in read.decision!));
+        assert.ok(Object.is(read.missing!.checks, 0));
       });
 
       it('refuses to insert a request whose key exists, keeping the first', async () => {
@@ -480,6 +515,17 @@ export function storeContract(name: string, open: () => Promise<Store>, close: (
         const [read] = await store.nextDeliveries(new Date(t0), 10);
         tryToChange(() => Object.assign(read!.value, { state: 'sending', attempts: 9 }));
         assert.deepEqual((await store.nextDeliveries(new Date(t0), 10))[0]?.value, item('a'));
+      });
+
+      it("leaves a worker's own item theirs: changing it after a replace changes neither the store nor later reads", async () => {
+        await store.enqueueDelivery(item('a'));
+        const [read] = await store.nextDeliveries(new Date(t0), 10);
+        const taken: Delivery = { ...read!.value, state: 'sending', attempts: 1 };
+        const etag = await store.replaceDelivery(taken, read!.etag);
+        taken.attempts = 7;
+        taken.lastError = 'changed afterwards';
+        const [again] = await store.nextDeliveries(new Date(t0), 10);
+        assert.deepEqual(again, { value: { ...item('a'), state: 'sending', attempts: 1 }, etag });
       });
 
       it('hands items out by priority, then the earliest due, then the earliest queued, up to the limit', async () => {
