@@ -52,6 +52,7 @@ export class SqliteStore implements Store {
     });
     this.statements = {
       getRequest: db.prepare<[string], RequestRow>('SELECT key, body, etag FROM requests WHERE key = ?'),
+      requestEtag: db.prepare<[string], string>('SELECT etag FROM requests WHERE key = ?').pluck(),
       insertRequest: db.prepare(
         'INSERT INTO requests (key, body, etag, open, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
       ),
@@ -137,6 +138,9 @@ export class SqliteStore implements Store {
   }
 
   async replaceRequest(request: TrackedRequest, etag: string, audit: readonly AuditEntry[] = []): Promise<string | undefined> {
+    // Of several clicks on one request all but the first write fail: they fail here, before the request and its
+    // audit entries are serialised and a transaction begun. The UPDATE still compares the etag itself.
+    if (this.statements.requestEtag.get(request.key) !== etag) return undefined;
     return audit.length ? this.replaceAudited(request, etag, audit) : this.replaceRow(request, etag);
   }
 

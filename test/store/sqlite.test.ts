@@ -52,6 +52,24 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('refuses a stale replace before serialising the request or its audit entries', async () => {
+    const store = SqliteStore.open(':memory:');
+    try {
+      await store.insertRequest(makeRequest());
+      const { etag: stale } = (await store.getRequest(makeRequest().key))!;
+      assert.notEqual(await store.replaceRequest(makeRequest({ updatedAt: AT }), stale), undefined);
+      let serialised = 0;
+      const counted = <T extends object>(value: T): T => ({ ...value, toJSON: () => (serialised++, value) });
+      assert.equal(await store.replaceRequest(counted(makeRequest({ cardsStale: true })), stale, [counted(makeAudit('decision.recorded'))]), undefined);
+      assert.equal(await store.replaceRequest(counted(makeRequest({ cardsStale: true })), 'never-stored'), undefined);
+      assert.equal(serialised, 0);
+      assert.deepEqual(await store.listAudit({ limit: 10 }), []);
+      assert.deepEqual((await store.getRequest(makeRequest().key))?.value, makeRequest({ updatedAt: AT }));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps everything across close and reopen of the same file', async () => {
     const file = freshFile();
     const request = makeRequest();
