@@ -17,11 +17,12 @@ export class CallRecorder {
 
   record(call: RecordedCall): void {
     this.calls.push(call);
-    if (this.calls.length > this.limit) this.calls.splice(0, this.calls.length - this.limit);
+    // Trimmed once it holds twice the limit, not on every call past it: a full log would otherwise move 5,000 entries a call.
+    if (this.calls.length >= 2 * this.limit) this.calls.splice(0, this.calls.length - this.limit);
   }
 
   list(): RecordedCall[] {
-    return this.calls.map((c) => ({ ...c, query: { ...c.query } }));
+    return this.calls.slice(-this.limit).map((c) => ({ ...c, query: { ...c.query } }));
   }
 
   clear(): void {
