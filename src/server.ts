@@ -1,7 +1,9 @@
 import restify from 'restify';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
+import type { Activity } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Logger } from './domain/ports';
+import type { LockboxAdapter } from './teams/bot';
 
 export interface HealthSource {
   /** 200 when everything the bot needs answers; the body says what is wrong otherwise. */
@@ -9,7 +11,7 @@ export interface HealthSource {
 }
 
 /** The bot's HTTP surface: the Bot Framework messaging endpoint and a health probe. */
-export function createServer(adapter: TeamsAdapter, app: Application<TurnState>, health: HealthSource, logger: Logger): restify.Server {
+export function createServer(adapter: LockboxAdapter, app: Application<TurnState>, health: HealthSource, logger: Logger): restify.Server {
   const server = restify.createServer({ name: 'lockbox-bot', handleUncaughtExceptions: false });
   // JSON only: a multipart parser would write uploads to disk before any token is checked.
   server.use(restify.plugins.jsonBodyParser({ maxBodySize: 1024 * 1024, mapParams: false } as restify.plugins.JsonBodyParserOptions));
@@ -22,7 +24,7 @@ export function createServer(adapter: TeamsAdapter, app: Application<TurnState>,
       return;
     }
     try {
-      await adapter.process(req, res, (context) => app.run(context).then(() => undefined));
+      await answer(adapter, req, res, (context) => app.run(context).then(() => undefined), logger);
     } catch (error) {
       logger.error('Could not process an incoming activity', { error: String(error) });
       if (!res.headersSent) res.send(500, { error: 'The bot could not process this activity.' });
@@ -45,6 +47,41 @@ export function createServer(adapter: TeamsAdapter, app: Application<TurnState>,
     return callback();
   });
   return server;
+}
+
+/**
+ * What botbuilder's CloudAdapter.process does for a POST, after activityProblem has checked the body: it
+ * would also build zod schemas for every request to check the same again, which cost more than the check.
+ */
+async function answer(adapter: LockboxAdapter, req: restify.Request, res: restify.Response, logic: Parameters<LockboxAdapter['processIncoming']>[2], logger: Logger): Promise<void> {
+  res.header('User-Agent', adapter.userAgent);
+  const authorization = req.headers.authorization;
+  let status: number;
+  let body: unknown;
+  try {
+    const invokeResponse = await adapter.processIncoming(typeof authorization === 'string' ? authorization : '', withDates(req.body as Activity), logic);
+    [status, body] = [invokeResponse?.status ?? 200, invokeResponse?.body];
+  } catch (error) {
+    const refused = error instanceof AuthenticationError;
+    if (refused) logger.warn('Refused an activity without a valid Bot Framework token', { error: String(error) });
+    else logger.error('Could not process an incoming activity', { error: String(error) });
+    [status, body] = [refused ? 401 : 500, (error as Error | undefined)?.message ?? error];
+  }
+  res.status(status);
+  if (body) res.send(body);
+  res.end();
+}
+
+/** Teams sends times as strings; botbuilder hands them to the bot as dates, keeping the sent text. */
+function withDates(activity: Activity): Activity {
+  const fields = activity as unknown as Record<string, unknown>;
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    const value = fields[field];
+    if (typeof value !== 'string') continue;
+    fields[raw] = value;
+    fields[field] = new Date(value);
+  }
+  return activity;
 }
 
 /**

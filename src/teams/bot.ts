@@ -29,7 +29,7 @@ export const PUBLIC_BOT_FRAMEWORK = {
 };
 
 /** Without an app id (local mode) the adapter accepts unsigned activities; with one, every activity must carry a valid Bot Framework token. */
-export function createAdapter(bot: BotIdentity, logger: Logger, clock: Clock = systemClock): TeamsAdapter {
+export function createAdapter(bot: BotIdentity, logger: Logger, clock: Clock = systemClock): LockboxAdapter {
   const cloud = bot.openIdMetadataUrl || bot.tokenIssuer || bot.loginUrl ? {
     ...PUBLIC_BOT_FRAMEWORK,
     ToBotFromChannelOpenIdMetadataUrl: bot.openIdMetadataUrl ?? PUBLIC_BOT_FRAMEWORK.ToBotFromChannelOpenIdMetadataUrl,
@@ -61,7 +61,12 @@ export function createBot(adapter: TeamsAdapter, botAppId: string, deps: TeamsDe
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
 /** Every bad token is a 401, whichever layer noticed it. */
-class LockboxAdapter extends TeamsAdapter {
+export class LockboxAdapter extends TeamsAdapter {
+  /** One incoming activity with its Authorization header: authenticated, then run; answers the invoke response, if any. */
+  processIncoming(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+
   override processActivity(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined>;
   override processActivity(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined>;
   override async processActivity(auth: string | AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
