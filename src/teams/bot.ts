@@ -1,10 +1,11 @@
-import { AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
+import { AuthenticationError, type AuthenticateRequestResult, type BotFrameworkAuthentication } from 'botframework-connector';
 import { ActivityTypes, CallerIdConstants, StatusCodes, type Activity, type InvokeResponse, type TurnContext, ConfigurationServiceClientCredentialFactory, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { Clock, Logger } from '../domain/ports';
 import { systemClock } from '../runtime/clock';
 import type { TeamsDeps } from './deps';
 import { registerHandlers } from './handlers';
+import { ReusedClientsAuthentication } from './reused-clients';
 
 export interface BotIdentity {
   id: string;
@@ -60,8 +61,15 @@ export function createBot(adapter: TeamsAdapter, botAppId: string, deps: TeamsDe
 /** The JSON Web Token library's own errors for a bad token, which botbuilder lets through as a 500. */
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 
-/** Every bad token is a 401, whichever layer noticed it. */
+/** Every bad token is a 401, whichever layer noticed it; a turn's clients are reused (see ReusedClientsAuthentication). */
 export class LockboxAdapter extends TeamsAdapter {
+  constructor(...args: ConstructorParameters<typeof TeamsAdapter>) {
+    super(...args);
+    // TeamsAdapter builds its authentication itself and hands it to botbuilder, so it is wrapped once built.
+    const self = this as unknown as { botFrameworkAuthentication: BotFrameworkAuthentication };
+    self.botFrameworkAuthentication = new ReusedClientsAuthentication(self.botFrameworkAuthentication);
+  }
+
   /** One incoming activity with its Authorization header: authenticated, then run; answers the invoke response, if any. */
   processIncoming(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
     return this.processActivity(authHeader, activity, logic);

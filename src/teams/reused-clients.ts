@@ -1,0 +1,97 @@
+import {
+  AuthenticationConstants,
+  BotFrameworkAuthentication,
+  ConnectorFactory,
+  type AuthenticateRequestResult,
+  type BotFrameworkClient,
+  type ClaimsIdentity,
+  type ConnectorClient,
+  type UserTokenClient,
+} from 'botframework-connector';
+import type { Activity } from 'botbuilder';
+
+/** Teams answers from a handful of service URLs (one a region); more than this are dropped oldest first. */
+export const MAX_REUSED_CLIENTS = 32;
+
+/**
+ * botbuilder builds a new ConnectorClient (a whole HTTP pipeline) and a user-token client for every turn,
+ * which costs more CPU than answering a click. This keeps them: the connector client of incoming turns per
+ * app id, service URL and audience, the user-token client per app id. Every request is still authenticated
+ * by the inner authentication, exactly as before. Proactive turns (the messenger's) still get a connector
+ * client of their own, since the messenger takes the retry policy out of it.
+ */
+export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
+  private readonly connectors = new Bounded<ConnectorClient>(MAX_REUSED_CLIENTS);
+  private readonly userTokenClients = new Bounded<UserTokenClient>(MAX_REUSED_CLIENTS);
+
+  constructor(private readonly inner: BotFrameworkAuthentication) {
+    super();
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const result = await this.inner.authenticateRequest(activity, authHeader);
+    const factory = result.connectorFactory;
+    if (!factory) return result;
+    return { ...result, connectorFactory: new ReusingConnectorFactory(factory, appIdOf(result.claimsIdentity), this.connectors) };
+  }
+
+  override authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
+    return this.inner.authenticateStreamingRequest(authHeader, channelIdHeader);
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.inner.createConnectorFactory(claimsIdentity);
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.userTokenClients.get(appIdOf(claimsIdentity), () => this.inner.createUserTokenClient(claimsIdentity));
+  }
+
+  override createBotFrameworkClient(): BotFrameworkClient {
+    return this.inner.createBotFrameworkClient();
+  }
+
+  override getOriginatingAudience(): string {
+    return this.inner.getOriginatingAudience();
+  }
+
+  override authenticateChannelRequest(authHeader: string): Promise<ClaimsIdentity> {
+    return this.inner.authenticateChannelRequest(authHeader);
+  }
+}
+
+class ReusingConnectorFactory extends ConnectorFactory {
+  constructor(private readonly inner: ConnectorFactory, private readonly appId: string, private readonly clients: Bounded<ConnectorClient>) {
+    super();
+  }
+
+  override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    return this.clients.get(JSON.stringify([this.appId, serviceUrl, audience ?? null]), () => this.inner.create(serviceUrl, audience));
+  }
+}
+
+/** The app id botbuilder builds a turn's clients for: the token's audience, or its appid claim (as its own getAppId reads them). */
+function appIdOf(claims: ClaimsIdentity): string {
+  return claims.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claims.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
+}
+
+/** Keeps up to `max` made values, least recently used dropped first; a value whose making failed is not kept. */
+class Bounded<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    const kept = this.entries.get(key);
+    if (kept) {
+      this.entries.delete(key);
+      this.entries.set(key, kept);
+      return kept;
+    }
+    const made = make();
+    this.entries.set(key, made);
+    made.catch(() => this.entries.get(key) === made && this.entries.delete(key));
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    return made;
+  }
+}
