@@ -9,7 +9,7 @@ import type { LockboxRequest, SourceKind } from '../domain/request';
 export class CachedDirectory implements Directory {
   private readonly answers = new Map<string, { check: RoleCheck; until: number }>();
 
-  constructor(private readonly inner: Directory, private readonly ttlMs: number, private readonly clock: Clock) {}
+  constructor(private readonly inner: Directory, private readonly ttlMs: number, private readonly clock: Clock, private readonly maxEntries = 10_000) {}
 
   async checkApprover(userId: string, request: LockboxRequest, freshness: Freshness): Promise<RoleCheck> {
     if (this.ttlMs <= 0) return this.inner.checkApprover(userId, request, 'live');
@@ -19,8 +19,10 @@ export class CachedDirectory implements Directory {
     const cached = this.answers.get(key);
     if (freshness === 'cached' && cached && cached.until > now) return cached.check;
     const check = await this.inner.checkApprover(userId, request, 'live');
+    // Re-inserted, so the map's order stays oldest answer first.
+    this.answers.delete(key);
     this.answers.set(key, { check, until: now + this.ttlMs });
-    if (this.answers.size > 10_000) this.evictExpired(now);
+    if (this.answers.size > this.maxEntries) this.evict(now);
     return check;
   }
 
@@ -37,7 +39,13 @@ export class CachedDirectory implements Directory {
     return this.inner.lookupUser(userId);
   }
 
-  private evictExpired(now: number): void {
+  /** Expired answers first; if all are still fresh (a burst of people and requests), the oldest, down to three quarters of the bound. */
+  private evict(now: number): void {
     for (const [key, entry] of this.answers) if (entry.until <= now) this.answers.delete(key);
+    const target = Math.floor(this.maxEntries * 0.75);
+    for (const key of this.answers.keys()) {
+      if (this.answers.size <= target) break;
+      this.answers.delete(key);
+    }
   }
 }

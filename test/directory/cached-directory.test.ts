@@ -62,4 +62,15 @@ describe('remembering role answers briefly, for views only', () => {
     await directory.checkApprover('alex', pendingRequest({ requestId: 'another' }), 'cached');
     assert.equal(inner.checks, 2);
   });
+
+  it('stays within its bound when a burst leaves nothing expired, forgetting the oldest answers first', async () => {
+    const small = new CachedDirectory(inner, 60_000, clock, 4);
+    const requests = Array.from({ length: 10 }, (_, i) => pendingRequest({ requestId: `r${i}` }));
+    for (const r of requests) await small.checkApprover('alex', r, 'cached');
+    assert.equal(inner.checks, 10);
+    await small.checkApprover('alex', requests[9]!, 'cached');
+    assert.equal(inner.checks, 10, 'the newest answer is still remembered');
+    await small.checkApprover('alex', requests[0]!, 'cached');
+    assert.equal(inner.checks, 11, 'the oldest was forgotten');
+  });
 });
