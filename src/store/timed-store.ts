@@ -15,27 +15,35 @@ export interface StoreTimings {
  */
 export function withDeadlines(store: Store, options: { timeoutMs: number; clock: Clock; logger: Logger }): { store: Store; timings: () => StoreTimings } {
   const timings: StoreTimings = { timeouts: 0 };
+  const withDeadline = (operation: string, result: Promise<unknown>) => new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      timings.timeouts++;
+      timings.lastTimeoutAt = options.clock.now().toISOString();
+      timings.lastOperation = operation;
+      options.logger.warn('The state store did not answer in time', { operation, timeoutMs: options.timeoutMs });
+      reject(new StoreUnavailable(operation, 'timeout'));
+    }, options.timeoutMs);
+    timer.unref?.();
+    // Settling after the deadline changes nothing; a late failure is handled here, not left unhandled.
+    result.then((value) => (clearTimeout(timer), resolve(value)), (error: unknown) => (clearTimeout(timer), reject(error)));
+  });
+  // One wrapper per method, made once: a click calls the store about ten times.
+  const wrappers = new Map<PropertyKey, { of: (...args: unknown[]) => unknown; call: (...args: unknown[]) => unknown }>();
   const timed = new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || property === 'close' || property === 'exportAudit') return value;
-      return (...args: unknown[]) => {
-        const result: unknown = value.apply(target, args);
-        if (!(result instanceof Promise)) return result;
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            timings.timeouts++;
-            timings.lastTimeoutAt = options.clock.now().toISOString();
-            timings.lastOperation = String(property);
-            options.logger.warn('The state store did not answer in time', { operation: String(property), timeoutMs: options.timeoutMs });
-            reject(new StoreUnavailable(String(property), 'timeout'));
-          }, options.timeoutMs);
-          timer.unref?.();
-        });
-        result.catch(() => undefined);
-        return Promise.race([result, deadline]).finally(() => clearTimeout(timer));
-      };
+      let wrapper = wrappers.get(property);
+      if (wrapper?.of !== value) {
+        const method = value as (...args: unknown[]) => unknown;
+        const call = (...args: unknown[]) => {
+          const result = method.apply(target, args);
+          return result instanceof Promise ? withDeadline(String(property), result) : result;
+        };
+        wrapper = { of: method, call };
+        wrappers.set(property, wrapper);
+      }
+      return wrapper.call;
     },
   });
   return { store: timed, timings: () => ({ ...timings }) };
