@@ -1,4 +1,5 @@
 import { CardFactory, MessageFactory, teamsNotifyUser, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
 import { DeliveryFailed } from '../domain/errors';
 import type { Clock, Conversation, Logger, Messenger } from '../domain/ports';
 import type { TrackedRequest } from '../domain/tracked';
@@ -6,6 +7,7 @@ import { requestCard, type AdaptiveCard } from './cards/render';
 import type { CardFit } from './cards/request-view';
 import { t } from './i18n';
 import { Pacer, TEAMS_LIMITS } from './pacer';
+import { withoutRetries } from './reused-clients';
 import { DEFAULT_RETRY, failureOf, withRetries, type RetryPolicy } from './retry';
 
 export interface MessengerOptions {
@@ -130,11 +132,12 @@ export class TeamsMessenger implements Messenger {
 }
 
 /**
- * The connector client botbuilder builds for each turn retries 429s, 5xx and dropped connections three
- * times on its own: unpaced, multiplied by our retries, and after a dropped connection a second copy of a
- * card. The messenger paces and retries itself, so it takes that policy out of the client's pipeline.
+ * botbuilder's connector client retries 429s, 5xx and dropped connections three times on its own: unpaced,
+ * multiplied by our retries, and after a dropped connection a second copy of a card. The messenger paces
+ * and retries itself, so it takes that policy out of the client's pipeline (the bot's adapter keeps its
+ * proactive clients without it already; any other adapter may not).
  */
 function withoutClientRetries(context: TurnContext, adapter: CloudAdapter): void {
-  type Client = { client?: { pipeline?: { removePolicy(policy: { name: string }): unknown } } };
-  (context.turnState.get(adapter.ConnectorClientKey) as Client | undefined)?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+  const client = context.turnState.get<ConnectorClient | undefined>(adapter.ConnectorClientKey);
+  if (client) withoutRetries(client);
 }

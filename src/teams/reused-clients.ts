@@ -15,13 +15,15 @@ export const MAX_REUSED_CLIENTS = 32;
 
 /**
  * botbuilder builds a new ConnectorClient (a whole HTTP pipeline) and a user-token client for every turn,
- * which costs more CPU than answering a click. This keeps them: the connector client of incoming turns per
- * app id, service URL and audience, the user-token client per app id. Every request is still authenticated
- * by the inner authentication, exactly as before. Proactive turns (the messenger's) still get a connector
- * client of their own, since the messenger takes the retry policy out of it.
+ * which costs more CPU than answering a click. This keeps them: connector clients per app id, service URL
+ * and audience, incoming and proactive turns apart, and the user-token client per app id. Every request is
+ * still authenticated by the inner authentication, exactly as before. Proactive turns are the messenger's,
+ * which paces and retries each send itself, so their clients are kept without the client's own retry policy
+ * (the messenger takes it out too); incoming turns keep theirs.
  */
 export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
   private readonly connectors = new Bounded<ConnectorClient>(MAX_REUSED_CLIENTS);
+  private readonly proactiveConnectors = new Bounded<ConnectorClient>(MAX_REUSED_CLIENTS);
   private readonly userTokenClients = new Bounded<UserTokenClient>(MAX_REUSED_CLIENTS);
 
   constructor(private readonly inner: BotFrameworkAuthentication) {
@@ -32,7 +34,7 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
     const result = await this.inner.authenticateRequest(activity, authHeader);
     const factory = result.connectorFactory;
     if (!factory) return result;
-    return { ...result, connectorFactory: new ReusingConnectorFactory(factory, appIdOf(result.claimsIdentity), this.connectors) };
+    return { ...result, connectorFactory: new ReusingConnectorFactory(factory, appIdOf(result.claimsIdentity), this.connectors, (client) => client) };
   }
 
   override authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
@@ -40,7 +42,7 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return this.inner.createConnectorFactory(claimsIdentity);
+    return new ReusingConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), appIdOf(claimsIdentity), this.proactiveConnectors, withoutRetries);
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
@@ -61,13 +63,30 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
 }
 
 class ReusingConnectorFactory extends ConnectorFactory {
-  constructor(private readonly inner: ConnectorFactory, private readonly appId: string, private readonly clients: Bounded<ConnectorClient>) {
+  constructor(
+    private readonly inner: ConnectorFactory,
+    private readonly appId: string,
+    private readonly clients: Bounded<ConnectorClient>,
+    private readonly prepare: (client: ConnectorClient) => ConnectorClient,
+  ) {
     super();
   }
 
   override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.clients.get(JSON.stringify([this.appId, serviceUrl, audience ?? null]), () => this.inner.create(serviceUrl, audience));
+    return this.clients.get(JSON.stringify([this.appId, serviceUrl, audience ?? null]), async () => this.prepare(await this.inner.create(serviceUrl, audience)));
   }
+}
+
+/** The policy botbuilder's clients retry 429s, 5xx and dropped connections with, unpaced. */
+export const CLIENT_RETRY_POLICY = 'defaultRetryPolicy';
+
+type Pipelined = { client?: { pipeline?: { getOrderedPolicies(): { name: string }[]; removePolicy(policy: { name: string }): unknown } } };
+
+/** Takes the client's own retry policy out of its pipeline, if it is there (asking is cheap; removing makes the pipeline sort its policies again). */
+export function withoutRetries(client: ConnectorClient): ConnectorClient {
+  const pipeline = (client as unknown as Pipelined).client?.pipeline;
+  if (pipeline?.getOrderedPolicies().some((policy) => policy.name === CLIENT_RETRY_POLICY)) pipeline.removePolicy({ name: CLIENT_RETRY_POLICY });
+  return client;
 }
 
 /** The app id botbuilder builds a turn's clients for: the token's audience, or its appid claim (as its own getAppId reads them). */

@@ -5,7 +5,7 @@ import sinon from 'sinon';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import { silentLogger } from '../../src/runtime/logger';
 import { createAdapter, type LockboxAdapter } from '../../src/teams/bot';
-import { MAX_REUSED_CLIENTS } from '../../src/teams/reused-clients';
+import { CLIENT_RETRY_POLICY, MAX_REUSED_CLIENTS } from '../../src/teams/reused-clients';
 import { message, type TeamsUser } from '../support/activities';
 import { startOpenIdServer, type TokenFlaw } from '../support/openid';
 
@@ -61,15 +61,16 @@ describe("a turn's connector and user-token clients", () => {
     assert.equal((await incoming(`http://127.0.0.1:9/${MAX_REUSED_CLIENTS}/`)).connector, recent.connector);
   });
 
-  it('gives every proactive turn a client of its own, so taking the retry policy out (as the messenger does) never reaches a shared one', async () => {
+  it('keeps proactive clients apart from incoming ones, without the retry policy the messenger does not want', async () => {
     const url = 'http://127.0.0.1:9/amer/';
     const sending = await proactive(url);
-    sending.client.pipeline.removePolicy({ name: 'defaultRetryPolicy' });
-    const next = await proactive(url);
-    assert.notEqual(next, sending);
-    assert.ok(next.client.pipeline.getOrderedPolicies().some((p) => p.name === 'defaultRetryPolicy'));
+    const retries = (client: Pipelined) => client.client.pipeline.getOrderedPolicies().some((p) => p.name === CLIENT_RETRY_POLICY);
+    assert.equal(retries(sending), false, 'a proactive client never retries on its own');
+    assert.equal(await proactive(url), sending, 'the next proactive turn reuses it');
+    assert.notEqual(await proactive('http://127.0.0.1:9/emea/'), sending);
     const answering = (await incoming(url)).connector as Pipelined;
-    assert.ok(answering.client.pipeline.getOrderedPolicies().some((p) => p.name === 'defaultRetryPolicy'), 'incoming turns keep the retry policy');
+    assert.notEqual(answering, sending);
+    assert.equal(retries(answering), true, 'incoming turns keep the retry policy');
   });
 
   describe('with an app id', () => {
