@@ -6,7 +6,7 @@
  */
 import { noticeCard, requestCard } from '../src/teams/cards/render';
 import { requestView } from '../src/teams/cards/request-view';
-import { cardBytes } from '../src/teams/cards/size';
+import { cardBytes, fitsBudget } from '../src/teams/cards/size';
 import { t } from '../src/teams/i18n';
 import { ALEX, NOW, STATES } from '../test/support/card-fixtures';
 
@@ -49,4 +49,5 @@ measure('requestView alone', ROUNDS, (i) => {
 measure('noticeCard', ROUNDS, (i) => noticeCard(t(LOCALES[i % LOCALES.length], 'refusal.title'), t(LOCALES[i % LOCALES.length], 'refusal.storeSlow.text'), 'warning'));
 const cards = trackedStates.map((tracked) => requestCard(tracked, NOW, notice, { locale: 'de-DE' }));
 measure('cardBytes of a request card', ROUNDS, (i) => cardBytes(cards[i % cards.length]));
+measure('fitsBudget of a request card', ROUNDS, (i) => fitsBudget(cards[i % cards.length]));
 measure('t (a key with a placeholder)', ROUNDS * 10, (i) => t(LOCALES[i % LOCALES.length], 'refusal.alreadyApproved', { name: 'Megan Bowen', time: 'then' }));

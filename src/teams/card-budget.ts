@@ -1,7 +1,7 @@
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import type { Clock, Logger } from '../domain/ports';
 import { noticeCard } from './cards/render';
-import { cardBytes, CARD_BUDGET_BYTES } from './cards/size';
+import { bytesOverBudget, CARD_BUDGET_BYTES } from './cards/size';
 import { t } from './i18n';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
@@ -43,8 +43,8 @@ export class CardBudget implements Middleware {
   }
 
   private tooLarge(card: unknown, activity: Partial<Activity>): boolean {
-    const bytes = cardBytes(card);
-    if (bytes <= CARD_BUDGET_BYTES) return false;
+    const bytes = bytesOverBudget(card);
+    if (bytes === undefined) return false;
     this.state.replacedBeforeSending++;
     this.state.lastReplacedAt = this.clock.now().toISOString();
     this.logger.warn('A card was too large for Teams and was replaced by a short notice before sending', { activityType: activity.type, bytes, budget: CARD_BUDGET_BYTES });

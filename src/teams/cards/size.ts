@@ -13,7 +13,16 @@ export function cardBytes(card: unknown): number {
 }
 
 export function fitsBudget(card: unknown): boolean {
-  return cardBytes(card) <= CARD_BUDGET_BYTES;
+  return bytesOverBudget(card) === undefined;
+}
+
+/** The card's size in bytes when it is over the budget; undefined when it fits. */
+export function bytesOverBudget(card: unknown): number | undefined {
+  const json = JSON.stringify(card);
+  // No UTF-16 unit takes more than three bytes in UTF-8 (a surrogate pair, two units, takes four): most cards need no counting.
+  if (json.length * 3 <= CARD_BUDGET_BYTES) return undefined;
+  const bytes = Buffer.byteLength(json, 'utf8');
+  return bytes > CARD_BUDGET_BYTES ? bytes : undefined;
 }
 
 /** Where the whole request can be read, in the reader's language, for the "full text" notes. */
