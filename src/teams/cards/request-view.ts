@@ -187,6 +187,11 @@ function detailsOf(tracked: TrackedRequest, now: Date, actionable: boolean, loca
 
 type Header = { headerStyle: string; kicker: string; headline: string; subline: string };
 
+/** A closed card is short: its state and what it means in one block, under no kicker. */
+function header(headerStyle: string, headline: string, subline: string): Header {
+  return { headerStyle, kicker: '', headline: subline ? `**${headline}.** ${subline}` : `**${headline}**`, subline: '' };
+}
+
 /**
  * The coloured top of the card: the state in words and what it means. Once Microsoft's record has moved
  * on, the card says what that record says; a decision from Teams it does not show is called out.
@@ -199,8 +204,6 @@ function headerOf(tracked: TrackedRequest, now: Date, locale: string | undefined
   const kicker = t(locale, 'kicker', { product });
   const resource = resourcesOf(r, locale);
   const ask = askOf(r, locale);
-  // A closed card is short: its state and what it means in one block, under no kicker.
-  const header = (headerStyle: string, headline: string, subline: string): Header => ({ headerStyle, kicker: '', headline: subline ? `**${headline}.** ${subline}` : `**${headline}**`, subline: '' });
   if (tracked.goneAt) return header('default', t(locale, 'state.gone'), t(locale, 'state.goneSince', { time: localTime(tracked.goneAt) }));
   const waiting = r.status === 'Pending' || r.status === 'Initializing';
   if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) {
