@@ -30,10 +30,11 @@ const SAVE_BUDGET_MS = 1000;
 async function remember(deps: TeamsDeps, context: TurnContext, actor: NonNullable<ReturnType<typeof actorOf>>): Promise<void> {
   const activity = context.activity;
   const known = await deps.store.getConversation(actor.aadObjectId);
-  const reference = TurnContext.getConversationReference(activity);
   const locale = typeof activity.locale === 'string' && LOCALE.test(activity.locale) ? activity.locale : known?.locale;
-  const same = known?.conversationId === activity.conversation!.id && known.reference && sameServiceUrl(known.reference, reference.serviceUrl);
+  const same = known?.conversationId === activity.conversation!.id && known.reference && sameServiceUrl(known.reference, activity.serviceUrl);
   if (same && known.locale === locale) return;
+  // Built only for a write: most turns find their chat as it was.
+  const reference = TurnContext.getConversationReference(activity);
   await deps.store.saveConversation({
     userId: actor.aadObjectId,
     tenantId: actor.tenantId,
