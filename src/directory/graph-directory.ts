@@ -161,10 +161,14 @@ export class GraphDirectory implements Directory {
     return this.all({ method: 'GET', url: 'v1.0/roleManagement/directory/roleAssignmentScheduleInstances', query }, scheduleInstances, '@odata.nextLink');
   }
 
-  /** Roles assigned at the subscription itself (directly or to a group of the user), split by whether they predate the request. */
+  /**
+   * Roles assigned at the subscription itself (directly or to a group of the user), split by whether they predate the request.
+   * atScope() with assignedTo() (documented by Azure RBAC) leaves out the user's roles on resource groups and resources below,
+   * which never count here: a smaller answer for people who hold many of them.
+   */
   private async subscriptionRolesOf(userId: string, request: LockboxRequest, roles: Role[]): Promise<{ held: string[]; late: string[] }> {
     const scope = subscriptionScope(request.subscriptionId!);
-    const assignments = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: `assignedTo('${userId}')` } }, rbacAssignments, 'nextLink', this.arm);
+    const assignments = await this.all({ method: 'GET', url: `${scope.slice(1)}/providers/Microsoft.Authorization/roleAssignments`, query: { 'api-version': RBAC_API_VERSION, $filter: `atScope() and assignedTo('${userId}')` } }, rbacAssignments, 'nextLink', this.arm);
     const held: string[] = [];
     const late: string[] = [];
     for (const role of roles) {

@@ -70,8 +70,10 @@ describe('who may decide, asked live from the simulated Graph and Azure RBAC', (
   it('asks a subscription-scoped request\'s check of Azure RBAC alone, in one call: no directory role can decide it (bench:clicks)', async () => {
     await fetch(`${sim.url}/_simulator/calls`, { method: 'DELETE' });
     assert.equal((await directory.checkApprover(PEOPLE.megan, azure)).allowed, false, 'a Global Administrator alone may not');
-    const calls = ((await (await fetch(`${sim.url}/_simulator/calls`)).json()) as { path: string }[]).map((c) => c.path);
-    assert.deepEqual(calls, [`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments`]);
+    const calls = (await (await fetch(`${sim.url}/_simulator/calls`)).json()) as { path: string; query: Record<string, string> }[];
+    assert.deepEqual(calls.map((c) => c.path), [`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments`]);
+    // Only the assignments at the subscription and above can count, so only those are asked for.
+    assert.equal(calls[0]?.query.$filter, `atScope() and assignedTo('${PEOPLE.megan}')`);
   });
 
   it('stops allowing a person the moment the role is revoked', async () => {

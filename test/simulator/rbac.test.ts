@@ -56,6 +56,18 @@ describe('the simulated Azure RBAC role assignments', () => {
     assert.deepEqual(res.body.value.map((a: { properties: { principalId: string } }) => a.properties.principalId), [USERS.alex, USERS.isaiah, USERS.patti]);
   });
 
+  it('answers atScope() and assignedTo() together, as the bot asks: the user\'s roles at the subscription and above, through groups too', async () => {
+    sim().tenant.grantAzureRole(SUBSCRIPTION, USERS.adele, AZURE_ROLES.owner.id, undefined, 'contoso-root');
+    sim().tenant.grantAzureRole(SUBSCRIPTION, GROUPS.nightShift, AZURE_ROLES.lockboxApproverForSubscription.id);
+    const both = (userId: string) => `${ASSIGNMENTS}?${VERSION}&$filter=${encodeURIComponent(`atScope() and assignedTo('${userId}')`)}`;
+
+    const [inherited] = (await upstream(sim(), 'GET', both(USERS.adele))).body.value;
+    assert.equal(inherited.properties.scope, '/providers/Microsoft.Management/managementGroups/contoso-root');
+    const [throughGroup] = (await upstream(sim(), 'GET', both(USERS.lynne))).body.value;
+    assert.equal(throughGroup.properties.principalId, GROUPS.nightShift);
+    assert.deepEqual((await upstream(sim(), 'GET', both(USERS.megan))).body.value, []);
+  });
+
   it('follows grants and revokes made through the admin API', async () => {
     const role = AZURE_ROLES.lockboxApproverForSubscription.id;
     const grant = await call(sim(), 'PUT', `/_simulator/azure/subscriptions/${SUBSCRIPTION}/users/${USERS.adele}/roles/${role}`);
