@@ -38,27 +38,29 @@ function toCard(row: CardRow): CardCopy {
 export class SqliteStore implements Store {
   private readonly statements;
   private readonly insertDeliveries: (deliveries: readonly Delivery[]) => boolean[];
-  private readonly replaceAudited: (request: TrackedRequest, etag: string, audit: readonly AuditEntry[]) => string | undefined;
+  private readonly replaceAudited: (request: TrackedRequest, etag: string, wasOpen: number, audit: readonly AuditEntry[]) => string | undefined;
   // Requests and queued deliveries are read far more often than they change (every click, every look at the queue).
   private readonly requests = new ParsedRows<TrackedRequest>('requests', PARSED_REQUESTS);
   private readonly deliveries = new ParsedRows<Delivery>('deliveries', PARSED_DELIVERIES);
 
   private constructor(private readonly db: Database.Database) {
     this.insertDeliveries = db.transaction((deliveries: readonly Delivery[]) => deliveries.map((d) => this.insertDelivery(d)));
-    this.replaceAudited = db.transaction((request: TrackedRequest, etag: string, audit: readonly AuditEntry[]) => {
-      const next = this.replaceRow(request, etag);
+    this.replaceAudited = db.transaction((request: TrackedRequest, etag: string, wasOpen: number, audit: readonly AuditEntry[]) => {
+      const next = this.replaceRow(request, etag, wasOpen);
       if (next) for (const entry of audit) this.insertAudit(entry);
       return next;
     });
     this.statements = {
       getRequest: db.prepare<[string], RequestRow>('SELECT key, body, etag FROM requests WHERE key = ?'),
-      requestEtag: db.prepare<[string], string>('SELECT etag FROM requests WHERE key = ?').pluck(),
+      requestVersion: db.prepare<[string], { etag: string; open: number }>('SELECT etag, open FROM requests WHERE key = ?'),
       insertRequest: db.prepare(
         'INSERT INTO requests (key, body, etag, open, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
       ),
       replaceRequest: db.prepare(
         'UPDATE requests SET body = ?, etag = ?, open = ?, updated_at = ? WHERE key = ? AND etag = ?',
       ),
+      // Most writes leave a request open as it was: without `open` in the SET its index is not rewritten.
+      replaceRequestBody: db.prepare('UPDATE requests SET body = ?, etag = ?, updated_at = ? WHERE key = ? AND etag = ?'),
       listOpenRequests: db.prepare<[], RequestRow>('SELECT key, body, etag FROM requests WHERE open = 1 ORDER BY key'),
       saveConversation: db.prepare(
         'INSERT INTO conversations (user_id, body) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET body = excluded.body',
@@ -140,14 +142,19 @@ export class SqliteStore implements Store {
   async replaceRequest(request: TrackedRequest, etag: string, audit: readonly AuditEntry[] = []): Promise<string | undefined> {
     // Of several clicks on one request all but the first write fail: they fail here, before the request and its
     // audit entries are serialised and a transaction begun. The UPDATE still compares the etag itself.
-    if (this.statements.requestEtag.get(request.key) !== etag) return undefined;
-    return audit.length ? this.replaceAudited(request, etag, audit) : this.replaceRow(request, etag);
+    const current = this.statements.requestVersion.get(request.key);
+    if (current?.etag !== etag) return undefined;
+    // The etag names one write, so if the UPDATE matches it the row is still open as read here.
+    return audit.length ? this.replaceAudited(request, etag, current.open, audit) : this.replaceRow(request, etag, current.open);
   }
 
-  private replaceRow(request: TrackedRequest, etag: string): string | undefined {
+  private replaceRow(request: TrackedRequest, etag: string, wasOpen: number): string | undefined {
     const next = randomUUID();
     const body = JSON.stringify(request);
-    const { changes } = this.statements.replaceRequest.run(body, next, isOpen(request) ? 1 : 0, request.updatedAt, request.key, etag);
+    const open = isOpen(request) ? 1 : 0;
+    const { changes } = open === wasOpen
+      ? this.statements.replaceRequestBody.run(body, next, request.updatedAt, request.key, etag)
+      : this.statements.replaceRequest.run(body, next, open, request.updatedAt, request.key, etag);
     if (changes !== 1) return undefined;
     // The writer reads it back at once more often than not (the next step of a click, the card sync).
     this.requests.wrote(request.key, body, request);
