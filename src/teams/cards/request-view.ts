@@ -7,7 +7,7 @@ import { t } from '../i18n';
 import { sensibleHours, sensibleTime } from './bounds';
 import { describeResource, resourceName } from './resource';
 import { portalOf, shorten } from './size';
-import { supportCaseView } from './support-case-view';
+import { hasCaseBlock, supportCaseView } from './support-case-view';
 import { duration, localTime, plain, productName } from './text';
 
 export type NoticeStyle = 'attention' | 'warning' | 'good' | 'accent';
@@ -56,11 +56,13 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
   const decideInPortal = r.decideInPortal === true || (r.source === 'm365' && d?.submission.problem === 'not-permitted');
   const actionable = isActionable(tracked, now) && !decideInPortal;
   const header = headerOf(tracked, now, locale);
-  const supportCase = supportCaseView(tracked, locale);
+  // A decided card shows no case block and no buttons: it needs only to know whether there is a block.
+  const showsCase = actionable || !d;
+  const supportCase = showsCase ? supportCaseView(tracked, locale) : { block: null, canApprove: false };
   const supportLink = microsoftSupportLink(r.supportCaseUrl);
   const facts: Fact[] = [];
   // An Azure request's case has its own block (what Azure Support says about it); a Microsoft 365 one is a number.
-  if (r.supportRequest && !supportCase.block) facts.push({ title: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${plain(r.supportRequest)}](${supportLink})` : plain(r.supportRequest) });
+  if (r.supportRequest && !(showsCase ? supportCase.block : hasCaseBlock(tracked))) facts.push({ title: t(locale, 'request.fact.supportCase'), value: supportLink ? `[${plain(r.supportRequest)}](${supportLink})` : plain(r.supportRequest) });
   if (r.requester) facts.push({ title: t(locale, 'request.fact.askedBy'), value: plain(shorten(r.requester, limit.text)) });
   const others = alsoAsked(tracked, reader);
   if (others && (actionable || !tracked.decision)) facts.push({ title: t(locale, 'request.fact.alsoAsked'), value: others });
@@ -75,7 +77,7 @@ export function requestView(tracked: TrackedRequest, now: Date, notice?: Notice,
     decision: decisionOf(tracked, locale),
     // An open request leads with its reason; a closed one keeps it under Details, so its card stays short.
     justification: actionable || decideInPortal ? justificationOf(r, locale, limit, fit) : null,
-    supportCase: actionable || !tracked.decision ? supportCase.block : null,
+    supportCase: supportCase.block,
     facts: actionable || !tracked.decision ? facts : [],
     details: detailsOf(tracked, now, actionable, locale, facts, limit),
     detailsJustification: actionable || decideInPortal ? null : justificationOf(r, locale, limit, fit),
@@ -201,17 +203,16 @@ function headerOf(tracked: TrackedRequest, now: Date, locale: string | undefined
   const d = tracked.decision;
   const s = d?.submission;
   const product = productName(r.source);
-  const kicker = t(locale, 'kicker', { product });
   const resource = resourcesOf(r, locale);
-  const ask = askOf(r, locale);
+  // What is asked, and the kicker above it, are worded only for the states that show them (not for a decided card).
   if (tracked.goneAt) return header('default', t(locale, 'state.gone'), t(locale, 'state.goneSince', { time: localTime(tracked.goneAt) }));
   const waiting = r.status === 'Pending' || r.status === 'Initializing';
   if (waiting && r.decideInPortal && !d && !hasExpired(r, now)) {
     const [inTime, noExpiry] = r.source === 'azure' ? ['state.decideInAzurePortal', 'state.decideInAzurePortalNoExpiry'] as const : ['state.decideInAdminCenter', 'state.decideInAdminCenterNoExpiry'] as const;
-    return { headerStyle: 'warning', kicker, headline: ask, subline: sensibleTime(r.expiresAt, now) ? t(locale, inTime, { left: duration(timeLeft(r, now), locale) }) : t(locale, noExpiry) };
+    return { headerStyle: 'warning', kicker: t(locale, 'kicker', { product }), headline: askOf(r, locale), subline: sensibleTime(r.expiresAt, now) ? t(locale, inTime, { left: duration(timeLeft(r, now), locale) }) : t(locale, noExpiry) };
   }
-  if (waiting && s?.state === 'pending') return header('accent', t(locale, d!.verdict === 'approve' ? 'state.sendingApproval' : 'state.sendingRejection'), ask);
-  if (waiting && s?.state === 'sent') return header('accent', t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), ask);
+  if (waiting && s?.state === 'pending') return header('accent', t(locale, d!.verdict === 'approve' ? 'state.sendingApproval' : 'state.sendingRejection'), askOf(r, locale));
+  if (waiting && s?.state === 'sent') return header('accent', t(locale, s.problem === 'odd-answer' ? 'state.sentOdd' : 'state.sent'), askOf(r, locale));
   if (waiting && s?.state === 'failed') return header('attention', t(locale, 'state.failed'), failureText(s.problem, locale));
   const elsewhere = d && !waiting && !statusShows(r.status, d.verdict) && s?.state !== 'submitted'
     ? ` ${t(locale, d.verdict === 'approve' ? 'state.notOurApproval' : 'state.notOurRejection')}`
@@ -237,11 +238,11 @@ function headerOf(tracked: TrackedRequest, now: Date, locale: string | undefined
     const deadline = sensibleTime(r.expiresAt, now)
       ? t(locale, 'ask.decideBy', { time: localTime(r.expiresAt), left: duration(timeLeft(r, now), locale) })
       : t(locale, 'request.expiryUnknown');
-    if (pressing === 'urgent') return { headerStyle: 'attention', kicker: t(locale, 'kicker.urgent', { product }), headline: ask, subline: deadline };
-    if (pressing === 'soon') return { headerStyle: 'warning', kicker: t(locale, 'kicker.soon', { product }), headline: ask, subline: deadline };
-    return { headerStyle: 'emphasis', kicker, headline: ask, subline: deadline };
+    if (pressing === 'urgent') return { headerStyle: 'attention', kicker: t(locale, 'kicker.urgent', { product }), headline: askOf(r, locale), subline: deadline };
+    if (pressing === 'soon') return { headerStyle: 'warning', kicker: t(locale, 'kicker.soon', { product }), headline: askOf(r, locale), subline: deadline };
+    return { headerStyle: 'emphasis', kicker: t(locale, 'kicker', { product }), headline: askOf(r, locale), subline: deadline };
   }
-  return header('default', t(locale, 'state.other', { status: plain(r.status) }), ask + elsewhere);
+  return header('default', t(locale, 'state.other', { status: plain(r.status) }), askOf(r, locale) + elsewhere);
 }
 
 /** A true sentence for each way Microsoft can leave a decision untaken. */

@@ -10,6 +10,11 @@ export interface SupportCaseBlock {
   warning: Notice | null;
 }
 
+/** Whether supportCaseView draws a block for the request, without drawing it: it does for every request but one that names no case by design. */
+export function hasCaseBlock(tracked: TrackedRequest): boolean {
+  return caseExpectation(tracked.request) !== 'not-applicable';
+}
+
 /** What the card says about the request's support case, and whether it may offer Approve. Null for requests that name none by design (Microsoft 365). */
 export function supportCaseView(tracked: TrackedRequest, locale?: string): { block: SupportCaseBlock | null; canApprove: boolean } {
   const r = tracked.request;
