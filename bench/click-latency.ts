@@ -13,13 +13,11 @@ import http from 'node:http';
 import inspector from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Application, type TurnState } from '@microsoft/teams-ai';
+import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import restify from 'restify';
 import { AZURE_ROLES } from '../src/domain/roles';
-import { silentLogger } from '../src/runtime/logger';
 import { t } from '../src/teams/i18n';
-import { createServer } from '../src/server';
 import { DEFAULT_SEED, type TenantSeed } from '../src/simulator';
-import { createAdapter } from '../src/teams/bot';
 import { cardAction, installUpdate, type TeamsUser } from '../test/support/activities';
 import { startHarness, SUBSCRIPTION_ID, TENANT_ID, USERS, type Harness } from '../test/support/harness';
 
@@ -325,13 +323,20 @@ async function botRound(round: number, echoUrl: string): Promise<BotRound> {
   }
 }
 
-/** A bare teams-ai Application that answers both verbs with a static card, behind the bot's own restify setup. */
+/**
+ * The yardstick: a bare teams-ai Application behind a plain restify server and botbuilder's own CloudAdapter.process,
+ * answering both verbs with a static card. None of the bot's code runs in it, so it is the same from build to build.
+ */
 async function startEcho() {
-  const adapter = createAdapter({ id: '', password: '', tenantId: '', type: '' }, silentLogger);
+  const adapter = new TeamsAdapter();
   const app = new Application<TurnState>({ adapter, botAppId: '', removeRecipientMention: true, startTypingTimer: false, longRunningMessages: false });
   const card = { type: 'AdaptiveCard' as const, $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: [{ type: 'TextBlock', text: 'Approved by **Echo**', wrap: true }] };
   for (const verb of Object.values(VERBS)) app.adaptiveCards.actionExecute(verb, async () => card);
-  const server = createServer(adapter, app, { check: async () => ({ ok: true }) }, silentLogger);
+  const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });
+  server.use(restify.plugins.jsonBodyParser({ maxBodySize: 1024 * 1024, mapParams: false } as restify.plugins.JsonBodyParserOptions));
+  server.post('/api/messages', async (req, res) => {
+    await adapter.process(req, res, (context) => app.run(context).then(() => undefined));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
