@@ -12,7 +12,7 @@ import type { SourceKind } from './domain/request';
 import { pollOnce } from './domain/usecases/poll';
 import { requeueUpdatesInFlight, sendQueued } from './domain/usecases/deliver';
 import { createCredential, SimulatorCredential } from './http/credentials';
-import { createNodeTransport } from './http/node-transport';
+import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import { JsonClient } from './http/json-client';
 import { AzureLockboxSource } from './lockbox/azure/source';
 import { ArmSubscriptions } from './lockbox/azure/subscriptions';
@@ -109,7 +109,7 @@ export async function startLockboxBot(config: Config, options: StartOptions = {}
   // Azure SDK spans only where Application Insights records them.
   const tracing = Boolean(config.appInsightsConnectionString);
   // One pool of kept-alive connections for every client: a click's decision and read-back reuse its role check's.
-  const httpClient = createNodeTransport();
+  const httpClient = createDefaultHttpClient();
   const client = (baseUrl: string, scope: string, tuning: Partial<ConstructorParameters<typeof JsonClient>[0]> = {}) =>
     new JsonClient({ baseUrl, credential, scope, allowLoopbackHttp: Boolean(simulatorUrl), tracing, httpClient, ...tuning });
   // A decision call must end well within the lease, or another instance could send it again.

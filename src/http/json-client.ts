@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import {
   bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
   createEmptyPipeline,
   createHttpHeaders,
   createPipelineRequest,
@@ -20,7 +21,6 @@ import {
 } from '@azure/core-rest-pipeline';
 import { UpstreamError } from '../domain/errors';
 import { freshTokenPolicy } from './fresh-token-policy';
-import { createNodeTransport } from './node-transport';
 
 const USER_AGENT_PREFIX = 'lockbox-bot';
 
@@ -48,7 +48,7 @@ export interface JsonClientOptions {
   timeoutMs?: number;
   maxRetries?: number;
   retryDelayMs?: number;
-  /** Injected transport, e.g. one shared pool for every client; the default is Node's HTTP stack (node-transport). */
+  /** Injected transport, e.g. for tests; the default is Node's HTTP stack. */
   httpClient?: HttpClient;
   /** Send tokens over plain HTTP to loopback: only for the simulated tenant. */
   allowLoopbackHttp?: boolean;
@@ -89,7 +89,7 @@ export class JsonClient {
             : bearerTokenAuthenticationPolicy({ credential, scopes: scope }),
       );
     }
-    this.httpClient = options.httpClient ?? createNodeTransport();
+    this.httpClient = options.httpClient ?? createDefaultHttpClient();
   }
 
   async send(request: JsonRequest): Promise<JsonResponse> {
