@@ -28,22 +28,29 @@ interface Link {
 export async function startHoldingRelay(target: URL): Promise<HoldingRelay> {
   let holding = false;
   const links = new Set<Link>();
+  const connect = (link: Link) => {
+    const server = net.connect(Number(target.port), target.hostname);
+    server.on('data', (chunk: Buffer) => link.clientGone || link.client.write(chunk));
+    server.on('error', () => undefined);
+    server.on('close', () => {
+      // A server ends an idle kept-alive connection after a few seconds; what is held for it goes on a new one.
+      if (link.held.length > 0) return;
+      link.client.destroy();
+      links.delete(link);
+    });
+    return server;
+  };
   const relay = net.createServer((client) => {
-    const link: Link = { client, server: net.connect(Number(target.port), target.hostname), held: [], clientGone: false };
+    const link = { client, held: [], clientGone: false } as Omit<Link, 'server'> as Link;
+    link.server = connect(link);
     links.add(link);
     client.on('data', (chunk: Buffer) => (holding ? link.held.push(chunk) : link.server.write(chunk)));
-    link.server.on('data', (chunk: Buffer) => link.clientGone || client.write(chunk));
     client.on('close', () => {
       link.clientGone = true;
       // Hung up with nothing held: the server may see it go. With something held, it waits for the release.
       if (!holding && link.held.length === 0) link.server.end();
     });
-    link.server.on('close', () => {
-      client.destroy();
-      links.delete(link);
-    });
     client.on('error', () => undefined);
-    link.server.on('error', () => client.destroy());
   });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   const { port } = relay.address() as AddressInfo;
@@ -53,6 +60,8 @@ export async function startHoldingRelay(target: URL): Promise<HoldingRelay> {
     release() {
       holding = false;
       for (const link of links) {
+        if (link.held.length === 0) continue;
+        if (link.server.destroyed) link.server = connect(link);
         for (const chunk of link.held.splice(0)) link.server.write(chunk);
       }
     },
