@@ -1,3 +1,4 @@
+import { BoundedMap } from '../runtime/bounded-map';
 import { CorruptRecord } from './errors';
 
 /**
@@ -7,12 +8,14 @@ import { CorruptRecord } from './errors';
  * callers build changed copies, as they do anyway.
  */
 export class ParsedRows<T> {
-  private readonly rows = new Map<string, { body: string; value: T }>();
+  private readonly rows: BoundedMap<string, { body: string; value: T }>;
 
-  constructor(private readonly table: string, private readonly capacity: number) {}
+  constructor(private readonly table: string, capacity: number) {
+    this.rows = new BoundedMap(capacity);
+  }
 
   read(key: string, body: string): T {
-    const known = this.rows.get(key);
+    const known = this.rows.peek(key);
     if (known?.body === body) return known.value;
     let value: T;
     try {
@@ -20,7 +23,7 @@ export class ParsedRows<T> {
     } catch (error) {
       throw new CorruptRecord(this.table, key, error);
     }
-    this.remember(key, body, value);
+    this.rows.set(key, { body, value });
     return value;
   }
 
@@ -31,20 +34,13 @@ export class ParsedRows<T> {
    * stored text differs from `body` and the row reads anew.
    */
   wrote(key: string, body: string, value: T): void {
-    const copy = frozenJsonCopy(value, this.rows.get(key)?.value);
+    const copy = frozenJsonCopy(value, this.rows.peek(key)?.value);
     if (copy === NOT_JSON) this.rows.delete(key);
-    else this.remember(key, body, copy as T);
+    else this.rows.set(key, { body, value: copy as T });
   }
 
   forget(key: string): void {
     this.rows.delete(key);
-  }
-
-  private remember(key: string, body: string, value: T): void {
-    // Most recently parsed last, so the first is the one to drop when full.
-    this.rows.delete(key);
-    this.rows.set(key, { body, value });
-    if (this.rows.size > this.capacity) this.rows.delete(this.rows.keys().next().value!);
   }
 }
 

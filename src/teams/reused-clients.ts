@@ -9,6 +9,7 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
+import { BoundedMap } from '../runtime/bounded-map';
 
 /** Teams answers from a handful of service URLs (one a region); more than this are dropped oldest first. */
 export const MAX_REUSED_CLIENTS = 32;
@@ -22,9 +23,9 @@ export const MAX_REUSED_CLIENTS = 32;
  * (the messenger takes it out too); incoming turns keep theirs.
  */
 export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
-  private readonly connectors = new Bounded<ConnectorClient>(MAX_REUSED_CLIENTS);
-  private readonly proactiveConnectors = new Bounded<ConnectorClient>(MAX_REUSED_CLIENTS);
-  private readonly userTokenClients = new Bounded<UserTokenClient>(MAX_REUSED_CLIENTS);
+  private readonly connectors = new BoundedMap<string, Promise<ConnectorClient>>(MAX_REUSED_CLIENTS);
+  private readonly proactiveConnectors = new BoundedMap<string, Promise<ConnectorClient>>(MAX_REUSED_CLIENTS);
+  private readonly userTokenClients = new BoundedMap<string, Promise<UserTokenClient>>(MAX_REUSED_CLIENTS);
 
   constructor(private readonly inner: BotFrameworkAuthentication) {
     super();
@@ -46,7 +47,7 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return this.userTokenClients.get(appIdOf(claimsIdentity), () => this.inner.createUserTokenClient(claimsIdentity));
+    return kept(this.userTokenClients, appIdOf(claimsIdentity), () => this.inner.createUserTokenClient(claimsIdentity));
   }
 
   override createBotFrameworkClient(): BotFrameworkClient {
@@ -66,14 +67,14 @@ class ReusingConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
     private readonly appId: string,
-    private readonly clients: Bounded<ConnectorClient>,
+    private readonly clients: BoundedMap<string, Promise<ConnectorClient>>,
     private readonly prepare: (client: ConnectorClient) => ConnectorClient,
   ) {
     super();
   }
 
   override create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return this.clients.get(JSON.stringify([this.appId, serviceUrl, audience ?? null]), async () => this.prepare(await this.inner.create(serviceUrl, audience)));
+    return kept(this.clients, JSON.stringify([this.appId, serviceUrl, audience ?? null]), async () => this.prepare(await this.inner.create(serviceUrl, audience)));
   }
 }
 
@@ -94,23 +95,12 @@ function appIdOf(claims: ClaimsIdentity): string {
   return claims.getClaimValue(AuthenticationConstants.AudienceClaim) ?? claims.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
 }
 
-/** Keeps up to `max` made values, least recently used dropped first; a value whose making failed is not kept. */
-class Bounded<T> {
-  private readonly entries = new Map<string, Promise<T>>();
-
-  constructor(private readonly max: number) {}
-
-  get(key: string, make: () => Promise<T>): Promise<T> {
-    const kept = this.entries.get(key);
-    if (kept) {
-      this.entries.delete(key);
-      this.entries.set(key, kept);
-      return kept;
-    }
-    const made = make();
-    this.entries.set(key, made);
-    made.catch(() => this.entries.get(key) === made && this.entries.delete(key));
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
-    return made;
-  }
+/** The client kept under `key`, or one made now and kept; one whose making failed is not kept. */
+function kept<T>(clients: BoundedMap<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const found = clients.get(key);
+  if (found) return found;
+  const made = make();
+  clients.set(key, made);
+  made.catch(() => clients.peek(key) === made && clients.delete(key));
+  return made;
 }
